@@ -1,0 +1,259 @@
+"""Load scenario YAML into a validated, immutable :class:`~sim.scenario.Scenario`.
+
+The one boundary where user text enters the program. YAML is parsed with PyYAML's *safe*
+loader only; the node tree is kept so that every validation error can name the file, the
+line and the key path, e.g.::
+
+    scenarios/x.yaml:14: policies.mentoring.ratio: must be between 0 and 1, got 1.5
+
+Guards: files over 5 MB, documents that expand to more than 200,000 nodes through aliases
+(a "billion laughs" bomb) and non-mapping documents are rejected before validation.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Any
+
+import yaml
+from pydantic import BaseModel, ValidationError
+
+from .parameters import LOCATION_SEP, field_bounds
+from .scenario import Scenario
+
+MAX_BYTES = 5_000_000
+MAX_NODES = 200_000
+
+
+class ScenarioError(Exception):
+    """A user mistake in a scenario or experiment: its message is one line, shown as is."""
+
+
+def _expanded_size(node: yaml.Node, memo: dict[int, int]) -> int:
+    """Node count of ``node`` with every alias expanded, computed without expanding."""
+    key = id(node)
+    if key in memo:
+        return memo[key]
+    memo[key] = 1  # guards against recursive aliases
+    if isinstance(node, yaml.MappingNode):
+        n = 1 + sum(_expanded_size(k, memo) + _expanded_size(v, memo) for k, v in node.value)
+    elif isinstance(node, yaml.SequenceNode):
+        n = 1 + sum(_expanded_size(v, memo) for v in node.value)
+    else:
+        n = 1
+    memo[key] = n
+    return n
+
+
+def _line_of(node: yaml.Node | None, loc: tuple) -> int | None:
+    """1-based line of the key path ``loc`` in the YAML node tree (nearest known ancestor)."""
+    if node is None:
+        return None
+    line = node.start_mark.line + 1
+    for part in loc:
+        if isinstance(node, yaml.MappingNode) and isinstance(part, str):
+            for k, v in node.value:
+                if isinstance(k, yaml.ScalarNode) and k.value == part:
+                    line = k.start_mark.line + 1
+                    node = v
+                    break
+            else:
+                # a union tag or a missing key: stay at the parent
+                continue
+        elif isinstance(node, yaml.SequenceNode) and isinstance(part, int):
+            if 0 <= part < len(node.value):
+                node = node.value[part]
+                line = node.start_mark.line + 1
+            else:
+                break
+    return line
+
+
+def _path(loc: tuple, known_tags: set[str]) -> str:
+    out = ""
+    for part in loc:
+        if isinstance(part, int):
+            out += f"[{part}]"
+        elif part in known_tags or part.startswith("function-") or part == "[key]":
+            continue
+        else:
+            out += ("." if out else "") + str(part)
+    return out
+
+
+_EVENT_TAGS = {"new_skill", "requirement_change", "budget_cut", "hiring_freeze", "reorganisation"}
+
+
+def _short(value: Any) -> str:
+    text = repr(value)
+    return text if len(text) <= 60 else text[:57] + "..."
+
+
+def format_error(err: dict, model_cls: type[BaseModel] = Scenario) -> str:
+    """One line explaining a pydantic error, in planner's words."""
+    typ = err["type"]
+    ctx = err.get("ctx") or {}
+    got = _short(err.get("input"))
+    if typ in {"greater_than_equal", "less_than_equal", "greater_than", "less_than"}:
+        low, high = field_bounds(model_cls, err["loc"])
+        if low is not None and high is not None:
+            return f"must be between {low:g} and {high:g}, got {got}"
+        word = {"greater_than_equal": "at least", "less_than_equal": "at most",
+                "greater_than": "greater than", "less_than": "less than"}[typ]
+        bound = next(iter(ctx.values()), "?")
+        return f"must be {word} {bound}, got {got}"
+    if typ == "extra_forbidden":
+        return "unknown key (check the spelling; `lesim schema` lists every key)"
+    if typ == "missing":
+        return "is required"
+    if typ in {"int_type", "int_parsing", "int_from_float"}:
+        return f"must be a whole number, got {got}"
+    if typ in {"float_type", "float_parsing", "finite_number"}:
+        return f"must be a finite number, got {got}"
+    if typ in {"bool_type", "bool_parsing"}:
+        return f"must be true or false, got {got}"
+    if typ in {"string_type"}:
+        return f"must be text, got {got}"
+    if typ in {"model_type", "model_attributes_type", "dict_type"}:
+        return f"must be a mapping of keys to values, got {got}"
+    if typ == "list_type":
+        return f"must be a list, got {got}"
+    if typ == "literal_error":
+        return f"must be one of {ctx.get('expected')}, got {got}"
+    if typ == "union_tag_invalid":
+        return f"unknown type {ctx.get('tag')!r}; expected one of {ctx.get('expected_tags')}"
+    if typ == "union_tag_not_found":
+        return f"needs a `type:` key, one of {', '.join(sorted(_EVENT_TAGS))}"
+    if typ == "value_error":
+        return str(ctx.get("error", err["msg"]))
+    return f"{err['msg'].rstrip('.')}, got {got}"
+
+
+def parse_yaml(text: str, origin: str) -> tuple[Any, yaml.Node | None]:
+    """Parse YAML text safely; returns (data, node tree) or raises ScenarioError."""
+    if len(text.encode("utf-8", "replace")) > MAX_BYTES:
+        raise ScenarioError(f"{origin}: file is larger than {MAX_BYTES // 1_000_000} MB; a scenario is a short text file")
+    try:
+        node = yaml.compose(text, Loader=yaml.SafeLoader)
+    except yaml.MarkedYAMLError as e:
+        mark = e.problem_mark or e.context_mark
+        line = f":{mark.line + 1}" if mark is not None else ""
+        raise ScenarioError(f"{origin}{line}: not valid YAML: {e.problem or e.context}") from None
+    except yaml.YAMLError as e:
+        raise ScenarioError(f"{origin}: not valid YAML: {str(e).splitlines()[0]}") from None
+    if node is None:
+        raise ScenarioError(f"{origin}: file is empty; expected a mapping such as `name: my-scenario`")
+    if _expanded_size(node, {}) > MAX_NODES:
+        raise ScenarioError(f"{origin}:{node.start_mark.line + 1}: document expands to more than {MAX_NODES:,} values "
+                            "through aliases; refusing to load it")
+    try:
+        data = yaml.SafeLoader(text).get_single_data()
+    except (yaml.YAMLError, RecursionError) as e:
+        raise ScenarioError(f"{origin}: not valid YAML: {str(e).splitlines()[0] if str(e) else type(e).__name__}") from None
+    return data, node
+
+
+def read_text(path: Path) -> str:
+    """Read a user file, turning OS errors into one-line ScenarioErrors."""
+    try:
+        if path.is_dir():
+            raise ScenarioError(f"{path}: is a folder, expected a YAML file")
+        if path.stat().st_size > MAX_BYTES:
+            raise ScenarioError(f"{path}: file is larger than {MAX_BYTES // 1_000_000} MB; a scenario is a short text file")
+        return path.read_text(encoding="utf-8")
+    except FileNotFoundError:
+        raise ScenarioError(f"{path}: no such file") from None
+    except UnicodeDecodeError:
+        raise ScenarioError(f"{path}: not a UTF-8 text file") from None
+    except OSError as e:
+        raise ScenarioError(f"{path}: cannot read: {e.strerror}") from None
+
+
+def parse_override(item: str) -> tuple[list[str], Any]:
+    """Parse ``key.path=value`` (the value is read as YAML: numbers, booleans, lists)."""
+    if "=" not in item:
+        raise ScenarioError(f"--set {item}: expected key.path=value, e.g. policies.mentoring.ratio=0.3")
+    key, _, raw = item.partition("=")
+    parts = [p for p in key.strip().split(".")]
+    if not key.strip() or any(not p for p in parts):
+        raise ScenarioError(f"--set {item}: expected key.path=value, e.g. policies.mentoring.ratio=0.3")
+    value, _ = parse_yaml(raw, f"--set {key}") if raw.strip() else (None, None)
+    if raw.strip() == "":
+        raise ScenarioError(f"--set {key}: missing value after '='")
+    return parts, value
+
+
+def apply_override(data: dict, parts: list[str], value: Any, item: str) -> None:
+    """Set ``value`` at the dotted path in the raw scenario mapping (list items by index)."""
+    cur: Any = data
+    for i, p in enumerate(parts):
+        last = i == len(parts) - 1
+        if isinstance(cur, list):
+            if not p.isdigit() or int(p) >= len(cur):
+                raise ScenarioError(f"--set {item}: {'.'.join(parts[:i])} has no item {p}")
+            idx = int(p)
+            if last:
+                cur[idx] = value
+            else:
+                cur = cur[idx]
+            continue
+        if not isinstance(cur, dict):
+            raise ScenarioError(f"--set {item}: {'.'.join(parts[:i])} is not a mapping")
+        if last:
+            cur[p] = value
+        else:
+            if cur.get(p) is None:
+                cur[p] = {}
+            cur = cur[p]
+
+
+def validate_data(data: Any, origin: str, node: yaml.Node | None = None,
+                  overrides: dict[str, str] | None = None, model_cls: type[BaseModel] = Scenario) -> Any:
+    """Validate raw data into ``model_cls``; the first error becomes a one-line ScenarioError."""
+    if not isinstance(data, dict):
+        line = f":{node.start_mark.line + 1}" if node is not None else ""
+        raise ScenarioError(f"{origin}{line}: expected a mapping of keys (name:, organisation:, …) at the top level, "
+                            f"got {type(data).__name__}")
+    try:
+        return model_cls.model_validate(data)
+    except ValidationError as exc:
+        err = exc.errors(include_url=False)[0]
+        if err["type"] == "value_error" and LOCATION_SEP in str(err.get("ctx", {}).get("error", "")):
+            *extra, message = str(err["ctx"]["error"]).split(LOCATION_SEP)
+            err = {**err, "loc": tuple(err["loc"]) + tuple(int(p) if p.isdigit() else p for p in extra),
+                   "ctx": {"error": message}}
+        path = _path(err["loc"], _EVENT_TAGS)
+        message = format_error(err, model_cls)
+        for key, item in (overrides or {}).items():
+            if path == key or path.startswith(key + ".") or path.startswith(key + "["):
+                raise ScenarioError(f"--set {item}: {path}: {message}") from None
+        line = _line_of(node, err["loc"])
+        where = f"{origin}:{line}" if line else origin
+        raise ScenarioError(f"{where}: {path or '(top level)'}: {message}") from None
+
+
+def load_raw(path: str | Path) -> tuple[dict, yaml.Node]:
+    """Read and parse a scenario file without validating (for overrides and experiments)."""
+    path = Path(path)
+    data, node = parse_yaml(read_text(path), str(path))
+    if not isinstance(data, dict):
+        raise ScenarioError(f"{path}:{node.start_mark.line + 1}: expected a mapping of keys (name:, organisation:, …) "
+                            f"at the top level, got {type(data).__name__}")
+    return data, node
+
+
+def load_scenario(path: str | Path, overrides: list[str] | tuple[str, ...] = ()) -> Scenario:
+    """Load, override (``key.path=value`` strings) and validate a scenario file."""
+    data, node = load_raw(path)
+    return scenario_from_data(data, str(path), node, overrides)
+
+
+def scenario_from_data(data: dict, origin: str = "<scenario>", node: yaml.Node | None = None,
+                       overrides: list[str] | tuple[str, ...] = ()) -> Scenario:
+    """Apply ``--set``-style overrides to raw scenario data and validate it."""
+    applied: dict[str, str] = {}
+    for item in overrides:
+        parts, value = parse_override(item)
+        apply_override(data, parts, value, item)
+        applied["".join(f"[{p}]" if p.isdigit() else (("." if i else "") + p) for i, p in enumerate(parts))] = item
+    return validate_data(data, origin, node, applied)

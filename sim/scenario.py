@@ -1,0 +1,432 @@
+"""The scenario format: a typed, immutable description of an organisation and a strategy.
+
+Every parameter is declared once here (see :mod:`sim.parameters`); the loader in
+:mod:`sim.loader` turns YAML into a :class:`Scenario` and reports errors with file, line and
+key. Everything has a default, so ``name: x`` alone is a complete scenario: a 500-person
+professional-services firm under a typical L&D policy.
+
+Sources cited in defaults (full references in docs/ODD.md):
+ATD = ATD State of the Industry 2014–2020; Tatel = Tatel & Ackerman meta-analysis of
+procedural skill retention; Arthur1998 = Arthur, Bennett, Stanush & McNelly 1998;
+Blume2010 = Blume, Ford, Baldwin & Huang 2010; Sisk2018 = Sisk et al. 2018;
+Yeager2019 = Yeager et al. 2019; Edmondson1999; Eby2013 = Eby et al. 2013;
+Allen2004 = Allen et al. 2004; BLS-JOLTS = US BLS JOLTS professional & business services;
+Heathcote2000 = Heathcote, Brown & Mewhort 2000; McCall1988 = McCall, Lombardo & Morrison.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+from typing import Annotated, Literal, Union
+
+from pydantic import Field, model_validator
+
+from .parameters import Section, located, param
+
+Modality = Literal["course", "video", "article", "podcast", "job_aid", "manual", "instructor_led"]
+MODALITIES: tuple[str, ...] = Modality.__args__  # type: ignore[attr-defined]
+
+
+# --------------------------------------------------------------------------- organisation
+class Skill(Section):
+    name: str = Field(min_length=1, max_length=60, description="Skill name, unique in the taxonomy.")
+    open: bool = Field(
+        True,
+        description="Open skills (judgement, people) transfer with more help from supervisor "
+        "support than closed, procedural ones (Blume2010).",
+    )
+
+
+class Requirement(Section):
+    level: float = param(3.0, "Level the role requires (0 none … 5 expert, Dreyfus-aligned).", unit="level", ge=0, le=5)
+    criticality: float = param(0.5, "Weight of this skill in the role's skills gap.", unit="0–1", ge=0, le=1)
+
+
+class Role(Section):
+    name: str = Field(min_length=1, max_length=60)
+    requirements: dict[str, Requirement] = Field(
+        default_factory=dict, description="Required level and criticality per skill; skills not listed are not required."
+    )
+
+
+class Department(Section):
+    name: str = Field(min_length=1, max_length=60)
+    share: float = param(0.2, "Share of the headcount in this department.", unit="fraction", gt=0, le=1)
+    roles: dict[str, float] = Field(
+        default_factory=dict, description="Role mix of the department's non-managers (role name → share; normalised)."
+    )
+
+
+def _default_skills() -> list[Skill]:
+    return [
+        Skill(name="client_communication", open=True),
+        Skill(name="consulting_methods", open=True),
+        Skill(name="data_analysis", open=False),
+        Skill(name="project_management", open=True),
+        Skill(name="domain_expertise", open=False),
+        Skill(name="digital_tools", open=False),
+        Skill(name="leadership", open=True),
+        Skill(name="ai_literacy", open=False),
+    ]
+
+
+def _req(**levels: tuple[float, float]) -> dict[str, Requirement]:
+    return {k: Requirement(level=v[0], criticality=v[1]) for k, v in levels.items()}
+
+
+def _default_roles() -> list[Role]:
+    return [
+        Role(name="consultant", requirements=_req(
+            client_communication=(3.5, 0.9), consulting_methods=(3.5, 0.9), data_analysis=(2.5, 0.5),
+            project_management=(2.5, 0.5), domain_expertise=(3.0, 0.8), digital_tools=(2.0, 0.3))),
+        Role(name="analyst", requirements=_req(
+            data_analysis=(3.5, 0.9), digital_tools=(3.0, 0.7), domain_expertise=(2.5, 0.6),
+            client_communication=(2.0, 0.4), consulting_methods=(2.0, 0.4))),
+        Role(name="engineer", requirements=_req(
+            digital_tools=(4.0, 0.9), data_analysis=(3.0, 0.7), project_management=(2.0, 0.4),
+            domain_expertise=(2.0, 0.4))),
+        Role(name="specialist", requirements=_req(
+            domain_expertise=(3.5, 0.9), digital_tools=(2.5, 0.6), project_management=(2.5, 0.5),
+            client_communication=(2.0, 0.4))),
+        Role(name="sales", requirements=_req(
+            client_communication=(4.0, 0.9), domain_expertise=(2.5, 0.6), consulting_methods=(2.5, 0.5),
+            digital_tools=(2.0, 0.3))),
+        Role(name="manager", requirements=_req(
+            leadership=(3.5, 0.9), client_communication=(3.5, 0.7), project_management=(3.0, 0.7),
+            domain_expertise=(3.0, 0.6), consulting_methods=(2.5, 0.4))),
+    ]
+
+
+def _default_departments() -> list[Department]:
+    return [
+        Department(name="Advisory", share=0.40, roles={"consultant": 0.7, "analyst": 0.3}),
+        Department(name="Technology", share=0.20, roles={"engineer": 0.8, "analyst": 0.2}),
+        Department(name="Operations", share=0.15, roles={"specialist": 1.0}),
+        Department(name="Sales", share=0.15, roles={"sales": 1.0}),
+        Department(name="Corporate", share=0.10, roles={"specialist": 0.6, "analyst": 0.4}),
+    ]
+
+
+class InitialProficiency(Section):
+    required_mean: float = param(
+        0.88, "Mean initial proficiency on a required skill, as a fraction of the required level.",
+        unit="fraction of requirement", ge=0, le=2)
+    required_sd: float = param(0.45, "Spread of initial proficiency on required skills.", unit="level", ge=0, le=3)
+    other_mean: float = param(0.6, "Mean initial proficiency on skills the role does not require.", unit="level", ge=0, le=5)
+    other_sd: float = param(0.5, "Spread of initial proficiency on skills the role does not require.", unit="level", ge=0, le=3)
+
+
+class Organisation(Section):
+    size: int = param(500, "Headcount (positions, including managers and executives).", unit="people", ge=2, le=1_000_000)
+    team_size: int = param(8, "Span of control: direct reports per team manager.", unit="people", ge=1, le=100)
+    executives: int = param(3, "Executive sponsors of learning (part of the headcount).", unit="people", ge=1, le=1000)
+    manager_role: str = Field("manager", description="Role held by managers and executives.")
+    remote_share: float = param(0.3, "Share of employees working remotely.", unit="fraction", ge=0, le=1)
+    sme_share: float = param(0.04, "Share of employees who are subject-matter experts (top performers who codify know-how).", unit="fraction", ge=0, le=1)
+    instructor_share: float = param(0.01, "Share of employees who teach instructor-led sessions.", unit="fraction", ge=0, le=1)
+    cross_team_ties: float = param(1.5, "Informal ties per employee outside the own team.", unit="ties/person", source="assumption (Cross & Parker 2004 report sparse cross-unit networks)", ge=0, le=50)
+    skills: list[Skill] = Field(default_factory=_default_skills, min_length=1, max_length=200)
+    roles: list[Role] = Field(default_factory=_default_roles, min_length=1, max_length=500)
+    departments: list[Department] = Field(default_factory=_default_departments, min_length=1, max_length=200)
+    initial_proficiency: InitialProficiency = Field(default_factory=InitialProficiency)
+
+    @model_validator(mode="after")
+    def _cross_references(self) -> "Organisation":
+        skills = [s.name for s in self.skills]
+        _unique("organisation.skills", skills)
+        roles = [r.name for r in self.roles]
+        _unique("organisation.roles", roles)
+        _unique("organisation.departments", [d.name for d in self.departments])
+        for i, r in enumerate(self.roles):
+            for k in r.requirements:
+                if k not in skills:
+                    raise located(("roles", i, "requirements", k), f"unknown skill {k!r}; known skills: {', '.join(skills)}")
+        if self.manager_role not in roles:
+            raise located(("manager_role",), f"{self.manager_role!r} is not a declared role; known roles: {', '.join(roles)}")
+        for i, d in enumerate(self.departments):
+            for rn, share in d.roles.items():
+                if rn not in roles:
+                    raise located(("departments", i, "roles", rn), f"unknown role {rn!r}; known roles: {', '.join(roles)}")
+                if not 0 < share <= 1e6:
+                    raise located(("departments", i, "roles", rn), f"share must be greater than 0, got {share}")
+        if self.executives >= self.size:
+            raise located(("executives",), f"must be fewer than size ({self.size}), got {self.executives}")
+        if len(self.departments) + self.executives > self.size:
+            raise located(("size",), f"too small for {len(self.departments)} departments and {self.executives} executives, got {self.size}")
+        return self
+
+
+def _unique(what: str, names: list[str]) -> None:
+    seen: set[str] = set()
+    for i, n in enumerate(names):
+        if n in seen:
+            raise located((what, i, "name"), f"duplicate name {n!r}")
+        seen.add(n)
+
+
+# --------------------------------------------------------------------------- people & culture
+class Culture(Section):
+    growth_mindset: float = param(0.5, "Mean individual growth mindset (0 fixed … 1 growth).", unit="0–1", ge=0, le=1)
+    growth_mindset_sd: float = param(0.15, "Spread of individual growth mindset.", unit="0–1", ge=0, le=0.5)
+    psychological_safety: float = param(0.5, "Initial team psychological safety / learning climate (Edmondson1999).", unit="0–1", kind="uncertainty", ge=0, le=1)
+    climate_drift: float = param(0.02, "Weekly rate at which team climate moves toward what leaders, executives and programmes signal.", unit="1/week", ge=0, le=1)
+    mindset_pull: float = param(0.005, "Weekly rate at which an individual's mindset moves toward the team climate (slow; Yeager2019: norms matter).", unit="1/week", ge=0, le=1)
+    failure_tolerance: float = param(0.5, "How far failure is treated as learning rather than punished (raises climate).", unit="0–1", kind="lever", ge=0, le=1)
+
+
+class Leadership(Section):
+    manager_support: float = param(0.5, "Mean manager support for learning.", unit="0–1", source="assumption; effect size from Blume2010", kind="uncertainty", ge=0, le=1)
+    manager_support_sd: float = param(0.15, "Spread of manager support.", unit="0–1", ge=0, le=0.5)
+    coaching_hours: float = param(0.5, "Hours per week a manager spends coaching the whole team.", unit="h/week", kind="lever", ge=0, le=40)
+    executive_support: float = param(0.5, "Executive sponsors' support for L&D (budget and culture signals).", unit="0–1", kind="lever", ge=0, le=1)
+
+
+class LearningRules(Section):
+    """Rates of the learning processes. Most are assumptions calibrated to the bands in docs/validation."""
+
+    formal_rate: float = param(0.05, "Proficiency gained per hour of perfectly fitting, top-quality content.", unit="level/h", source="assumption (calibrated so a 20 h course moves about one level)", kind="uncertainty", ge=0, le=1)
+    experiential_rate: float = param(0.02, "Weekly share of the gap to what the work demands closed by doing the job (exponential approach).", unit="1/week", source="Heathcote2000 (exponential individual curves); rate assumption", kind="uncertainty", ge=0, le=1)
+    job_exposure: float = param(0.92, "Mean level a job lets people reach by practice alone, as a fraction of the requirement.", unit="fraction", source="assumption", kind="uncertainty", ge=0, le=2)
+    social_rate: float = param(0.01, "Share of a proficiency difference a colleague passes on in one interaction.", unit="1/interaction", source="assumption", kind="uncertainty", ge=0, le=1)
+    interaction_rate: float = param(0.6, "Probability that an employee has a learning conversation with a contact in a week.", unit="1/week", source="assumption", ge=0, le=1)
+    coaching_rate: float = param(0.03, "Share of the gap to the requirement closed per coaching hour.", unit="1/h", source="assumption", kind="uncertainty", ge=0, le=1)
+    transfer_rate: float = param(0.25, "Weekly share of a not-yet-applied formal gain that is applied and becomes durable, at average support and climate.", unit="1/week", source="assumption; moderators from Blume2010", kind="uncertainty", ge=0, le=1)
+    unapplied_half_life_weeks: float = param(4.0, "Half-life of formal gains that are never applied on the job.", unit="weeks", source="assumption (Arthur1998: decay begins at once without use)", gt=0, le=520)
+    decay_half_life_months: float = param(9.75, "Half-life of proficiency above what the job exercises (unused skill).", unit="months", source="Tatel: ~6.5 months (accuracy) to 11–13 months (speed); midpoint", kind="uncertainty", gt=0, le=600)
+    mindset_effect: float = param(0.08, "Relative change of learning gains between a fully fixed and a fully growth mindset.", unit="fraction", source="Sisk2018 (d≈0.08): small", kind="uncertainty", ge=0, le=1)
+    discretionary_hours: float = param(0.55, "Weekly self-directed formal learning hours of an average employee without protected time.", unit="h/week", source="ATD (~34 h/employee-year incl. mandatory)", kind="uncertainty", ge=0, le=40)
+    crunch_probability: float = param(0.2, "Probability that a week's workload crowds out discretionary learning.", unit="1/week", source="assumption", ge=0, le=1)
+    failure_probability: float = param(0.3, "Probability that an attempt more than one level beyond reach fails.", unit="fraction", source="assumption", ge=0, le=1)
+
+
+# --------------------------------------------------------------------------- content
+class ContentItemSpec(Section):
+    skill: str
+    level: int = param(2, "Target level.", unit="level", ge=1, le=5)
+    modality: Modality = "course"
+    quality: float = param(0.6, "Instructional quality.", unit="0–1", ge=0, le=1)
+    duration_hours: float = param(4.0, "Length.", unit="h", gt=0, le=500)
+    mobile: bool = True
+
+
+class ContentCatalogue(Section):
+    items_per_skill_level: int = param(2, "Generated items per skill and level (when no items are listed).", unit="items", ge=0, le=100)
+    items: list[ContentItemSpec] = Field(default_factory=list, description="Listed items (added to the generated ones).", max_length=100_000)
+    quality_mean: float = param(0.6, "Mean quality of generated content.", unit="0–1", kind="uncertainty", ge=0.01, le=0.99)
+    stale_half_life_weeks: float = param(104.0, "Half-life of content freshness with age.", unit="weeks", source="assumption", gt=0, le=5200)
+    cost_per_learner_hour: float = param(20.0, "Direct cost of one hour of off-the-shelf content or ILT seat (licences, vendors), averaged over modalities.", unit="$/h", source="ATD (cost per learning hour ~ $1,300 / 34 h incl. overheads); assumption for the split", ge=0, le=10_000)
+    creation_cost: float = param(6000.0, "Cost of commissioning one new content item.", unit="$/item", source="assumption (ATD / Chapman: tens of development hours per learning hour)", ge=0, le=1_000_000)
+    seats_per_instructor: int = param(12, "Instructor-led seats one instructor delivers per week.", unit="seats/week", ge=0, le=1000)
+
+
+# --------------------------------------------------------------------------- policies
+class ProtectedTime(Section):
+    enabled: bool = param(False, "Give employees protected weekly learning time.", kind="lever")
+    hours_per_week: float = param(2.0, "Protected learning hours per week.", unit="h/week", kind="lever", ge=0, le=40)
+    hourly_cost: float = param(60.0, "Loaded cost of one employee hour (opportunity cost, not L&D spend).", unit="$/h", source="assumption (professional services)", ge=0, le=10_000)
+
+
+class Platform(Section):
+    enabled: bool = param(False, "An LXP with recommendations and social features replaces the basic LMS.", kind="lever")
+    recommendation_quality: float = param(0.8, "Share of learning choices that target the learner's largest gap (rest is browsing).", unit="fraction", kind="lever", ge=0, le=1)
+    basic_recommendation_quality: float = param(0.3, "Same, with the basic LMS only.", unit="fraction", ge=0, le=1)
+    peer_ties: float = param(3.0, "Extra cross-team ties per employee opened by peer features.", unit="ties/person", kind="lever", ge=0, le=50)
+    mobile: bool = param(True, "Content is reachable on mobile (more discretionary hours).", kind="lever")
+    mobile_hours_boost: float = param(0.1, "Relative increase of discretionary hours with mobile access.", unit="fraction", ge=0, le=5)
+    licence_per_employee_year: float = param(60.0, "LXP licence.", unit="$/employee/year", source="assumption (vendor list prices)", ge=0, le=10_000)
+    lms_per_employee_year: float = param(30.0, "Basic LMS licence (always paid).", unit="$/employee/year", source="assumption", ge=0, le=10_000)
+
+
+class Mentoring(Section):
+    enabled: bool = param(False, "Run a formal mentoring programme.", kind="lever")
+    ratio: float = param(0.2, "Share of employees who have a mentor.", unit="fraction", kind="lever", ge=0, le=1)
+    matching: Literal["skill_gap", "random", "same_department"] = param("skill_gap", "How mentors are matched to mentees.", kind="lever")
+    hours_per_week: float = param(0.5, "Mentoring hours per pair per week.", unit="h/week", kind="lever", ge=0, le=40)
+    rematch_every_weeks: int = param(26, "Pairs are re-formed this often.", unit="weeks", ge=1, le=520)
+    engagement_boost: float = param(0.002, "Weekly engagement gain of a mentee (subjective effects larger than objective).", unit="1/week", source="Eby2013, Allen2004", ge=0, le=1)
+    programme_cost_per_pair_year: float = param(500.0, "Coordination and training cost per pair.", unit="$/pair/year", source="assumption", ge=0, le=100_000)
+
+
+class JobRotation(Section):
+    enabled: bool = param(False, "Rotate employees through other roles for a while.", kind="lever")
+    share_per_year: float = param(0.1, "Share of employees starting a rotation each year.", unit="1/year", kind="lever", ge=0, le=1)
+    duration_weeks: int = param(12, "Length of a rotation.", unit="weeks", kind="lever", ge=1, le=520)
+    mode: Literal["rotation", "swap"] = param("rotation", "A one-way rotation or a paired job swap.", kind="lever")
+    cost_per_rotation: float = param(1500.0, "Administration and ramp-up cost of one rotation.", unit="$", source="assumption", ge=0, le=1_000_000)
+
+
+class ManagerDevelopment(Section):
+    enabled: bool = param(False, "Train managers to coach and support learning.", kind="lever")
+    share_per_year: float = param(0.5, "Share of managers trained per year.", unit="1/year", kind="lever", ge=0, le=1)
+    support_gain: float = param(0.15, "Increase of a trained manager's support for learning.", unit="0–1", source="assumption", kind="uncertainty", ge=0, le=1)
+    coaching_hours_gain: float = param(0.5, "Extra weekly coaching hours of a trained manager.", unit="h/week", source="assumption", ge=0, le=40)
+    cost_per_manager: float = param(2500.0, "Programme cost per trained manager.", unit="$", source="assumption", ge=0, le=1_000_000)
+
+
+class MindsetInitiative(Section):
+    enabled: bool = param(False, "A growth-mindset / psychological-safety initiative.", kind="lever")
+    climate_target_gain: float = param(0.15, "Increase of the climate leaders and programmes signal.", unit="0–1", source="assumption; keep small (Sisk2018)", kind="uncertainty", ge=0, le=1)
+    mindset_nudge: float = param(0.001, "Weekly direct nudge of individual mindset toward growth.", unit="1/week", source="assumption (Yeager2019: small)", kind="uncertainty", ge=0, le=1)
+    cost_per_employee_year: float = param(40.0, "Workshops and communication.", unit="$/employee/year", source="assumption", ge=0, le=100_000)
+
+
+class ContentInvestment(Section):
+    enabled: bool = param(True, "Commission new content and let SMEs codify know-how.", kind="lever")
+    commission_per_year: int = param(12, "New items commissioned per year (placed by governance).", unit="items/year", kind="lever", ge=0, le=100_000)
+    sme_hours_per_week: float = param(0.5, "Hours each SME spends codifying know-how into content.", unit="h/week", kind="lever", ge=0, le=40)
+    sme_hours_per_item: float = param(40.0, "SME hours needed for one item.", unit="h", source="assumption", gt=0, le=10_000)
+
+
+class MandatoryTraining(Section):
+    enabled: bool = param(True, "Annual compliance training for everyone.", kind="lever")
+    hours_per_year: float = param(4.0, "Compliance hours per employee per year.", unit="h/year", source="ATD (compliance is a standing part of formal hours)", ge=0, le=500)
+    cost_per_employee_year: float = param(80.0, "Direct cost of compliance content.", unit="$/employee/year", source="assumption", ge=0, le=100_000)
+
+
+class Recognition(Section):
+    enabled: bool = param(False, "Recognise completed learning (badges, mentions, career credit).", kind="lever")
+    engagement_boost: float = param(0.01, "Engagement gain for a completion.", unit="0–1", source="assumption", ge=0, le=1)
+    cost_per_completion: float = param(5.0, "Cost per recognised completion.", unit="$", source="assumption", ge=0, le=10_000)
+
+
+class Hiring(Section):
+    strategy: Literal["build", "buy"] = param("build", "'buy' hires skilled people at a premium instead of developing them.", kind="lever")
+    buy_proficiency_gain: float = param(0.15, "Extra hire proficiency (fraction of the requirement) when buying.", unit="fraction", source="assumption", ge=0, le=2)
+    buy_premium: float = param(15000.0, "Extra cost of a skilled hire.", unit="$/hire", source="assumption (recruiter fees, salary premium)", ge=0, le=1_000_000)
+    onboarding_hours: float = param(10.0, "Formal onboarding hours of a new hire, spread over the first 8 weeks.", unit="h", source="assumption", ge=0, le=500)
+
+
+class Policies(Section):
+    protected_time: ProtectedTime = Field(default_factory=ProtectedTime)
+    platform: Platform = Field(default_factory=Platform)
+    mentoring: Mentoring = Field(default_factory=Mentoring)
+    job_rotation: JobRotation = Field(default_factory=JobRotation)
+    manager_development: ManagerDevelopment = Field(default_factory=ManagerDevelopment)
+    mindset_initiative: MindsetInitiative = Field(default_factory=MindsetInitiative)
+    content_investment: ContentInvestment = Field(default_factory=ContentInvestment)
+    mandatory_training: MandatoryTraining = Field(default_factory=MandatoryTraining)
+    recognition: Recognition = Field(default_factory=Recognition)
+    hiring: Hiring = Field(default_factory=Hiring)
+
+
+# --------------------------------------------------------------------------- governance
+class Governance(Section):
+    rule: Literal["static", "gap_driven", "roi_driven"] = param("static", "How L&D leadership decides at each review.", kind="lever")
+    review_every_weeks: int = param(13, "Weeks between skills-gap reviews.", unit="weeks", kind="lever", ge=1, le=520)
+    data_maturity: int = param(1, "Highest Kirkpatrick level measured (1 reactions … 4 results); noise of the gap analysis falls with it.", unit="level", kind="lever", ge=1, le=4)
+    annual_budget_per_employee: float = param(1300.0, "Direct L&D budget.", unit="$/employee/year", source="ATD (~$1,300 per employee per year)", kind="lever", ge=0, le=1_000_000)
+    retire_below_quality: float = param(0.35, "Retire content whose observed quality falls below this.", unit="0–1", kind="lever", ge=0, le=1)
+    retire_below_freshness: float = param(0.3, "Retire content whose freshness falls below this.", unit="0–1", kind="lever", ge=0, le=1)
+    protected_hours_min: float = param(0.0, "Lower bound when governance adjusts protected time.", unit="h/week", ge=0, le=40)
+    protected_hours_max: float = param(4.0, "Upper bound when governance adjusts protected time.", unit="h/week", ge=0, le=40)
+    gap_target: float = param(0.10, "Skills-gap index governance aims to stay below.", unit="index", kind="lever", ge=0, le=1)
+    value_per_employee_year: float = param(150_000.0, "Annual value of a fully proficient employee's output (for ROI benefits).", unit="$/year", source="assumption (revenue per employee in professional services)", ge=0, le=100_000_000)
+
+    @model_validator(mode="after")
+    def _bounds_order(self) -> "Governance":
+        if self.protected_hours_min > self.protected_hours_max:
+            raise located(("protected_hours_min",), f"must not exceed protected_hours_max ({self.protected_hours_max:g}), got {self.protected_hours_min:g}")
+        return self
+
+
+# --------------------------------------------------------------------------- environment
+class NewSkillEvent(Section):
+    type: Literal["new_skill"]
+    week: int = param(52, "Week the requirement starts.", unit="week", ge=0, le=100_000)
+    skill: str
+    level: float = param(2.5, "Required level from that week.", unit="level", ge=0, le=5)
+    criticality: float = param(0.8, "Criticality from that week.", unit="0–1", ge=0, le=1)
+    roles: list[str] = Field(default_factory=list, description="Roles affected (empty: all roles).")
+
+
+class RequirementChangeEvent(Section):
+    type: Literal["requirement_change"]
+    week: int = param(52, "Week of the change.", unit="week", ge=0, le=100_000)
+    skill: str
+    delta: float = param(0.5, "Change of the required level.", unit="level", ge=-5, le=5)
+    roles: list[str] = Field(default_factory=list, description="Roles affected (empty: all roles).")
+
+
+class BudgetCutEvent(Section):
+    type: Literal["budget_cut"]
+    week: int = param(52, "Week of the cut.", unit="week", ge=0, le=100_000)
+    fraction: float = param(0.3, "Share of the L&D budget removed.", unit="fraction", ge=0, le=1)
+
+
+class HiringFreezeEvent(Section):
+    type: Literal["hiring_freeze"]
+    week: int = param(52, "First week of the freeze.", unit="week", ge=0, le=100_000)
+    weeks: int = param(26, "Length of the freeze.", unit="weeks", ge=1, le=100_000)
+
+
+class ReorganisationEvent(Section):
+    type: Literal["reorganisation"]
+    week: int = param(52, "Week of the reorganisation.", unit="week", ge=0, le=100_000)
+    share: float = param(0.2, "Share of employees moved to another team of their department.", unit="fraction", ge=0, le=1)
+
+
+Event = Annotated[
+    Union[NewSkillEvent, RequirementChangeEvent, BudgetCutEvent, HiringFreezeEvent, ReorganisationEvent],
+    Field(discriminator="type"),
+]
+
+
+class Environment(Section):
+    turbulence_per_year: float = param(0.5, "Expected random requirement shifts per skill per year.", unit="1/skill/year", source="assumption", kind="uncertainty", ge=0, le=52)
+    turbulence_size: float = param(0.25, "Size of a random requirement shift (levels, up or down with 2:1 odds up).", unit="level", source="assumption", kind="uncertainty", ge=0, le=5)
+
+
+class LabourMarket(Section):
+    annual_turnover: float = param(0.12, "Base voluntary turnover at average engagement and growth.", unit="1/year", source="BLS-JOLTS / professional services: 10–17% a year", kind="uncertainty", ge=0, le=1)
+    first_year_multiplier: float = param(1.5, "Relative exit hazard in the first year of tenure.", unit="×", source="BLS/SHRM: turnover higher in the first year", ge=0, le=20)
+    engagement_sensitivity: float = param(3.0, "Log-hazard change per unit of engagement below the norm.", unit="1/unit", source="assumption", kind="uncertainty", ge=0, le=20)
+    growth_sensitivity: float = param(0.5, "Log-hazard change when an employee has had no learning for a quarter.", unit="1/unit", source="assumption (LinkedIn survey is intention, not effect: kept small)", kind="uncertainty", ge=0, le=20)
+    time_to_fill_weeks: int = param(6, "Weeks a vacancy stays open.", unit="weeks", source="SHRM (≈42 days average time-to-fill)", ge=0, le=520)
+    hire_proficiency: float = param(0.75, "Mean hire proficiency on required skills, as a fraction of the requirement.", unit="fraction", source="assumption", kind="uncertainty", ge=0, le=2)
+    hire_cost: float = param(4700.0, "Cost per hire (recruiting, not L&D spend).", unit="$/hire", source="SHRM cost-per-hire benchmark", ge=0, le=1_000_000)
+
+
+# --------------------------------------------------------------------------- the scenario
+class Scenario(Section):
+    """A complete, validated scenario. Build with :func:`sim.loader.load_scenario` or ``Scenario()``."""
+
+    name: str = Field("scenario", min_length=1, max_length=100, pattern=r"^[A-Za-z0-9][A-Za-z0-9_.\- ]*$",
+                      description="Short name; used for the results folder.")
+    description: str = Field("", max_length=10_000)
+    weeks: int = param(260, "Horizon.", unit="weeks", ge=1, le=5200)
+    seed: int = param(0, "Seed of every random stream.", ge=0, le=2**63 - 1)
+    organisation: Organisation = Field(default_factory=Organisation)
+    culture: Culture = Field(default_factory=Culture)
+    leadership: Leadership = Field(default_factory=Leadership)
+    learning: LearningRules = Field(default_factory=LearningRules)
+    content: ContentCatalogue = Field(default_factory=ContentCatalogue)
+    policies: Policies = Field(default_factory=Policies)
+    governance: Governance = Field(default_factory=Governance)
+    environment: Environment = Field(default_factory=Environment)
+    labour_market: LabourMarket = Field(default_factory=LabourMarket)
+    events: list[Event] = Field(default_factory=list, max_length=10_000)
+
+    @model_validator(mode="after")
+    def _references(self) -> "Scenario":
+        skills = {s.name for s in self.organisation.skills}
+        roles = {r.name for r in self.organisation.roles}
+        for i, ev in enumerate(self.events):
+            sk = getattr(ev, "skill", None)
+            if sk is not None and sk not in skills:
+                raise located(("events", i, "skill"), f"unknown skill {sk!r}; known skills: {', '.join(sorted(skills))}")
+            for j, r in enumerate(getattr(ev, "roles", [])):
+                if r not in roles:
+                    raise located(("events", i, "roles", j), f"unknown role {r!r}; known roles: {', '.join(sorted(roles))}")
+        for i, it in enumerate(self.content.items):
+            if it.skill not in skills:
+                raise located(("content", "items", i, "skill"), f"unknown skill {it.skill!r}; known skills: {', '.join(sorted(skills))}")
+        return self
+
+    def canonical_json(self) -> str:
+        """The scenario as canonical JSON (sorted keys): the input of :meth:`digest`."""
+        return json.dumps(self.model_dump(mode="json"), sort_keys=True, separators=(",", ":"))
+
+    def digest(self) -> str:
+        """SHA-256 of the canonical scenario: same digest, same inputs."""
+        return hashlib.sha256(self.canonical_json().encode()).hexdigest()
