@@ -224,7 +224,6 @@ class ContentCatalogue(Section):
 class ProtectedTime(Section):
     enabled: bool = param(False, "Give employees protected weekly learning time.", kind="lever")
     hours_per_week: float = param(2.0, "Protected learning hours per week.", unit="h/week", kind="lever", ge=0, le=40)
-    hourly_cost: float = param(60.0, "Loaded cost of one employee hour (opportunity cost, not L&D spend).", unit="$/h", source="assumption (professional services)", ge=0, le=10_000)
 
 
 class Platform(Section):
@@ -316,11 +315,13 @@ class Governance(Section):
     review_every_weeks: int = param(13, "Weeks between skills-gap reviews.", unit="weeks", kind="lever", ge=1, le=520)
     data_maturity: int = param(1, "Highest Kirkpatrick level measured (1 reactions … 4 results); noise of the gap analysis falls with it.", unit="level", kind="lever", ge=1, le=4)
     annual_budget_per_employee: float = param(1300.0, "Direct L&D budget.", unit="$/employee/year", source="ATD (~$1,300 per employee per year)", kind="lever", ge=0, le=1_000_000)
+    ld_staff_cost_per_employee_year: float = param(500.0, "L&D staff, design and administration (internal part of direct spend).", unit="$/employee/year", source="ATD (internal costs are the larger part of direct learning expenditure); split is an assumption", ge=0, le=1_000_000)
     retire_below_quality: float = param(0.35, "Retire content whose observed quality falls below this.", unit="0–1", kind="lever", ge=0, le=1)
     retire_below_freshness: float = param(0.3, "Retire content whose freshness falls below this.", unit="0–1", kind="lever", ge=0, le=1)
     protected_hours_min: float = param(0.0, "Lower bound when governance adjusts protected time.", unit="h/week", ge=0, le=40)
     protected_hours_max: float = param(4.0, "Upper bound when governance adjusts protected time.", unit="h/week", ge=0, le=40)
     gap_target: float = param(0.10, "Skills-gap index governance aims to stay below.", unit="index", kind="lever", ge=0, le=1)
+    employee_hour_cost: float = param(60.0, "Loaded cost of one employee hour: learners' time counts as a cost in ROI, not as L&D spend.", unit="$/h", source="assumption (professional services; Phillips ROI counts participants' time)", ge=0, le=10_000)
     value_per_employee_year: float = param(150_000.0, "Annual value of a fully proficient employee's output (for ROI benefits).", unit="$/year", source="assumption (revenue per employee in professional services)", ge=0, le=100_000_000)
 
     @model_validator(mode="after")

@@ -1,0 +1,269 @@
+"""Build the organisation of a scenario: positions, teams, roles, network ties, people, content.
+
+Initialisation rules (all documented in docs/ODD.md, "Initialisation"):
+
+* Executives head the departments (executive *i* sponsors department *i mod D*). Each
+  department has a head (a manager reporting to its executive) and teams of
+  ``team_size`` members under a team manager who reports to the head.
+* Non-managers draw their role from the department's role mix; managers and executives
+  hold ``organisation.manager_role``.
+* Network ties: team members are tied on a ring lattice of up to 8 neighbours (a clique
+  for teams of up to 9), every employee to their manager, and ``cross_team_ties`` random
+  ties per employee across the organisation (assumption: sparse cross-unit networks,
+  Cross & Parker 2004).
+* Initial proficiency on a required skill ~ Normal(required_mean × level, required_sd),
+  on other skills ~ Normal(other_mean, other_sd), clipped to 0–5 (assumption).
+* Content: ``items_per_skill_level`` items per skill and level 1–5 with quality
+  ~ Beta around ``quality_mean`` and a modality mix typical of corporate catalogues
+  (assumption), plus the listed items.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import numpy as np
+
+from .scenario import MODALITIES, Scenario
+from .state import Catalogue, Workforce
+
+TIE_TEAM, TIE_REPORTING, TIE_CROSS, TIE_PLATFORM = 0, 1, 2, 3
+TIE_STRENGTH = np.array([1.0, 1.0, 0.5, 0.4])  # assumption: strong team/line ties, weaker cross ties
+PROFICIENT_TOLERANCE = 0.25  # levels below the requirement still counted as proficient (assumption)
+
+# modality: (share of generated catalogue, typical hours, completion propensity) — assumption
+MODALITY_PROFILE = {
+    "course": (0.30, 4.0, 0.70),
+    "video": (0.25, 0.5, 0.90),
+    "article": (0.15, 0.3, 0.90),
+    "podcast": (0.05, 0.7, 0.80),
+    "job_aid": (0.10, 0.2, 0.95),
+    "manual": (0.05, 1.0, 0.60),
+    "instructor_led": (0.10, 7.0, 0.85),
+}
+
+
+@dataclass
+class Structure:
+    """Fixed facts of the organisation that processes read."""
+
+    skill_names: list[str]
+    role_names: list[str]
+    dept_names: list[str]
+    skill_open: np.ndarray      # (k,) bool
+    req: np.ndarray             # (roles, k) required level
+    crit: np.ndarray            # (roles, k) criticality
+    team_dept: np.ndarray       # (teams,)
+    team_manager: np.ndarray    # (teams,) row of the team's manager
+    manager_role: int
+
+
+def _ring_edges(members: np.ndarray, max_neighbours: int = 8) -> tuple[np.ndarray, np.ndarray]:
+    m = len(members)
+    if m < 2:
+        return np.empty(0, np.int64), np.empty(0, np.int64)
+    k = min(m - 1, max_neighbours)
+    offsets = np.arange(1, k // 2 + 1) if k < m - 1 else np.arange(1, m // 2 + 1)
+    src = np.repeat(members, len(offsets))
+    dst = members[(np.repeat(np.arange(m), len(offsets)) + np.tile(offsets, m)) % m]
+    keep = src != dst
+    return src[keep], dst[keep]
+
+
+def build_structure(sc: Scenario, wf: Workforce, rng: np.random.Generator) -> tuple[Structure, np.ndarray]:
+    """Lay out departments, teams, managers and roles on the positions of ``wf``.
+
+    Returns the structure and the undirected edge list (src, dst, kind) of the org network.
+    """
+    org = sc.organisation
+    skills = [s.name for s in org.skills]
+    roles = [r.name for r in org.roles]
+    depts = [d.name for d in org.departments]
+    kidx = {s: i for i, s in enumerate(skills)}
+    req = np.zeros((len(roles), len(skills)))
+    crit = np.zeros((len(roles), len(skills)))
+    for ri, r in enumerate(org.roles):
+        for sk, rq in r.requirements.items():
+            req[ri, kidx[sk]] = rq.level
+            crit[ri, kidx[sk]] = rq.criticality
+    mrole = roles.index(org.manager_role)
+    n, D = org.size, len(depts)
+
+    # executives first, then departments by share (largest remainder)
+    n_exec = org.executives
+    shares = np.array([d.share for d in org.departments], dtype=float)
+    shares /= shares.sum()
+    raw = shares * (n - n_exec)
+    counts = np.floor(raw).astype(int)
+    for i in np.argsort(-(raw - counts))[: (n - n_exec) - counts.sum()]:
+        counts[i] += 1
+    counts = np.maximum(counts, 1)
+    while counts.sum() > n - n_exec:  # departments of one person were forced: take from the largest
+        counts[np.argmax(counts)] -= 1
+
+    wf.is_exec[:n_exec] = True
+    wf.is_manager[:n_exec] = True
+    wf.dept[:n_exec] = np.arange(n_exec) % D
+    wf.role[:n_exec] = mrole
+    wf.manager[:n_exec] = -1
+    team_dept: list[int] = []
+    team_manager: list[int] = []
+    src_l: list[np.ndarray] = []
+    dst_l: list[np.ndarray] = []
+    kind_l: list[np.ndarray] = []
+
+    def add(s, d, kind):
+        s = np.asarray(s, dtype=np.int64)
+        d = np.asarray(d, dtype=np.int64)
+        src_l.append(s)
+        dst_l.append(d)
+        kind_l.append(np.full(len(s), kind, dtype=np.int8))
+
+    # executives form a team of their own
+    team_dept.append(0)
+    team_manager.append(0)
+    wf.team[:n_exec] = 0
+    s, d = _ring_edges(np.arange(n_exec))
+    add(s, d, TIE_TEAM)
+
+    row = n_exec
+    for di, cnt in enumerate(counts):
+        rows = np.arange(row, row + cnt)
+        row += cnt
+        wf.dept[rows] = di
+        head = rows[0]
+        exec_row = di % n_exec
+        wf.is_manager[head] = True
+        wf.role[head] = mrole
+        wf.manager[head] = exec_row
+        add([head], [exec_row], TIE_REPORTING)
+        rest = rows[1:]
+        mix = org.departments[di].roles or {roles[0]: 1.0}
+        names = list(mix)
+        p = np.array([mix[r] for r in names], dtype=float)
+        p /= p.sum()
+        role_ids = np.array([roles.index(r) for r in names])
+        # teams: a manager plus up to team_size members
+        per_team = org.team_size + 1
+        n_teams = max(1, int(np.ceil(len(rest) / per_team))) if len(rest) else 0
+        head_team = len(team_dept)
+        team_dept.append(di)
+        team_manager.append(head)
+        wf.team[head] = head_team
+        team_managers = []
+        for t in range(n_teams):
+            members = rest[t * per_team:(t + 1) * per_team]
+            if len(members) == 0:
+                continue
+            tid = len(team_dept)
+            mgr = members[0]
+            team_dept.append(di)
+            team_manager.append(mgr)
+            team_managers.append(mgr)
+            wf.team[members] = tid
+            wf.is_manager[mgr] = True
+            wf.role[mgr] = mrole
+            wf.manager[mgr] = head
+            add([mgr], [head], TIE_REPORTING)
+            staff = members[1:]
+            wf.role[staff] = role_ids[rng.choice(len(role_ids), size=len(staff), p=p)]
+            wf.manager[staff] = mgr
+            add(staff, np.full(len(staff), mgr), TIE_REPORTING)
+            s, d = _ring_edges(staff)
+            add(s, d, TIE_TEAM)
+        # the head's team is the department's managers
+        s, d = _ring_edges(np.array([head, *team_managers], dtype=np.int64))
+        add(s, d, TIE_TEAM)
+    wf.work_role[:] = wf.role
+    # cross-team ties
+    n_cross = int(round(org.cross_team_ties * n / 2))
+    if n_cross and n > 1:
+        s = rng.integers(0, n, n_cross)
+        d = rng.integers(0, n, n_cross)
+        keep = s != d
+        add(s[keep], d[keep], TIE_CROSS)
+    structure = Structure(
+        skill_names=skills, role_names=roles, dept_names=depts,
+        skill_open=np.array([s.open for s in org.skills]), req=req, crit=crit,
+        team_dept=np.array(team_dept, dtype=np.int32), team_manager=np.array(team_manager, dtype=np.int64),
+        manager_role=mrole,
+    )
+    edges = np.stack([np.concatenate(src_l), np.concatenate(dst_l)]) if src_l else np.empty((2, 0), np.int64)
+    kinds = np.concatenate(kind_l) if kind_l else np.empty(0, np.int8)
+    return structure, np.vstack([edges, kinds.astype(np.int64)])
+
+
+def draw_people(sc: Scenario, st: Structure, wf: Workforce, rows: np.ndarray, rng: np.random.Generator,
+                proficiency_mean: float, proficiency_sd: float) -> None:
+    """Draw the people state of new occupants of ``rows`` (at start or when hired).
+
+    Proficiency on required skills ~ Normal(proficiency_mean × level, proficiency_sd); other
+    skills ~ Normal(other_mean, other_sd); mindset ~ Normal(culture mean, sd); engagement,
+    motivation and sharing ~ Beta with means 0.7, 0.5 and 0.5 (assumption; Gallup-style
+    engagement surveys put most employees mid-scale). Managers' support ~ Normal(leadership
+    mean, sd). All clipped to their ranges.
+    """
+    m = len(rows)
+    if m == 0:
+        return
+    k = len(st.skill_names)
+    ip = sc.organisation.initial_proficiency
+    req = st.req[wf.role[rows]]
+    draws = rng.standard_normal((m, k))
+    other = rng.standard_normal((m, k))
+    prof = np.where(req > 0, proficiency_mean * req + proficiency_sd * draws, ip.other_mean + ip.other_sd * other)
+    wf.prof[rows] = np.clip(prof, 0.0, 5.0)
+    wf.pending[rows] = 0.0
+    cult, lead = sc.culture, sc.leadership
+    wf.mindset[rows] = np.clip(cult.growth_mindset + cult.growth_mindset_sd * rng.standard_normal(m), 0, 1)
+    wf.engagement[rows] = rng.beta(7.0, 3.0, m)
+    wf.motivation[rows] = rng.beta(5.0, 5.0, m)
+    wf.sharing[rows] = rng.beta(5.0, 5.0, m)
+    wf.exposure[rows] = np.clip(sc.learning.job_exposure + 0.08 * rng.standard_normal(m), 0.3, 2.0)
+    sup = np.clip(lead.manager_support + lead.manager_support_sd * rng.standard_normal(m), 0, 1)
+    wf.support[rows] = np.where(wf.is_manager[rows], sup, 0.0)
+    wf.coaching_hours[rows] = np.where(wf.is_manager[rows], lead.coaching_hours, 0.0)
+    wf.trained_manager[rows] = False
+    wf.learn_ewma[rows] = sc.learning.discretionary_hours
+    wf.mentor[rows] = -1
+    wf.rotation_end[rows] = -1
+    wf.proficient_week[rows] = -1
+
+
+def assign_flags(sc: Scenario, wf: Workforce, rng: np.random.Generator) -> None:
+    """Mark remote workers, instructors and SMEs (the most proficient non-executives)."""
+    n = wf.n
+    org = sc.organisation
+    wf.remote[:] = rng.random(n) < org.remote_share
+    wf.is_instructor[:] = (rng.random(n) < org.instructor_share) & ~wf.is_exec
+    n_sme = int(round(org.sme_share * n))
+    if n_sme:
+        score = wf.prof.max(axis=1) + 0.01 * rng.random(n)
+        score[wf.is_exec] = -np.inf
+        wf.is_sme[np.argsort(-score)[:n_sme]] = True
+
+
+def build_catalogue(sc: Scenario, st: Structure, rng: np.random.Generator) -> Catalogue:
+    """Generated items per skill and level, then the listed items (see module docstring)."""
+    cc = sc.content
+    k = len(st.skill_names)
+    n_gen = cc.items_per_skill_level * k * 5
+    cat = Catalogue(capacity=max(16, 2 * (n_gen + len(cc.items))))
+    names = list(MODALITY_PROFILE)
+    shares = np.array([MODALITY_PROFILE[m][0] for m in names])
+    shares /= shares.sum()
+    q = cc.quality_mean
+    conc = 12.0
+    for skill in range(k):
+        for level in range(1, 6):
+            for _ in range(cc.items_per_skill_level):
+                mod = names[int(rng.choice(len(names), p=shares))]
+                cat.add(skill=skill, level=level, modality=MODALITIES.index(mod),
+                        quality=rng.beta(q * conc, (1 - q) * conc),
+                        duration=MODALITY_PROFILE[mod][1] * rng.uniform(0.5, 1.5),
+                        mobile=mod not in ("instructor_led", "manual"), freshness=1.0, created=0)
+    kidx = {s: i for i, s in enumerate(st.skill_names)}
+    for it in cc.items:
+        cat.add(skill=kidx[it.skill], level=it.level, modality=MODALITIES.index(it.modality), quality=it.quality,
+                duration=it.duration_hours, mobile=it.mobile, freshness=1.0, created=0)
+    return cat

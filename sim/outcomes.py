@@ -1,0 +1,308 @@
+"""Outcomes planners expect, declared once: name, label, unit, better direction, function.
+
+The collector (:class:`OutcomeCollector`), the CLI summary, the report and the run tables
+all use :data:`OUTCOMES`. Each function is pure: it reads model state and returns one value
+per group (the organisation, or each department) through :class:`Groups`, so the same
+declaration serves both levels. Flow outcomes (hours, completions, transfers, spend) read
+this week's flow columns; rates over time (turnover, mobility, skill loss) read the records
+kept in phase 12.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Callable, Literal
+
+import numpy as np
+
+from .organisation import PROFICIENT_TOLERANCE
+
+WEEKS_PER_YEAR = 52.0
+
+
+def row_gap(model, rows: np.ndarray | None = None, role: np.ndarray | None = None) -> np.ndarray:
+    """Skills gap of each position: Σ criticality × max(0, required − proficiency) divided by
+    Σ criticality × required, over the home role's skills (0 = fully proficient, 1 = none)."""
+    wf, st = model.workforce, model.structure
+    rows = np.arange(wf.n) if rows is None else rows
+    r = wf.role[rows] if role is None else role
+    req, crit = st.req[r], st.crit[r]
+    short = (crit * np.maximum(req - wf.prof[rows], 0.0)).sum(axis=1)
+    total = (crit * req).sum(axis=1)
+    return np.where(total > 0, short / np.maximum(total, 1e-12), 0.0)
+
+
+def row_proficient(model) -> np.ndarray:
+    """Fully proficient: within 0.25 levels of the requirement on every required skill."""
+    wf, st = model.workforce, model.structure
+    req = st.req[wf.role]
+    return ((wf.prof >= req - PROFICIENT_TOLERANCE) | (req <= 0)).all(axis=1)
+
+
+class Groups:
+    """Occupied positions partitioned into ``size`` groups (one for the org, or departments)."""
+
+    def __init__(self, labels: np.ndarray, occupied: np.ndarray, size: int):
+        self.rows = np.flatnonzero(occupied)
+        self.labels = labels[self.rows]
+        self.size = size
+        self.all_labels = labels
+        self.count = np.bincount(self.labels, minlength=size).astype(float)
+
+    def sum(self, values: np.ndarray) -> np.ndarray:
+        """Per-group sum of a per-position array (occupied positions only)."""
+        return np.bincount(self.labels, weights=values[self.rows], minlength=self.size)
+
+    def mean(self, values: np.ndarray) -> np.ndarray:
+        return _ratio(self.sum(values), self.count)
+
+    def sum_all(self, values: np.ndarray) -> np.ndarray:
+        """Per-group sum over all positions, vacant ones included (for spend of leavers)."""
+        return np.bincount(self.all_labels, weights=values, minlength=self.size)
+
+
+def _ratio(num: np.ndarray, den: np.ndarray) -> np.ndarray:
+    with np.errstate(invalid="ignore", divide="ignore"):
+        return np.where(den > 0, num / np.where(den > 0, den, 1.0), np.nan)
+
+
+def _gini(values: np.ndarray) -> float:
+    if len(values) == 0:
+        return float("nan")
+    v = np.sort(values)
+    n = len(v)
+    total = v.sum()
+    if total <= 0:
+        return 0.0
+    return float((2.0 * np.sum(np.arange(1, n + 1) * v) / (n * total)) - (n + 1) / n)
+
+
+@dataclass(frozen=True)
+class Outcome:
+    """One outcome: ``fn(model, groups) -> array of one value per group``."""
+
+    name: str
+    label: str
+    unit: str
+    better: Literal["higher", "lower", "neither"]
+    fn: Callable
+    headline: bool = False
+    description: str = ""
+
+
+# ------------------------------------------------------------------ outcome functions
+def _skills_gap(m, g):
+    return g.mean(m.derived.gap)
+
+
+def _fully_proficient(m, g):
+    return g.mean(m.derived.proficient.astype(float))
+
+
+def _critical_coverage(m, g):
+    wf, st = m.workforce, m.structure
+    req, crit = st.req[wf.role], st.crit[wf.role]
+    critical = (crit >= 0.8) & (req > 0)
+    covered = critical & (wf.prof >= req - PROFICIENT_TOLERANCE)
+    return _ratio(g.sum(covered.sum(axis=1).astype(float)), g.sum(critical.sum(axis=1).astype(float)))
+
+
+def _mean_proficiency(m, g):
+    wf, st = m.workforce, m.structure
+    req = st.req[wf.role]
+    used = req > 0
+    per_row = np.where(used.any(axis=1), (wf.prof * used).sum(axis=1) / np.maximum(used.sum(axis=1), 1), 0.0)
+    return g.mean(per_row)
+
+
+def _time_to_proficiency(m, g):
+    wf = m.workforce
+    reached = (wf.proficient_week >= 0) & (wf.hire_week > 0) & (m.week - wf.proficient_week < 52)
+    weeks = np.where(reached, wf.proficient_week - wf.hire_week, 0).astype(float)
+    return _ratio(g.sum(weeks), g.sum(reached.astype(float)))
+
+
+def _learning_hours(m, g):
+    return g.mean(m.workforce.hours) * WEEKS_PER_YEAR
+
+
+def _completion_rate(m, g):
+    wf = m.workforce
+    return _ratio(g.sum(wf.completed.astype(float)), g.sum(wf.started.astype(float)))
+
+
+def _transfer_rate(m, g):
+    wf = m.workforce
+    return _ratio(g.sum(wf.transferred), g.sum(wf.transferred + wf.unapplied_lost))
+
+
+def _knowledge_flow(m, g):
+    return g.mean(m.workforce.peer_event.astype(float))
+
+
+def _cross_dept_flow(m, g):
+    wf = m.workforce
+    return _ratio(g.sum(wf.peer_cross.astype(float)), g.sum(wf.peer_event.astype(float)))
+
+
+def _culture(m, g):
+    wf = m.workforce
+    return g.mean(0.5 * m.team_climate[wf.team] + 0.5 * wf.mindset)
+
+
+def _engagement(m, g):
+    return g.mean(m.workforce.engagement)
+
+
+def _turnover(m, g):
+    exits, heads = m.records.trailing(g, "exits", 13), m.records.trailing(g, "headcount", 13)
+    return _ratio(exits * WEEKS_PER_YEAR, heads)
+
+
+def _skill_loss_ratio(m, g):
+    lf = _ratio(m.records.trailing(g, "leaver_fit", 52), m.records.trailing(g, "exits", 52))
+    hf = _ratio(m.records.trailing(g, "hire_fit", 52), m.records.trailing(g, "hires", 52))
+    return _ratio(lf, hf)
+
+
+def _internal_mobility(m, g):
+    moves, heads = m.records.trailing(g, "rotations", 52), m.records.trailing(g, "headcount", 52)
+    return _ratio(moves * WEEKS_PER_YEAR, heads)
+
+
+def _content_freshness(m, g):
+    wf, cat = m.workforce, m.catalogue
+    used = wf.item >= 0
+    fresh = np.where(used, cat.freshness[np.maximum(wf.item, 0)], 0.0)
+    return _ratio(g.sum(fresh), g.sum(used.astype(float)))
+
+
+def _content_utilisation(m, g):
+    wf, cat = m.workforce, m.catalogue
+    n_active = len(cat.rows())
+    used = wf.occupied & (wf.item >= 0)
+    out = np.zeros(g.size)
+    if n_active == 0 or not used.any():
+        return np.where(n_active > 0, out, np.nan)
+    pairs = np.unique(g.all_labels[used].astype(np.int64) * (cat.size + 1) + wf.item[used])
+    per_group = np.bincount(pairs // (cat.size + 1), minlength=g.size)
+    return per_group / n_active
+
+
+def _spend(m, g):
+    return m.records.this_week(g, "spend")
+
+
+def _spend_per_employee(m, g):
+    return _ratio(m.records.this_week(g, "spend") * WEEKS_PER_YEAR, g.count)
+
+
+def _hiring_spend_per_employee(m, g):
+    return _ratio(m.records.this_week(g, "hiring_spend") * WEEKS_PER_YEAR, g.count)
+
+
+def _productivity(m, g):
+    return g.mean(1.0 - m.derived.gap)
+
+
+def _roi(m, g):
+    costs = m.records.cumulative(g, "spend") + m.records.cumulative(g, "time_cost")
+    benefits = m.records.cumulative(g, "benefit")
+    return _ratio(benefits - costs, costs)
+
+
+def _skills_gini(m, g):
+    wf = m.workforce
+    per_row = wf.prof.mean(axis=1)
+    out = np.full(g.size, np.nan)
+    for i in range(g.size):
+        out[i] = _gini(per_row[g.rows[g.labels == i]])
+    return out
+
+
+OUTCOMES: tuple[Outcome, ...] = (
+    Outcome("skills_gap", "Skills gap index", "index 0–1", "lower", _skills_gap, True,
+            "Criticality-weighted shortfall against role requirements, mean over employees."),
+    Outcome("fully_proficient", "Fully proficient", "share", "higher", _fully_proficient, True,
+            "Share of employees within 0.25 levels of every requirement of their role."),
+    Outcome("critical_coverage", "Critical-skill coverage", "share", "higher", _critical_coverage, False,
+            "Share of critical (criticality ≥ 0.8) requirements met."),
+    Outcome("mean_proficiency", "Mean proficiency", "level 0–5", "higher", _mean_proficiency, True,
+            "Mean proficiency on the skills each role requires."),
+    Outcome("time_to_proficiency", "Time to proficiency", "weeks", "lower", _time_to_proficiency, False,
+            "Weeks from hire to fully proficient, for hires who got there in the last year."),
+    Outcome("learning_hours", "Formal learning hours", "h/employee/year", "neither", _learning_hours, True,
+            "This week's formal learning hours per employee, annualised (ATD benchmark ~34)."),
+    Outcome("completion_rate", "Completion rate", "share", "higher", _completion_rate, False,
+            "Completed / started content this week."),
+    Outcome("transfer_rate", "Transfer rate", "share", "higher", _transfer_rate, False,
+            "Share of formal gains leaving the pending state this week that were applied (not lost)."),
+    Outcome("knowledge_flow", "Peer knowledge flow", "transfers/employee/week", "higher", _knowledge_flow, False,
+            "Learning conversations that taught something, per employee this week."),
+    Outcome("cross_dept_flow", "Cross-department flow", "share", "higher", _cross_dept_flow, False,
+            "Share of those conversations that crossed departments."),
+    Outcome("culture_index", "Culture index", "0–1", "higher", _culture, True,
+            "Mean of team psychological safety and individual growth mindset."),
+    Outcome("engagement", "Engagement", "0–1", "higher", _engagement, True, "Mean engagement."),
+    Outcome("turnover", "Voluntary turnover", "1/year", "lower", _turnover, True,
+            "Exits over the last 13 weeks, annualised, per head."),
+    Outcome("skill_loss_ratio", "Skill-loss ratio", "ratio", "lower", _skill_loss_ratio, False,
+            "Leavers' mean role fit / hires' mean role fit over the last 52 weeks (>1: skill drains out)."),
+    Outcome("internal_mobility", "Internal mobility", "moves/employee/year", "higher", _internal_mobility, False,
+            "Rotations and swaps started over the last 52 weeks, per head and year."),
+    Outcome("content_freshness", "Content freshness", "0–1", "higher", _content_freshness, False,
+            "Mean freshness of the content used this week."),
+    Outcome("content_utilisation", "Content utilisation", "share", "higher", _content_utilisation, False,
+            "Share of active catalogue items used this week."),
+    Outcome("ld_spend", "L&D spend", "$/week", "neither", _spend, False, "Direct L&D spend this week."),
+    Outcome("spend_per_employee", "L&D spend per employee", "$/employee/year", "lower", _spend_per_employee, True,
+            "Direct L&D spend this week per head, annualised (ATD benchmark ~$1,300)."),
+    Outcome("hiring_spend_per_employee", "Hiring spend per employee", "$/employee/year", "lower",
+            _hiring_spend_per_employee, False, "Cost of hiring (incl. 'buy' premiums) this week per head, annualised."),
+    Outcome("productivity", "Productivity index", "0–1", "higher", _productivity, True,
+            "Mean skill fit to role (1 − skills gap)."),
+    Outcome("roi", "ROI (Phillips)", "ratio", "higher", _roi, True,
+            "(monetised productivity change since week 0 − L&D costs incl. learners' time) / costs, cumulative."),
+    Outcome("skills_gini", "Skills inequality (Gini)", "0–1", "lower", _skills_gini, False,
+            "Gini coefficient of employees' mean proficiency."),
+)
+OUTCOME_BY_NAME = {o.name: o for o in OUTCOMES}
+HEADLINE = tuple(o for o in OUTCOMES if o.headline)
+
+
+class OutcomeCollector:
+    """Collects every outcome each week for the organisation and per department, and the
+    mean proficiency and gap per skill. Tables come out tidy (see :mod:`sim.run`)."""
+
+    def __init__(self, model):
+        self.model = model
+        self.weeks: list[int] = []
+        self.org: list[np.ndarray] = []
+        self.dept: list[np.ndarray] = []
+        self.headcount: list[np.ndarray] = []
+        self.skill_prof: list[np.ndarray] = []
+        self.skill_gap: list[np.ndarray] = []
+
+    def collect(self) -> None:
+        m = self.model
+        wf = m.workforce
+        n_dept = len(m.structure.dept_names)
+        g_org = Groups(np.zeros(wf.n, dtype=np.int64), wf.occupied, 1)
+        g_dept = Groups(wf.dept.astype(np.int64), wf.occupied, n_dept)
+        self.weeks.append(m.week)
+        self.org.append(np.array([o.fn(m, g_org)[0] for o in OUTCOMES]))
+        self.dept.append(np.stack([o.fn(m, g_dept) for o in OUTCOMES], axis=1))
+        self.headcount.append(g_dept.count.copy())
+        occ = wf.occupied
+        req = m.structure.req[wf.role[occ]]
+        used = req > 0
+        prof = wf.prof[occ]
+        with np.errstate(invalid="ignore", divide="ignore"):
+            self.skill_prof.append(prof.mean(axis=0) if occ.any() else np.full(prof.shape[1], np.nan))
+            self.skill_gap.append(np.where(used.sum(0) > 0,
+                                           (np.maximum(req - prof, 0) * used).sum(0) / np.maximum(used.sum(0), 1),
+                                           np.nan))
+
+    def latest(self) -> dict[str, float]:
+        """The last collected organisation-level values by outcome name."""
+        return {o.name: float(v) for o, v in zip(OUTCOMES, self.org[-1])}

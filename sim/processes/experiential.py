@@ -1,0 +1,25 @@
+"""Phase 6 — experiential learning: doing the work moves skills toward what it demands."""
+
+from __future__ import annotations
+
+import numpy as np
+
+
+def work_demand(model) -> np.ndarray:
+    """Level the current work exercises per skill: required level of the role being worked
+    × the person's job exposure (``learning.job_exposure``; assumption)."""
+    wf = model.workforce
+    return model.structure.req[wf.work_role] * wf.exposure[:, None]
+
+
+def learn_by_doing(model) -> None:
+    """Skills used in the work approach the demanded level exponentially: each week
+    prof += experiential_rate × mindset factor × (demand − prof) where prof < demand
+    (Heathcote2000: exponential individual learning curves). Rotations change the role
+    worked, so they expose people to new skills. Vacant positions do not learn."""
+    sc = model.spec
+    wf = model.workforce
+    demand = work_demand(model)
+    mind = 1.0 + sc.learning.mindset_effect * (wf.mindset - 0.5)
+    rate = (sc.learning.experiential_rate * mind * wf.occupied)[:, None]
+    wf.prof += rate * np.maximum(demand - wf.prof, 0.0)

@@ -1,0 +1,25 @@
+"""Phase 9 — forgetting: proficiency above what the work exercises decays."""
+
+from __future__ import annotations
+
+import numpy as np
+
+WEEKS_PER_MONTH = 52.0 / 12.0
+
+
+def weekly_retention(half_life_months: float) -> float:
+    """Share of the unused part kept after one week: 2^(−1 / half-life in weeks)."""
+    return float(np.exp(-np.log(2.0) / (half_life_months * WEEKS_PER_MONTH)))
+
+
+def forget_unused(model) -> None:
+    """The part of a skill above the level the current work exercises (the work demand of
+    phase 6; 0 for a skill the work does not use) decays exponentially with half-life
+    ``learning.decay_half_life_months`` (Tatel: about half of acquired gains lost after
+    6.5–13 months without use; Arthur1998). Practised skill is kept; unused skill fades."""
+    from .experiential import work_demand
+
+    wf = model.workforce
+    floor = np.minimum(work_demand(model), wf.prof)
+    keep = weekly_retention(model.spec.learning.decay_half_life_months)
+    wf.prof = floor + (wf.prof - floor) * keep
