@@ -15,8 +15,6 @@ from typing import Callable, Literal
 
 import numpy as np
 
-from .organisation import PROFICIENT_TOLERANCE
-
 WEEKS_PER_YEAR = 52.0
 
 
@@ -32,26 +30,30 @@ def row_gap(model, rows: np.ndarray | None = None, role: np.ndarray | None = Non
     return np.where(total > 0, short / np.maximum(total, 1e-12), 0.0)
 
 
-def row_proficient(model) -> np.ndarray:
-    """Fully proficient: within 0.25 levels of the requirement on every required skill."""
-    wf, st = model.workforce, model.structure
-    req = st.req[wf.role]
-    return ((wf.prof >= req - PROFICIENT_TOLERANCE) | (req <= 0)).all(axis=1)
-
-
 class Groups:
     """Occupied positions partitioned into ``size`` groups (one for the org, or departments)."""
 
     def __init__(self, labels: np.ndarray, occupied: np.ndarray, size: int):
-        self.rows = np.flatnonzero(occupied)
-        self.labels = labels[self.rows]
         self.size = size
+        self.occupied = occupied
         self.all_labels = labels
-        self.count = np.bincount(self.labels, minlength=size).astype(float)
+        self._full = np.where(occupied, labels, size)  # vacant positions go to a dropped bin
+        self._weights = occupied.astype(float)
+        self.count = self.sum(self._weights)
+
+    @property
+    def rows(self) -> np.ndarray:
+        return np.flatnonzero(self.occupied)
+
+    @property
+    def labels(self) -> np.ndarray:
+        return self.all_labels[self.occupied]
 
     def sum(self, values: np.ndarray) -> np.ndarray:
         """Per-group sum of a per-position array (occupied positions only)."""
-        return np.bincount(self.labels, weights=values[self.rows], minlength=self.size)
+        if self.size == 1:
+            return np.array([np.dot(np.asarray(values, dtype=float), self._weights)])
+        return np.bincount(self._full, weights=values, minlength=self.size + 1)[: self.size]
 
     def mean(self, values: np.ndarray) -> np.ndarray:
         return _ratio(self.sum(values), self.count)
@@ -100,19 +102,11 @@ def _fully_proficient(m, g):
 
 
 def _critical_coverage(m, g):
-    wf, st = m.workforce, m.structure
-    req, crit = st.req[wf.role], st.crit[wf.role]
-    critical = (crit >= 0.8) & (req > 0)
-    covered = critical & (wf.prof >= req - PROFICIENT_TOLERANCE)
-    return _ratio(g.sum(covered.sum(axis=1).astype(float)), g.sum(critical.sum(axis=1).astype(float)))
+    return _ratio(g.sum(m.derived.critical_met), g.sum(m.derived.critical))
 
 
 def _mean_proficiency(m, g):
-    wf, st = m.workforce, m.structure
-    req = st.req[wf.role]
-    used = req > 0
-    per_row = np.where(used.any(axis=1), (wf.prof * used).sum(axis=1) / np.maximum(used.sum(axis=1), 1), 0.0)
-    return g.mean(per_row)
+    return g.mean(m.derived.role_proficiency)
 
 
 def _time_to_proficiency(m, g):
@@ -213,11 +207,9 @@ def _roi(m, g):
 
 def _skills_gini(m, g):
     wf = m.workforce
-    per_row = wf.prof.mean(axis=1)
-    out = np.full(g.size, np.nan)
-    for i in range(g.size):
-        out[i] = _gini(per_row[g.rows[g.labels == i]])
-    return out
+    per_row = wf.prof.mean(axis=1)[g.occupied]
+    labels = g.labels
+    return np.array([_gini(per_row[labels == i]) for i in range(g.size)])
 
 
 OUTCOMES: tuple[Outcome, ...] = (

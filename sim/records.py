@@ -12,18 +12,40 @@ from __future__ import annotations
 
 import numpy as np
 
-from .outcomes import Groups, row_gap, row_proficient
+from .organisation import PROFICIENT_TOLERANCE
+from .outcomes import Groups, row_gap
 
 FIELDS = ("headcount", "exits", "leaver_fit", "hires", "hire_fit", "rotations", "spend", "hiring_spend",
           "time_cost", "benefit")
 
 
 class Derived:
-    """Per-position values derived from state once a week (phase 12), read by outcomes."""
+    """Per-position values derived from state once a week (phase 12), read by outcomes:
+    skills gap, fully proficient, critical requirements held and met, mean proficiency on
+    the role's skills."""
 
     def __init__(self, n: int):
         self.gap = np.zeros(n)
         self.proficient = np.zeros(n, dtype=bool)
+        self.critical = np.zeros(n)
+        self.critical_met = np.zeros(n)
+        self.role_proficiency = np.zeros(n)
+        self.demand = np.zeros((n, 0))
+
+    def update(self, model) -> None:
+        wf, st = model.workforce, model.structure
+        req, crit = st.req[wf.role], st.crit[wf.role]
+        short = np.maximum(req - wf.prof, 0.0)
+        total = (crit * req).sum(axis=1)
+        self.gap = np.where(total > 0, (crit * short).sum(axis=1) / np.maximum(total, 1e-12), 0.0)
+        used = req > 0
+        met = short <= PROFICIENT_TOLERANCE
+        self.proficient = (met | ~used).all(axis=1) & wf.occupied
+        critical = (crit >= 0.8) & used
+        self.critical = critical.sum(axis=1).astype(float)
+        self.critical_met = (critical & met).sum(axis=1).astype(float)
+        n_used = used.sum(axis=1)
+        self.role_proficiency = np.where(n_used > 0, (wf.prof * used).sum(axis=1) / np.maximum(n_used, 1), 0.0)
 
 
 class Records:
@@ -69,8 +91,7 @@ class Records:
         m = self.model
         wf = m.workforce
         d = m.derived
-        d.gap = row_gap(m)
-        d.proficient = row_proficient(m) & wf.occupied
+        d.update(m)
         newly = d.proficient & (wf.proficient_week < 0) & (wf.hire_week > 0)
         wf.proficient_week[newly] = m.week
         # recent learning, for engagement and turnover: 13-week exponential average

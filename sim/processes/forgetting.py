@@ -16,10 +16,9 @@ def forget_unused(model) -> None:
     """The part of a skill above the level the current work exercises (the work demand of
     phase 6; 0 for a skill the work does not use) decays exponentially with half-life
     ``learning.decay_half_life_months`` (Tatel: about half of acquired gains lost after
-    6.5–13 months without use; Arthur1998). Practised skill is kept; unused skill fades."""
-    from .experiential import work_demand
-
+    6.5–13 months without use; Arthur1998). Practised skill is kept; unused skill fades.
+    The work demand is this week's, from phase 6."""
     wf = model.workforce
-    floor = np.minimum(work_demand(model), wf.prof)
+    floor = np.minimum(model.derived.demand, wf.prof)
     keep = weekly_retention(model.spec.learning.decay_half_life_months)
     wf.prof = floor + (wf.prof - floor) * keep

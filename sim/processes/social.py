@@ -5,10 +5,10 @@ from __future__ import annotations
 import numpy as np
 
 
-def relevant_skills(model) -> np.ndarray:
+def relevant_skills(model, rows: np.ndarray) -> np.ndarray:
     """Skills a person seeks from others: those the home or the worked role requires."""
     st, wf = model.structure, model.workforce
-    return (st.req[wf.role] > 0) | (st.req[wf.work_role] > 0)
+    return (st.req[wf.role[rows]] > 0) | (st.req[wf.work_role[rows]] > 0)
 
 
 def learn_from_others(model) -> None:
@@ -32,7 +32,6 @@ def learn_from_others(model) -> None:
     rng = model.streams["social"]
     n = wf.n
     r_pick, r_talk = rng.random(n), rng.random(n)
-    relevant = relevant_skills(model)
     safety = model.team_climate[wf.team]
     deg = net.degree
     has = wf.occupied & (deg > 0)
@@ -48,7 +47,7 @@ def learn_from_others(model) -> None:
     if len(rows):
         c = contact[rows]
         scale = sc.learning.social_rate * strength[rows] * (0.5 + wf.sharing[c]) * (0.5 + safety[rows])
-        gain = scale[:, None] * np.maximum(wf.prof[c] - wf.prof[rows], 0.0) * relevant[rows]
+        gain = scale[:, None] * np.maximum(wf.prof[c] - wf.prof[rows], 0.0) * relevant_skills(model, rows)
         wf.prof[rows] += gain
         taught = gain.sum(axis=1) > 1e-3
         wf.peer_event[rows[taught]] = True
@@ -70,6 +69,6 @@ def learn_from_others(model) -> None:
             live = wf.occupied[mentors]
             mentees, mentors = mentees[live], mentors[live]
             rate = min(1.0, sc.learning.coaching_rate * mentoring.config.hours_per_week)
-            wf.prof[mentees] += rate * np.maximum(wf.prof[mentors] - wf.prof[mentees], 0.0) * relevant[mentees]
+            wf.prof[mentees] += rate * np.maximum(wf.prof[mentors] - wf.prof[mentees], 0.0) * relevant_skills(model, mentees)
             wf.engagement[mentees] = np.minimum(1.0, wf.engagement[mentees] + mentoring.config.engagement_boost)
     np.minimum(wf.prof, 5.0, out=wf.prof)
