@@ -84,6 +84,15 @@ def _path(loc: tuple, known_tags: set[str]) -> str:
 _EVENT_TAGS = {"new_skill", "requirement_change", "budget_cut", "hiring_freeze", "reorganisation"}
 
 
+def _num(x: Any) -> str:
+    """A bound as a planner writes it: 1,000,000 rather than 1e+06."""
+    try:
+        f = float(x)
+    except (TypeError, ValueError):
+        return str(x)
+    return f"{int(f):,}" if f.is_integer() else f"{f:g}"
+
+
 def _short(value: Any) -> str:
     text = repr(value)
     return text if len(text) <= 60 else text[:57] + "..."
@@ -97,16 +106,24 @@ def format_error(err: dict, model_cls: type[BaseModel] = Scenario) -> str:
     if typ in {"greater_than_equal", "less_than_equal", "greater_than", "less_than"}:
         low, high = field_bounds(model_cls, err["loc"])
         if low is not None and high is not None:
-            return f"must be between {low:g} and {high:g}, got {got}"
+            return f"must be between {_num(low)} and {_num(high)}, got {got}"
         word = {"greater_than_equal": "at least", "less_than_equal": "at most",
                 "greater_than": "greater than", "less_than": "less than"}[typ]
         bound = next(iter(ctx.values()), "?")
-        return f"must be {word} {bound}, got {got}"
+        return f"must be {word} {_num(bound)}, got {got}"
+    if typ == "string_pattern_mismatch":
+        return f"must start with a letter or digit and use only letters, digits, spaces, '.', '_' or '-', got {got}"
+    if typ == "string_too_short":
+        return f"must not be empty, got {got}"
+    if typ == "string_too_long":
+        return f"is too long (at most {ctx.get('max_length')} characters)"
+    if typ in {"too_long", "too_short"}:
+        return f"{err['msg'].rstrip('.')}"
     if typ == "extra_forbidden":
         return "unknown key (check the spelling; `lesim schema` lists every key)"
     if typ == "missing":
         return "is required"
-    if typ in {"int_type", "int_parsing", "int_from_float"}:
+    if typ in {"int_type", "int_parsing", "int_from_float", "int_strict"}:
         return f"must be a whole number, got {got}"
     if typ in {"float_type", "float_parsing", "finite_number"}:
         return f"must be a finite number, got {got}"
@@ -135,22 +152,69 @@ def parse_yaml(text: str, origin: str) -> tuple[Any, yaml.Node | None]:
         raise ScenarioError(f"{origin}: file is larger than {MAX_BYTES // 1_000_000} MB; a scenario is a short text file")
     try:
         node = yaml.compose(text, Loader=yaml.SafeLoader)
-    except yaml.MarkedYAMLError as e:
-        mark = e.problem_mark or e.context_mark
-        line = f":{mark.line + 1}" if mark is not None else ""
-        raise ScenarioError(f"{origin}{line}: not valid YAML: {e.problem or e.context}") from None
     except yaml.YAMLError as e:
-        raise ScenarioError(f"{origin}: not valid YAML: {str(e).splitlines()[0]}") from None
+        raise _yaml_error(origin, e) from None
+    except RecursionError:
+        raise ScenarioError(f"{origin}: not valid YAML for a scenario: nested too deeply") from None
     if node is None:
         raise ScenarioError(f"{origin}: file is empty; expected a mapping such as `name: my-scenario`")
     if _expanded_size(node, {}) > MAX_NODES:
         raise ScenarioError(f"{origin}:{node.start_mark.line + 1}: document expands to more than {MAX_NODES:,} values "
                             "through aliases; refusing to load it")
+    _check_keys(node, origin)
     try:
         data = yaml.SafeLoader(text).get_single_data()
-    except (yaml.YAMLError, RecursionError) as e:
-        raise ScenarioError(f"{origin}: not valid YAML: {str(e).splitlines()[0] if str(e) else type(e).__name__}") from None
+    except yaml.YAMLError as e:
+        raise _yaml_error(origin, e) from None
+    except RecursionError:
+        raise ScenarioError(f"{origin}: not valid YAML for a scenario: nested too deeply") from None
+    except ValueError as e:  # e.g. an integer with more digits than Python converts
+        raise ScenarioError(f"{origin}: a value cannot be read: {str(e).splitlines()[0]}") from None
     return data, node
+
+
+def _yaml_error(origin: str, e: yaml.YAMLError) -> ScenarioError:
+    if isinstance(e, yaml.MarkedYAMLError):
+        mark = e.problem_mark or e.context_mark
+        line = f":{mark.line + 1}" if mark is not None else ""
+        what = "; ".join(p for p in (e.context, e.problem) if p)
+        if e.context_mark is not None and e.problem_mark is not None and e.context_mark.line != e.problem_mark.line:
+            what += f" (started on line {e.context_mark.line + 1})"
+        return ScenarioError(f"{origin}{line}: not valid YAML: {what}")
+    return ScenarioError(f"{origin}: not valid YAML: {str(e).splitlines()[0]}")
+
+
+_STR_TAG = "tag:yaml.org,2002:str"
+
+
+def _check_keys(node: yaml.Node, origin: str, seen: set[int] | None = None) -> None:
+    """Reject repeated keys (YAML would keep the last silently) and keys that are not text."""
+    seen = set() if seen is None else seen
+    if id(node) in seen:
+        return
+    seen.add(id(node))
+    if isinstance(node, yaml.MappingNode):
+        keys: dict[str, int] = {}
+        for k, v in node.value:
+            line = k.start_mark.line + 1
+            if not isinstance(k, yaml.ScalarNode) or k.tag != _STR_TAG:
+                if isinstance(k, yaml.ScalarNode) and k.tag == "tag:yaml.org,2002:merge":
+                    _check_keys(v, origin, seen)
+                    continue
+                shown = k.value if isinstance(k, yaml.ScalarNode) else "a list or mapping"
+                raise ScenarioError(f"{origin}:{line}: key {shown!r} is not text; keys are names "
+                                    f"(quote it if you meant the word, e.g. \"{shown}\":)")
+            if k.value in keys:
+                raise ScenarioError(f"{origin}:{line}: key {k.value!r} repeats the one on line {keys[k.value]}; "
+                                    "merge the two blocks")
+            keys[k.value] = line
+            _check_keys(v, origin, seen)
+    elif isinstance(node, yaml.SequenceNode):
+        for v in node.value:
+            _check_keys(v, origin, seen)
+    elif node.tag in ("tag:yaml.org,2002:int", "tag:yaml.org,2002:float") and len(node.value) > 100:
+        raise ScenarioError(f"{origin}:{node.start_mark.line + 1}: number with {len(node.value)} characters is "
+                            "far outside any range a scenario allows")
 
 
 def read_text(path: Path) -> str:

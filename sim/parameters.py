@@ -27,7 +27,7 @@ Kind = Literal["lever", "uncertainty", "setting"]
 class Section(BaseModel):
     """Base of every scenario section: unknown keys are errors and values are immutable."""
 
-    model_config = ConfigDict(extra="forbid", frozen=True, validate_default=True)
+    model_config = ConfigDict(extra="forbid", frozen=True, validate_default=True, strict=True)
 
 
 def param(

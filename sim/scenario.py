@@ -52,7 +52,7 @@ class Role(Section):
 
 class Department(Section):
     name: str = Field(min_length=1, max_length=60)
-    share: float = param(0.2, "Share of the headcount in this department.", unit="fraction", gt=0, le=1)
+    share: float = param(0.2, "Share of the headcount in this department (shares are normalised to sum to 1).", unit="fraction", gt=0, le=1)
     roles: dict[str, float] = Field(
         default_factory=dict, description="Role mix of the department's non-managers (role name → share; normalised)."
     )
@@ -134,10 +134,10 @@ class Organisation(Section):
     @model_validator(mode="after")
     def _cross_references(self) -> "Organisation":
         skills = [s.name for s in self.skills]
-        _unique("organisation.skills", skills)
+        _unique("skills", skills)
         roles = [r.name for r in self.roles]
-        _unique("organisation.roles", roles)
-        _unique("organisation.departments", [d.name for d in self.departments])
+        _unique("roles", roles)
+        _unique("departments", [d.name for d in self.departments])
         for i, r in enumerate(self.roles):
             for k in r.requirements:
                 if k not in skills:
@@ -148,7 +148,7 @@ class Organisation(Section):
             for rn, share in d.roles.items():
                 if rn not in roles:
                     raise located(("departments", i, "roles", rn), f"unknown role {rn!r}; known roles: {', '.join(roles)}")
-                if not 0 < share <= 1e6:
+                if not 0 < share < float("inf"):
                     raise located(("departments", i, "roles", rn), f"share must be greater than 0, got {share}")
         if self.executives >= self.size:
             raise located(("executives",), f"must be fewer than size ({self.size}), got {self.executives}")

@@ -1,0 +1,35 @@
+# Two commands a user needs: `make run` and `make test`. Both create the venv themselves.
+PYTHON ?= $(shell command -v python3.12 || command -v python3.13 || command -v python3)
+VENV := .venv
+BIN := $(VENV)/bin
+STAMP := $(VENV)/.installed
+
+.PHONY: run test install bench regression-update clean
+
+$(STAMP): pyproject.toml
+	$(PYTHON) -c 'import sys; sys.exit("Python >= 3.12 is needed, found " + sys.version.split()[0]) if sys.version_info < (3, 12) else None'
+	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
+	$(BIN)/python -m pip install --quiet --upgrade pip
+	$(BIN)/python -m pip install --quiet -e '.[dev]'
+	touch $(STAMP)
+
+install: $(STAMP)
+
+## run the shipped default scenario (results/baseline/<timestamp>/)
+run: $(STAMP)
+	$(BIN)/lesim run scenarios/baseline.yaml
+
+## run the whole test suite
+test: $(STAMP)
+	$(BIN)/python -m pytest -q -n 2
+
+## speed benchmark (README figures)
+bench: $(STAMP)
+	$(BIN)/python benchmarks/bench_model.py
+
+## deliberately re-record the fixed-seed regression baseline after an intended model change
+regression-update: $(STAMP)
+	$(BIN)/python -m tests.regression --update
+
+clean:
+	rm -rf $(VENV) .pytest_cache

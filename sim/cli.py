@@ -1,0 +1,153 @@
+"""The ``lesim`` command line: a thin shell over :mod:`sim.loader` and :mod:`sim.run`.
+
+User mistakes (a bad scenario, a bad ``--set``, an occupied output folder) print one line
+on stderr and exit with status 2; nothing is written.
+"""
+
+from __future__ import annotations
+
+import json
+import sys
+from pathlib import Path
+from typing import List, Optional
+
+import typer
+from rich.console import Console
+from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn, TimeRemainingColumn
+from rich.table import Table
+
+from .loader import ScenarioError, load_scenario
+
+app = typer.Typer(
+    name="lesim",
+    help="Simulate an organisation's learning ecosystem and test L&D strategies before rolling them out.\n\n"
+         "Example: lesim run scenarios/baseline.yaml --weeks 104 --set policies.mentoring.enabled=true",
+    no_args_is_help=True,
+    add_completion=False,
+    pretty_exceptions_enable=False,
+)
+out_console = Console()
+err_console = Console(stderr=True)
+
+
+def fail(message: str, code: int = 2) -> None:
+    """Print a one-line error and exit (status 2 for user mistakes)."""
+    err_console.print(f"[bold red]error:[/] {message}", highlight=False, soft_wrap=True)
+    raise typer.Exit(code)
+
+
+@app.command()
+def run(
+    scenario: Path = typer.Argument(..., help="Scenario YAML file, e.g. scenarios/baseline.yaml."),
+    seed: Optional[int] = typer.Option(None, "--seed", help="Override the scenario's seed, e.g. --seed 7."),
+    weeks: Optional[int] = typer.Option(None, "--weeks", help="Override the horizon in weeks, e.g. --weeks 52."),
+    set_: List[str] = typer.Option([], "--set", help="Override any parameter by its key path, validated like the file; "
+                                   "repeatable, e.g. --set policies.mentoring.ratio=0.3 --set culture.growth_mindset=0.6."),
+    out: Optional[Path] = typer.Option(None, "--out", help="Output folder (must be new or empty); default "
+                                       "results/<scenario-name>/<UTC timestamp>/."),
+    quiet: bool = typer.Option(False, "--quiet", "-q", help="No progress bar."),
+) -> None:
+    """Run a scenario: tables (CSV), summary, manifest, charts (PNG) and a one-file HTML report.
+
+    Example: lesim run scenarios/mentoring_programme.yaml --seed 3 --out results/mentoring-try
+    """
+    from .run import default_out_dir, headline_rows, simulate, write_outputs
+
+    overrides = list(set_)
+    if seed is not None:
+        overrides.append(f"seed={seed}")
+    if weeks is not None:
+        overrides.append(f"weeks={weeks}")
+    try:
+        sc = load_scenario(scenario, overrides)
+    except ScenarioError as e:
+        fail(str(e))
+    out_dir = out if out is not None else default_out_dir(sc)
+    if out_dir.exists() and (not out_dir.is_dir() or any(out_dir.iterdir())):
+        fail(f"{out_dir}: exists and is not an empty folder; choose another --out")
+    out_console.print(f"[bold]{sc.name}[/]: {sc.organisation.size:,} people, {sc.weeks} weeks, seed {sc.seed}")
+    progress = Progress(TextColumn("simulating"), BarColumn(), MofNCompleteColumn(), TextColumn("weeks"),
+                        TimeElapsedColumn(), TimeRemainingColumn(), console=err_console, disable=quiet, transient=True)
+    with progress:
+        task = progress.add_task("run", total=sc.weeks)
+        result = simulate(sc, progress=lambda w, n: progress.update(task, completed=w))
+    try:
+        write_outputs(result, out_dir)
+    except FileExistsError as e:
+        fail(str(e))
+    table = Table(title=f"Headline outcomes ({sc.name})")
+    for col in ("Outcome", "Unit", "Week 0/1", f"Week {sc.weeks}"):
+        table.add_column(col, justify="right" if col.startswith("Week") else "left")
+    for row in headline_rows(result):
+        table.add_row(*row)
+    out_console.print(table)
+    out_console.print(f"Wrote results to [bold]{out_dir}[/] ({result.wall_seconds:.1f} s)")
+
+
+@app.command()
+def validate(
+    files: List[Path] = typer.Argument(..., help="Scenario files to check, e.g. scenarios/*.yaml."),
+    set_: List[str] = typer.Option([], "--set", help="Overrides to check with them, e.g. --set weeks=52."),
+) -> None:
+    """Check scenario files without running them; exit status 2 if any is invalid.
+
+    Example: lesim validate scenarios/*.yaml
+    """
+    bad = 0
+    for f in files:
+        try:
+            sc = load_scenario(f, list(set_))
+            out_console.print(f"[green]ok[/] {f} ({sc.name})", highlight=False)
+        except ScenarioError as e:
+            err_console.print(f"[bold red]error:[/] {e}", highlight=False, soft_wrap=True)
+            bad += 1
+    if bad:
+        raise typer.Exit(2)
+
+
+@app.command()
+def schema(
+    out: Optional[Path] = typer.Option(None, "--out", help="Write to this file instead of printing."),
+) -> None:
+    """Print the JSON Schema of the scenario format (for editor autocompletion).
+
+    Example: lesim schema --out scenario.schema.json  (then point your editor's YAML plugin at it)
+    """
+    from .scenario import Scenario
+
+    text = json.dumps(Scenario.model_json_schema(), indent=2)
+    if out is None:
+        sys.stdout.write(text + "\n")
+    else:
+        out.write_text(text + "\n")
+        out_console.print(f"Wrote {out}")
+
+
+@app.command()
+def parameters(
+    kind: Optional[str] = typer.Option(None, "--kind", help="Only 'lever', 'uncertainty' or 'setting'."),
+) -> None:
+    """List every scenario parameter with its default, range, unit and source.
+
+    Example: lesim parameters --kind lever
+    """
+    from .parameters import iter_parameters
+    from .scenario import Scenario
+
+    table = Table(title="Scenario parameters")
+    for col in ("path", "default", "range", "unit", "kind", "source"):
+        table.add_column(col)
+    for p in iter_parameters(Scenario):
+        if kind and p.kind != kind:
+            continue
+        rng = "" if p.low is None and p.high is None else f"{p.low if p.low is not None else ''}…{p.high if p.high is not None else ''}"
+        table.add_row(p.path, str(p.default), rng, p.unit, p.kind, p.source)
+    out_console.print(table)
+
+
+def main() -> None:  # pragma: no cover - console entry point
+    app()
+
+
+if __name__ == "__main__":  # pragma: no cover
+    main()

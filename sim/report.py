@@ -1,0 +1,162 @@
+"""Charts (PNG) and the one-file HTML report of a run.
+
+Charts are drawn with matplotlib's Agg backend (no display needed); the report embeds them
+as base64 images and carries its own CSS, so it is a single file that can be mailed.
+"""
+
+from __future__ import annotations
+
+import base64
+import html
+from pathlib import Path
+
+import matplotlib
+
+matplotlib.use("Agg")
+import matplotlib.pyplot as plt  # noqa: E402
+import pandas as pd  # noqa: E402
+
+from .outcomes import HEADLINE, OUTCOMES  # noqa: E402
+
+DEPT_OUTCOMES = ("skills_gap", "engagement", "turnover", "spend_per_employee")
+
+
+def _smooth(series: pd.Series, weeks: int = 4) -> pd.Series:
+    return series.rolling(weeks, min_periods=1).mean()
+
+
+def chart_headline(ts: pd.DataFrame, path: Path) -> None:
+    n = len(HEADLINE)
+    cols = 3
+    rows = (n + cols - 1) // cols
+    fig, axes = plt.subplots(rows, cols, figsize=(12, 3.0 * rows), constrained_layout=True)
+    for ax, o in zip(axes.flat, HEADLINE):
+        y = ts[o.name]
+        if o.name in ("learning_hours", "spend_per_employee"):
+            y = _smooth(y.iloc[1:])
+            x = ts["week"].iloc[1:]
+        else:
+            x = ts["week"]
+        ax.plot(x, y, color="#1f5f8b")
+        ax.set_title(f"{o.label} ({o.unit})", fontsize=10)
+        ax.set_xlabel("week", fontsize=8)
+        ax.tick_params(labelsize=8)
+        ax.grid(alpha=0.3)
+    for ax in list(axes.flat)[n:]:
+        ax.axis("off")
+    fig.savefig(path, dpi=90)
+    plt.close(fig)
+
+
+def chart_departments(dep: pd.DataFrame, path: Path) -> None:
+    labels = {o.name: f"{o.label} ({o.unit})" for o in OUTCOMES}
+    fig, axes = plt.subplots(2, 2, figsize=(12, 6.5), constrained_layout=True)
+    for ax, name in zip(axes.flat, DEPT_OUTCOMES):
+        for dept, g in dep.groupby("department", sort=False):
+            g = g[g["week"] >= 1] if name == "spend_per_employee" else g
+            ax.plot(g["week"], _smooth(g[name]) if name in ("spend_per_employee", "turnover") else g[name], label=dept)
+        ax.set_title(labels[name], fontsize=10)
+        ax.set_xlabel("week", fontsize=8)
+        ax.tick_params(labelsize=8)
+        ax.grid(alpha=0.3)
+    axes.flat[0].legend(fontsize=8)
+    fig.savefig(path, dpi=90)
+    plt.close(fig)
+
+
+def chart_skills(sk: pd.DataFrame, path: Path) -> None:
+    first_week, last_week = sk["week"].min(), sk["week"].max()
+    start = sk[sk["week"] == first_week].set_index("skill")["mean_gap"]
+    end = sk[sk["week"] == last_week].set_index("skill")["mean_gap"]
+    fig, (ax1, ax2) = plt.subplots(1, 2, figsize=(12, 4), constrained_layout=True)
+    idx = range(len(end))
+    ax1.barh([i + 0.2 for i in idx], start.reindex(end.index).fillna(0), height=0.4, label=f"week {first_week}", color="#b0c4de")
+    ax1.barh([i - 0.2 for i in idx], end.fillna(0), height=0.4, label=f"week {last_week}", color="#1f5f8b")
+    ax1.set_yticks(list(idx), end.index, fontsize=8)
+    ax1.set_title("Mean gap to requirement by skill (levels, people who need it)", fontsize=10)
+    ax1.legend(fontsize=8)
+    for skill, g in sk.groupby("skill", sort=False):
+        ax2.plot(g["week"], g["mean_proficiency"], label=skill)
+    ax2.set_title("Mean proficiency by skill (level 0–5)", fontsize=10)
+    ax2.set_xlabel("week", fontsize=8)
+    ax2.legend(fontsize=7, ncol=2)
+    ax2.grid(alpha=0.3)
+    fig.savefig(path, dpi=90)
+    plt.close(fig)
+
+
+def write_charts(result, folder: Path) -> dict[str, Path]:
+    """Write the PNG charts; returns name → path."""
+    paths = {"headline": folder / "chart_headline.png", "departments": folder / "chart_departments.png",
+             "skills": folder / "chart_skills.png"}
+    chart_headline(result.timeseries, paths["headline"])
+    chart_departments(result.departments, paths["departments"])
+    chart_skills(result.skills, paths["skills"])
+    return paths
+
+
+def _img(path: Path, alt: str) -> str:
+    data = base64.b64encode(Path(path).read_bytes()).decode()
+    return f'<img alt="{html.escape(alt)}" src="data:image/png;base64,{data}">'
+
+
+def _fmt(v) -> str:
+    if v is None or pd.isna(v):
+        return "–"
+    return f"{v:,.0f}" if abs(v) >= 100 else f"{v:.3f}"
+
+
+CSS = """body{font-family:system-ui,Segoe UI,Helvetica,Arial,sans-serif;margin:2em auto;max-width:1100px;color:#222}
+h1{color:#1f5f8b}table{border-collapse:collapse;margin:1em 0}td,th{border:1px solid #ccc;padding:4px 8px;font-size:14px}
+th{background:#eef3f8;text-align:left}td.n{text-align:right}img{max-width:100%}.muted{color:#666;font-size:13px}
+code{background:#f4f4f4;padding:1px 4px}"""
+
+
+def write_report(result, path: Path, charts: dict[str, Path]) -> None:
+    """The self-contained HTML report: what was run, headline outcomes, charts, tables."""
+    sc = result.scenario
+    summary = result.summary()
+    rows = []
+    for o in OUTCOMES:
+        s = summary[o.name]
+        star = " ★" if o.headline else ""
+        rows.append(f"<tr><td>{html.escape(o.label)}{star}</td><td>{html.escape(o.unit)}</td>"
+                    f"<td class=n>{_fmt(s['average'])}</td><td class=n>{_fmt(s['final'])}</td>"
+                    f"<td>{o.better}</td><td class=muted>{html.escape(o.description)}</td></tr>")
+    policies = [name for name, cfg in sc.policies if getattr(cfg, "enabled", True)]
+    events = "".join(f"<li>week {e.week}: {html.escape(e.type)} "
+                     f"{html.escape(str({k: v for k, v in e.model_dump().items() if k not in ('type', 'week')}))}</li>"
+                     for e in sc.events) or "<li>none</li>"
+    last = result.departments[result.departments["week"] == result.departments["week"].max()]
+    dept_rows = "".join(
+        f"<tr><td>{html.escape(str(r.department))}</td><td class=n>{int(r.headcount)}</td>"
+        f"<td class=n>{_fmt(r.skills_gap)}</td><td class=n>{_fmt(r.fully_proficient)}</td>"
+        f"<td class=n>{_fmt(r.engagement)}</td><td class=n>{_fmt(r.turnover)}</td></tr>"
+        for r in last.itertuples())
+    doc = f"""<!DOCTYPE html><html lang="en"><head><meta charset="utf-8">
+<title>lesim report: {html.escape(sc.name)}</title><style>{CSS}</style></head><body>
+<h1>Learning-ecosystem simulation: {html.escape(sc.name)}</h1>
+<p>{html.escape(sc.description) or '<span class=muted>(no description)</span>'}</p>
+<h2>What was run</h2>
+<table><tr><th>Organisation</th><td>{sc.organisation.size:,} people, {len(sc.organisation.departments)} departments,
+{len(sc.organisation.skills)} skills, {len(sc.organisation.roles)} roles</td></tr>
+<tr><th>Horizon</th><td>{sc.weeks} weeks (seed {sc.seed})</td></tr>
+<tr><th>Policies on</th><td>{html.escape(', '.join(policies))}</td></tr>
+<tr><th>Governance</th><td>{sc.governance.rule}, review every {sc.governance.review_every_weeks} weeks,
+data maturity L{sc.governance.data_maturity}, budget ${sc.governance.annual_budget_per_employee:,.0f}/employee/year</td></tr>
+<tr><th>Events</th><td><ul>{events}</ul></td></tr>
+<tr><th>Scenario hash</th><td><code>{sc.digest()[:16]}</code></td></tr>
+<tr><th>Wall time</th><td>{result.wall_seconds:.1f} s</td></tr></table>
+<h2>Outcomes</h2>
+<p class=muted>Average over weeks 1–{sc.weeks} and value in the final week. ★ headline outcomes.</p>
+<table><tr><th>Outcome</th><th>Unit</th><th>Average</th><th>Final</th><th>Better</th><th>Meaning</th></tr>
+{''.join(rows)}</table>
+<h2>Headline outcomes over time</h2>{_img(charts['headline'], 'headline outcomes over time')}
+<h2>By department</h2>{_img(charts['departments'], 'outcomes by department')}
+<table><tr><th>Department (final week)</th><th>Headcount</th><th>Skills gap</th><th>Fully proficient</th>
+<th>Engagement</th><th>Turnover</th></tr>{dept_rows}</table>
+<h2>Skills gap by skill</h2>{_img(charts['skills'], 'skills gap by skill')}
+<p class=muted>Generated by learning-ecosystem-sim. One run is one possible future: compare strategies over
+replicates with <code>lesim sweep</code> before deciding.</p>
+</body></html>"""
+    Path(path).write_text(doc, encoding="utf-8")

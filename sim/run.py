@@ -1,0 +1,173 @@
+"""Run a scenario and turn the model's records into tidy tables and files.
+
+The library API behind ``lesim run`` (and later the dashboard and sweeps):
+
+* :func:`simulate` — build the model, step it, return a :class:`RunResult` of tables;
+* :func:`write_outputs` — write the tables, summary, manifest, charts and report to a
+  folder, atomically (files go to a temporary sibling folder that is renamed at the end,
+  so an interrupted run never leaves a half-written results folder).
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import shutil
+import time
+from dataclasses import dataclass, field
+from datetime import datetime, timezone
+from importlib.metadata import PackageNotFoundError, version
+from pathlib import Path
+from typing import Callable
+
+import numpy as np
+import pandas as pd
+
+from .model import LearningEcosystem
+from .outcomes import HEADLINE, OUTCOMES
+from .scenario import Scenario
+
+OUTCOME_NAMES = [o.name for o in OUTCOMES]
+
+
+def package_version() -> str:
+    try:
+        return version("learning-ecosystem-sim")
+    except PackageNotFoundError:  # running from a source tree
+        return "0+unknown"
+
+
+@dataclass
+class RunResult:
+    """Tidy tables of one run (column names are outcome names)."""
+
+    scenario: Scenario
+    timeseries: pd.DataFrame          # week × outcomes (organisation)
+    departments: pd.DataFrame         # week × department × outcomes
+    skills: pd.DataFrame              # week × skill: mean proficiency and mean gap
+    governance: pd.DataFrame          # one row per governance review
+    wall_seconds: float
+    model: LearningEcosystem | None = field(default=None, repr=False)
+
+    def summary(self) -> dict:
+        """Final and average (over weeks 1…end) value of every outcome."""
+        ts = self.timeseries.set_index("week")
+        body = ts.loc[ts.index >= 1] if len(ts) > 1 else ts
+        out = {}
+        for o in OUTCOMES:
+            final = ts[o.name].iloc[-1]
+            avg = body[o.name].mean()
+            out[o.name] = {"label": o.label, "unit": o.unit, "better": o.better,
+                           "final": None if pd.isna(final) else float(final),
+                           "average": None if pd.isna(avg) else float(avg)}
+        return out
+
+
+def tables(model: LearningEcosystem) -> tuple[pd.DataFrame, pd.DataFrame, pd.DataFrame, pd.DataFrame]:
+    """The collector's records as tidy DataFrames."""
+    col = model.collector
+    st = model.structure
+    weeks = np.array(col.weeks)
+    ts = pd.DataFrame(np.array(col.org), columns=OUTCOME_NAMES)
+    ts.insert(0, "week", weeks)
+    ts.insert(1, "headcount", np.array(col.headcount).sum(axis=1).astype(int))
+    dept_vals = np.array(col.dept)                      # weeks × depts × outcomes
+    n_w, n_d, _ = dept_vals.shape
+    dep = pd.DataFrame(dept_vals.reshape(n_w * n_d, -1), columns=OUTCOME_NAMES)
+    dep.insert(0, "week", np.repeat(weeks, n_d))
+    dep.insert(1, "department", np.tile(np.array(st.dept_names, dtype=object), n_w))
+    dep.insert(2, "headcount", np.array(col.headcount).reshape(-1).astype(int))
+    k = len(st.skill_names)
+    sk = pd.DataFrame({
+        "week": np.repeat(weeks, k),
+        "skill": np.tile(np.array(st.skill_names, dtype=object), n_w),
+        "mean_proficiency": np.array(col.skill_prof).reshape(-1),
+        "mean_gap": np.array(col.skill_gap).reshape(-1),
+    })
+    gov = pd.DataFrame(model.governance.decisions,
+                       columns=["week", "rule", "budget_pressure", "retired", "commissioned", "protected_hours"])
+    return ts, dep, sk, gov
+
+
+def simulate(scenario: Scenario, *, progress: Callable[[int, int], None] | None = None,
+             keep_model: bool = False) -> RunResult:
+    """Run ``scenario`` for its horizon; ``progress(week, weeks)`` is called after each week."""
+    start = time.perf_counter()
+    model = LearningEcosystem(scenario)
+    for _ in range(scenario.weeks):
+        model.step()
+        if progress is not None:
+            progress(model.week, scenario.weeks)
+    ts, dep, sk, gov = tables(model)
+    return RunResult(scenario, ts, dep, sk, gov, time.perf_counter() - start, model if keep_model else None)
+
+
+def default_out_dir(scenario: Scenario, root: Path = Path("results")) -> Path:
+    stamp = datetime.now(timezone.utc).strftime("%Y%m%dT%H%M%SZ")
+    return root / scenario.name.replace(" ", "_") / stamp
+
+
+def manifest(result: RunResult) -> dict:
+    sc = result.scenario
+    return {
+        "scenario": sc.model_dump(mode="json"),
+        "scenario_sha256": sc.digest(),
+        "seed": sc.seed,
+        "weeks": sc.weeks,
+        "package": "learning-ecosystem-sim",
+        "version": package_version(),
+        "wall_seconds": round(result.wall_seconds, 3),
+        "created_utc": datetime.now(timezone.utc).isoformat(timespec="seconds"),
+        "files": ["timeseries.csv", "departments.csv", "skills.csv", "governance.csv", "summary.json",
+                  "manifest.json", "report.html", "chart_headline.png", "chart_departments.png", "chart_skills.png"],
+    }
+
+
+def write_outputs(result: RunResult, out: Path) -> Path:
+    """Write every output file into ``out`` atomically; returns ``out``."""
+    from .report import write_charts, write_report
+
+    out = Path(out)
+    if out.exists() and any(out.iterdir()):
+        raise FileExistsError(f"{out}: folder exists and is not empty; choose another --out")
+    out.parent.mkdir(parents=True, exist_ok=True)
+    tmp = out.parent / f".{out.name}.tmp-{os.getpid()}"
+    if tmp.exists():
+        shutil.rmtree(tmp)
+    tmp.mkdir()
+    try:
+        result.timeseries.to_csv(tmp / "timeseries.csv", index=False, float_format="%.6g")
+        result.departments.to_csv(tmp / "departments.csv", index=False, float_format="%.6g")
+        result.skills.to_csv(tmp / "skills.csv", index=False, float_format="%.6g")
+        result.governance.to_csv(tmp / "governance.csv", index=False)
+        (tmp / "summary.json").write_text(json.dumps(
+            {"scenario": result.scenario.name, "weeks": result.scenario.weeks, "seed": result.scenario.seed,
+             "outcomes": result.summary()}, indent=2, allow_nan=False))
+        (tmp / "manifest.json").write_text(json.dumps(manifest(result), indent=2))
+        charts = write_charts(result, tmp)
+        write_report(result, tmp / "report.html", charts)
+        if out.exists():
+            out.rmdir()
+        tmp.rename(out)
+    except BaseException:
+        shutil.rmtree(tmp, ignore_errors=True)
+        raise
+    return out
+
+
+def headline_rows(result: RunResult) -> list[tuple[str, str, str, str]]:
+    """(label, unit, start, final) for the headline outcomes, formatted for a terminal."""
+    ts = result.timeseries
+    rows = []
+    for o in HEADLINE:
+        first = ts[o.name].iloc[1] if o.name in ("learning_hours", "spend_per_employee") and len(ts) > 1 else ts[o.name].iloc[0]
+        rows.append((o.label, o.unit, _fmt(first), _fmt(ts[o.name].iloc[-1])))
+    return rows
+
+
+def _fmt(v: float) -> str:
+    if v is None or pd.isna(v):
+        return "–"
+    if abs(v) >= 100:
+        return f"{v:,.0f}"
+    return f"{v:.3f}"
