@@ -17,7 +17,7 @@ install: $(STAMP)
 
 ## run the shipped default scenario (results/baseline/<timestamp>/)
 run: $(STAMP)
-	$(BIN)/lesim run scenarios/baseline.yaml
+	$(BIN)/lesim run scenarios/baseline.yaml $(if $(OUT),--out $(OUT))
 
 ## run the whole test suite
 test: $(STAMP)

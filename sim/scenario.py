@@ -379,7 +379,7 @@ class Environment(Section):
 
 
 class LabourMarket(Section):
-    annual_turnover: float = param(0.12, "Base voluntary turnover at average engagement and growth.", unit="1/year", source="BLS-JOLTS / professional services: 10–17% a year", kind="uncertainty", ge=0, le=1)
+    annual_turnover: float = param(0.11, "Base voluntary hazard at average engagement and growth (first-year and engagement effects raise the realised rate to ~13–15%).", unit="1/year", source="BLS-JOLTS / professional services: 10–17% a year", kind="uncertainty", ge=0, le=1)
     first_year_multiplier: float = param(1.5, "Relative exit hazard in the first year of tenure.", unit="×", source="BLS/SHRM: turnover higher in the first year", ge=0, le=20)
     engagement_sensitivity: float = param(3.0, "Log-hazard change per unit of engagement below the norm.", unit="1/unit", source="assumption", kind="uncertainty", ge=0, le=20)
     growth_sensitivity: float = param(0.5, "Log-hazard change when an employee has had no learning for a quarter.", unit="1/unit", source="assumption (LinkedIn survey is intention, not effect: kept small)", kind="uncertainty", ge=0, le=20)

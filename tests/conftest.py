@@ -1,0 +1,48 @@
+"""Shared helpers: small scenarios built from data, never from global state."""
+
+from __future__ import annotations
+
+import copy
+import os
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+from sim.loader import scenario_from_data
+from sim.model import LearningEcosystem
+
+ROOT = Path(__file__).resolve().parents[1]
+
+
+def merge(base: dict, extra: dict) -> dict:
+    out = copy.deepcopy(base)
+    for k, v in extra.items():
+        out[k] = merge(out[k], v) if isinstance(v, dict) and isinstance(out.get(k), dict) else v
+    return out
+
+
+def make_scenario(**sections):
+    """A small (120-person) scenario with the given sections merged over the defaults."""
+    data = merge({"name": "test", "weeks": 20, "seed": 3, "organisation": {"size": 120}}, sections)
+    return scenario_from_data(data)
+
+
+def make_model(**sections) -> LearningEcosystem:
+    return LearningEcosystem(make_scenario(**sections))
+
+
+def lesim(*args: str, cwd: Path = ROOT, check: bool = False) -> subprocess.CompletedProcess:
+    """Run the real command line in a subprocess (the installed console script's module)."""
+    env = {**os.environ, "COLUMNS": "200", "NO_COLOR": "1"}
+    proc = subprocess.run([sys.executable, "-m", "sim", *args], cwd=cwd, capture_output=True, text=True, env=env,
+                          timeout=600)
+    if check and proc.returncode != 0:
+        raise AssertionError(f"lesim {' '.join(args)} failed ({proc.returncode}):\n{proc.stdout}\n{proc.stderr}")
+    return proc
+
+
+@pytest.fixture
+def root() -> Path:
+    return ROOT
