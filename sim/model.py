@@ -18,7 +18,7 @@ from mesa.discrete_space import Network
 
 from .agents import ContentItem, Employee, employee_class
 from .governance import Governance
-from .organisation import TIE_STRENGTH, assign_flags, build_catalogue, build_structure, draw_people
+from .organisation import TIE_REPORTING, TIE_STRENGTH, TIE_TEAM, assign_flags, build_catalogue, build_structure, draw_people
 from .outcomes import OutcomeCollector, row_gap
 from .policies import create_policies
 from .processes import (codification, culture, environment, experiential, formal, forgetting, social,
@@ -245,12 +245,13 @@ class LearningEcosystem(mesa.Model):
         moved_arr = np.array(moved)
         e = self._edges
         touched = np.isin(e[0], moved_arr) | np.isin(e[1], moved_arr)
-        keep = ~touched | (e[2] >= 2)  # cross-team and platform ties survive a reorganisation
+        keep = ~touched | (e[2] > TIE_REPORTING)  # cross-team and platform ties survive a reorganisation
         new_edges = [e[:, keep]]
         for row in moved_arr:
             mates = np.flatnonzero((wf.team == wf.team[row]) & (np.arange(wf.n) != row))
             mates = mates[rng.permutation(len(mates))[:8]]
-            new_edges.append(np.vstack([np.full(len(mates), row), mates, np.zeros(len(mates), np.int64)]))
+            new_edges.append(np.vstack([np.full(len(mates), row), mates, np.full(len(mates), TIE_TEAM)]))
+            new_edges.append(np.array([[row], [wf.manager[row]], [TIE_REPORTING]]))
         self._edges = _dedupe(np.hstack(new_edges))
         self.ties = Ties.from_edges(wf.n, self._edges)
         graph = self.network.G

@@ -98,7 +98,7 @@ class PlatformPolicy(Policy):
 class MentoringPolicy(Policy):
     """A formal mentoring programme.
 
-    Every ``rematch_every_weeks`` weeks, a share ``ratio`` of employees (those with the
+    In week 1 and every ``rematch_every_weeks`` weeks after, a share ``ratio`` of employees (those with the
     largest skills gaps first, ties broken at random) get a mentor among the most proficient
     colleagues, each mentor taking at most two mentees. Matching: ``skill_gap`` picks the
     mentor strongest in the mentee's largest-gap skill; ``same_department`` a strong mentor
@@ -111,7 +111,7 @@ class MentoringPolicy(Policy):
 
     def act(self) -> None:
         m = self.model
-        if m.week % self.config.rematch_every_weeks:
+        if (m.week - 1) % self.config.rematch_every_weeks:  # weeks 1, 1 + r, 1 + 2r, …
             return
         wf = m.workforce
         rng = m.streams["mentoring"]
