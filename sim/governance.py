@@ -7,18 +7,21 @@ and decides by its rule:
   (0.30, 0.20, 0.10, 0.05 levels for Kirkpatrick levels 1–4 measured; assumption);
   content quality as L1 ratings (noisy reactions), content effect as L2 gains only from
   maturity 2;
-* ``static`` — commissions the planned items evenly across skills; changes nothing else;
+* ``static`` — commissions the planned items evenly across skills; changes nothing else
+  (protected time stays as the scenario set it);
 * ``gap_driven`` — commissions for the largest perceived gaps at the level just above the
   mean proficiency there; retires content rated (L1) below ``retire_below_quality`` or staler
-  than ``retire_below_freshness``; raises protected time by 0.5 h while the perceived gap
-  exceeds ``gap_target`` and lowers it when below half of it (within bounds);
+  than ``retire_below_freshness``; raises protected time by 0.5 h while the perceived
+  skills-gap index (the true index × (1 + relative noise of the data maturity)) exceeds
+  ``gap_target`` and lowers it when below half of it (within bounds);
 * ``roi_driven`` — as gap-driven, but places content by perceived gap × observed L2 gain
-  per hour of the skill's content (L1 ratings below maturity 2) and retires the least
+  per use of the skill's content (L1 ratings below maturity 2) and retires the least
   effective items; moves protected time in the direction that improved cumulative ROI
-  since the last review;
-* budget: whatever the rule, if the spend of the last review period, annualised, exceeds
-  the budget (``annual_budget_per_employee`` × headcount × budget cuts), commissioning and
-  protected time are scaled down by budget / projected spend.
+  (the latest collected, i.e. last week's) since the last review;
+* budget: if the spend of the last review period, annualised, exceeds the budget
+  (``annual_budget_per_employee`` × headcount × budget cuts), commissioning is scaled down by
+  budget / projected spend under every rule; the steering rules also scale protected time
+  by it (a feedback that settles where spend meets budget, or at ``protected_hours_min``).
 """
 
 from __future__ import annotations
@@ -88,7 +91,9 @@ class Governance(Agent):
         pt = m.policy("protected_time")
         if pt is not None:
             if rule == "gap_driven":
-                org_gap = float(np.nanmean(m.derived.gap[m.workforce.occupied]))
+                true_gap = float(np.mean(m.derived.gap[m.workforce.occupied]))
+                z = float(m.streams["governance"].standard_normal())
+                org_gap = true_gap * (1.0 + DATA_NOISE[self.config.data_maturity] * z)
                 if org_gap > self.config.gap_target:
                     pt.hours += 0.5
                 elif org_gap < self.config.gap_target / 2:
@@ -99,8 +104,9 @@ class Governance(Agent):
                     self.last_direction = -self.last_direction
                 pt.hours += 0.5 * self.last_direction
                 self.last_roi = roi if np.isfinite(roi) else self.last_roi
-            pt.hours = float(np.clip(pt.hours * min(1.0, pressure), self.config.protected_hours_min,
-                                     self.config.protected_hours_max))
+            if rule != "static":
+                pt.hours = float(np.clip(pt.hours * min(1.0, pressure), self.config.protected_hours_min,
+                                         self.config.protected_hours_max))
             decision["protected_hours"] = pt.hours
         self.decisions.append(decision)
 
@@ -117,14 +123,15 @@ class Governance(Agent):
             eff = np.where(rated, cat.gain_sum[rows] / np.maximum(cat.rating_n[rows], 1), np.inf)
             if rated.sum() >= 10:
                 poor |= eff <= np.quantile(eff[rated], 0.05)
-        retire = rows[stale | poor]
+        retired = 0
         # keep at least one item per skill and level
-        for r in retire:
+        for r in rows[stale | poor]:
             same = cat.rows()
             same = same[(cat.skill[same] == cat.skill[r]) & (cat.level[same] == cat.level[r])]
             if len(same) > 1:
                 m.content_item(int(r)).retire()
-        return int(len(retire))
+                retired += 1
+        return retired
 
     def commission(self, gaps: np.ndarray, rule: str, pressure: float) -> int:
         """Commission this review period's share of the yearly items, placed by the rule."""

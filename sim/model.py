@@ -19,7 +19,7 @@ from mesa.discrete_space import Network
 from .agents import ContentItem, Employee, employee_class
 from .governance import Governance
 from .organisation import TIE_REPORTING, TIE_STRENGTH, TIE_TEAM, assign_flags, build_catalogue, build_structure, draw_people
-from .outcomes import OutcomeCollector, row_gap
+from .outcomes import OutcomeCollector
 from .policies import create_policies
 from .processes import (codification, culture, environment, experiential, formal, forgetting, social,
                         time_allocation, transfer, turnover)
@@ -202,6 +202,8 @@ class LearningEcosystem(mesa.Model):
         wf.rotation_end[row] = -1
         wf.work_role[row] = wf.role[row]
         wf.trained_manager[row] = False
+        wf.support[row] = 0.0  # an empty manager seat supports nobody
+        wf.coaching_hours[row] = 0.0
 
     def hire(self, rows: np.ndarray, proficiency_mean: float) -> None:
         """Fill vacant ``rows`` with hires drawn from the labour market."""
@@ -224,7 +226,7 @@ class LearningEcosystem(mesa.Model):
         new team ties (ties to the old team and line are cut)."""
         wf, st = self.workforce, self.structure
         rng = self.streams["reorganisation"]
-        cand = np.flatnonzero(~wf.is_manager)
+        cand = np.flatnonzero(~wf.is_manager & wf.occupied)
         movers = cand[rng.random(len(cand)) < share]
         if len(movers) == 0:
             return
@@ -261,7 +263,3 @@ class LearningEcosystem(mesa.Model):
         for a, b, _ in self._edges[:, np.isin(self._edges[0], moved_arr) | np.isin(self._edges[1], moved_arr)].T:
             if not graph.has_edge(int(a), int(b)):
                 self.network.add_connection(self.network[int(a)], self.network[int(b)])
-
-    def gap_of(self, rows: np.ndarray) -> np.ndarray:
-        """Skills gap of the given positions (see :func:`sim.outcomes.row_gap`)."""
-        return row_gap(self, rows)

@@ -2,7 +2,7 @@
 
 Initialisation rules (all documented in docs/ODD.md, "Initialisation"):
 
-* Executives head the departments (executive *i* sponsors department *i mod D*). Each
+* Executives head the departments (department *d* reports to executive *d mod E*). Each
   department has a head (a manager reporting to its executive) and teams of
   ``team_size`` members under a team manager who reports to the head.
 * Non-managers draw their role from the department's role mix; managers and executives

@@ -23,6 +23,11 @@ if TYPE_CHECKING:
 WEEKS_PER_YEAR = 52.0
 
 
+def weekly_probability(share_per_year: float) -> float:
+    """Weekly probability that gives ``share_per_year`` over a year: 1 − (1 − s)^(1/52)."""
+    return 1.0 - (1.0 - min(share_per_year, 1.0)) ** (1.0 / WEEKS_PER_YEAR) if share_per_year < 1 else 1.0
+
+
 class Policy(Agent):
     """Base class: a named policy with its validated configuration."""
 
@@ -104,7 +109,8 @@ class MentoringPolicy(Policy):
     mentor strongest in the mentee's largest-gap skill; ``same_department`` a strong mentor
     from the mentee's department; ``random`` any mentor. The learning itself happens in the
     social-learning phase. Sources: Allen2004, Eby2013 (small objective effects).
-    Cost: programme cost per pair plus mentors' time (ROI).
+    Cost: programme cost per pair; mentors' and mentees' hours count as time cost (ROI),
+    booked in phase 7.
     """
 
     name = "mentoring"
@@ -161,7 +167,8 @@ class MentoringPolicy(Policy):
 class JobRotationPolicy(Policy):
     """Job rotation / job swapping.
 
-    Each week about ``share_per_year / 52`` of non-manager employees start a rotation of
+    Each week an eligible non-manager starts a rotation with probability 1 − (1 − share)^(1/52),
+    so about ``share_per_year`` of them start one a year, of
     ``duration_weeks`` into another role (``rotation``) or swap roles with a colleague of a
     different role (``swap``). While rotating, people work — and learn by doing — the other
     role's skills; their skills gap is still measured against their home role. Cost per
@@ -180,11 +187,10 @@ class JobRotationPolicy(Policy):
         r = rng.random(wf.n)
         other = rng.random(wf.n)
         eligible = wf.occupied & ~wf.is_manager & (wf.rotation_end < 0)
-        start = eligible & (r < self.config.share_per_year / WEEKS_PER_YEAR)
+        start = eligible & (r < weekly_probability(self.config.share_per_year))
         rows = np.flatnonzero(start)
         n_roles = len(m.structure.role_names)
         if len(rows) == 0 or n_roles < 2:
-            self.started = 0
             return
         if self.config.mode == "swap":
             rows = rows[: len(rows) // 2 * 2]
@@ -198,7 +204,6 @@ class JobRotationPolicy(Policy):
             new_role = (wf.role[rows] + shift) % n_roles
             wf.work_role[rows] = new_role
         wf.rotation_end[rows] = m.week + self.config.duration_weeks
-        self.started = len(rows)
         m.records.rotations_started(rows)
 
     def spend(self):
@@ -209,8 +214,8 @@ class JobRotationPolicy(Policy):
 
 
 class ManagerDevelopmentPolicy(Policy):
-    """Manager development: each week about ``share_per_year / 52`` of untrained managers
-    finish a programme that raises their support for learning by ``support_gain`` and their
+    """Manager development: each week an untrained manager finishes the programme with
+    probability 1 − (1 − share_per_year)^(1/52) (so that share a year), which that raises their support for learning by ``support_gain`` and their
     coaching hours by ``coaching_hours_gain`` (assumption; support is the strongest work-
     environment predictor of transfer, Blume2010). Cost per trained manager.
     """
@@ -225,7 +230,7 @@ class ManagerDevelopmentPolicy(Policy):
         m = self.model
         wf = m.workforce
         r = m.streams["manager_development"].random(wf.n)
-        train = wf.occupied & wf.is_manager & ~wf.trained_manager & (r < self.config.share_per_year / WEEKS_PER_YEAR)
+        train = wf.occupied & wf.is_manager & ~wf.trained_manager & (r < weekly_probability(self.config.share_per_year))
         wf.support[train] = np.minimum(1.0, wf.support[train] + self.config.support_gain)
         wf.coaching_hours[train] += self.config.coaching_hours_gain
         wf.trained_manager[train] = True

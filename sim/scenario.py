@@ -183,7 +183,7 @@ class Leadership(Section):
 
 
 class LearningRules(Section):
-    """Rates of the learning processes. Most are assumptions calibrated to the bands in docs/validation."""
+    """Rates of the learning processes. Most are assumptions, calibrated so the baseline sits in the published bands (docs/ODD.md)."""
 
     formal_rate: float = param(0.05, "Proficiency gained per hour of perfectly fitting, top-quality content.", unit="level/h", source="assumption (calibrated so a 20 h course moves about one level)", kind="uncertainty", ge=0, le=1)
     experiential_rate: float = param(0.02, "Weekly share of the gap to what the work demands closed by doing the job (exponential approach).", unit="1/week", source="Heathcote2000 (exponential individual curves); rate assumption", kind="uncertainty", ge=0, le=1)
@@ -197,7 +197,7 @@ class LearningRules(Section):
     mindset_effect: float = param(0.08, "Relative change of learning gains between a fully fixed and a fully growth mindset.", unit="fraction", source="Sisk2018 (d≈0.08): small", kind="uncertainty", ge=0, le=1)
     discretionary_hours: float = param(0.55, "Weekly self-directed formal learning hours of an average employee without protected time.", unit="h/week", source="ATD (~34 h/employee-year incl. mandatory)", kind="uncertainty", ge=0, le=40)
     crunch_probability: float = param(0.2, "Probability that a week's workload crowds out discretionary learning.", unit="1/week", source="assumption", ge=0, le=1)
-    failure_probability: float = param(0.3, "Probability that an attempt more than one level beyond reach fails.", unit="fraction", source="assumption", ge=0, le=1)
+    failure_probability: float = param(0.3, "Probability that an attempt more than 1.5 levels beyond reach fails.", unit="fraction", source="assumption", ge=0, le=1)
 
 
 # --------------------------------------------------------------------------- content
@@ -211,7 +211,7 @@ class ContentItemSpec(Section):
 
 
 class ContentCatalogue(Section):
-    items_per_skill_level: int = param(2, "Generated items per skill and level (when no items are listed).", unit="items", ge=0, le=100)
+    items_per_skill_level: int = param(2, "Generated items per skill and level (listed items are added to them).", unit="items", ge=0, le=100)
     items: list[ContentItemSpec] = Field(default_factory=list, description="Listed items (added to the generated ones).", max_length=100_000)
     quality_mean: float = param(0.6, "Mean quality of generated content.", unit="0–1", kind="uncertainty", ge=0.01, le=0.99)
     stale_half_life_weeks: float = param(104.0, "Half-life of content freshness with age.", unit="weeks", source="assumption", gt=0, le=5200)
@@ -285,7 +285,7 @@ class MandatoryTraining(Section):
 
 class Recognition(Section):
     enabled: bool = param(False, "Recognise completed learning (badges, mentions, career credit).", kind="lever")
-    engagement_boost: float = param(0.01, "Engagement gain for a completion.", unit="0–1", source="assumption", ge=0, le=1)
+    engagement_boost: float = param(0.002, "Engagement gain for a completion.", unit="0–1", source="assumption", ge=0, le=1)
     cost_per_completion: float = param(5.0, "Cost per recognised completion.", unit="$", source="assumption", ge=0, le=10_000)
 
 

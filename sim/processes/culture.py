@@ -10,8 +10,9 @@ ENGAGEMENT_RATE = 0.02  # weekly pull of engagement toward its target (assumptio
 
 
 def attempts_beyond_reach(model) -> np.ndarray:
-    """Who attempted something more than one level beyond their current proficiency this
-    week: content above reach, or a rotation into work demanding far more than they have."""
+    """Who attempted something more than 1.5 levels beyond their current proficiency this
+    week: content above reach, or a rotation into work demanding far more than they have
+    (threshold an assumption: the zone of proximal development ends about there)."""
     wf, cat, st = model.workforce, model.catalogue, model.structure
     beyond = np.zeros(wf.n, dtype=bool)
     rows = np.flatnonzero(wf.item >= 0)

@@ -57,7 +57,8 @@ def learn_from_content(model) -> None:
     passes the item's level + 0.5. The gain is *pending*: it becomes durable only when
     applied on the job (phase 5). Completion probability = the modality's propensity ×
     (0.6 + 0.5 × engagement) × (0.5 + 0.5 × freshness) (assumption). Instructor-led seats are
-    limited to ``seats_per_instructor`` × instructors a week; learners beyond it wait.
+    limited to ``seats_per_instructor`` × instructors a week; learners beyond it get no session
+    that week (their hours are spent and counted, with no gain).
     Modality changes completion and engagement, never efficacy (no learning-styles effect).
     Mindset factor = 1 + mindset_effect × (mindset − 0.5) (Sisk2018: small).
     Writes ``item``, ``started``, ``completed``, ``formal_gain``; item usage, L1 ratings and

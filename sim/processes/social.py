@@ -25,7 +25,7 @@ def learn_from_others(model) -> None:
       relevant skills; mentees gain ``engagement_boost`` a week (Eby2013, Allen2004: small
       objective, larger subjective effects).
     Writes ``peer_event`` (a conversation that taught something) and ``peer_cross`` (across
-    departments).
+    departments); adds coaching and mentoring hours (both sides) to ``time_cost``.
     """
     sc = model.spec
     wf, st, net = model.workforce, model.structure, model.ties
@@ -59,6 +59,8 @@ def learn_from_others(model) -> None:
     team_n = np.bincount(wf.team[wf.occupied], minlength=len(st.team_dept))
     per_head = np.where(has_mgr & wf.occupied[m], wf.coaching_hours[m] / np.maximum(team_n[wf.team], 1), 0.0)
     coach = np.clip(sc.learning.coaching_rate * per_head * 2.0 * wf.support[m], 0.0, 1.0)
+    hour_cost = sc.governance.employee_hour_cost
+    wf.time_cost += per_head * hour_cost  # the coach's time, booked against the coached
     wf.prof += coach[:, None] * np.maximum(st.req[wf.role] - wf.prof, 0.0)
     # mentoring
     mentoring = model.policy("mentoring")
@@ -68,7 +70,10 @@ def learn_from_others(model) -> None:
             mentors = wf.mentor[mentees]
             live = wf.occupied[mentors]
             mentees, mentors = mentees[live], mentors[live]
-            rate = min(1.0, sc.learning.coaching_rate * mentoring.config.hours_per_week)
+            hours = mentoring.config.hours_per_week
+            rate = min(1.0, sc.learning.coaching_rate * hours)
+            wf.time_cost[mentees] += hours * hour_cost
+            np.add.at(wf.time_cost, mentors, hours * hour_cost)
             wf.prof[mentees] += rate * np.maximum(wf.prof[mentors] - wf.prof[mentees], 0.0) * relevant_skills(model, mentees)
             wf.engagement[mentees] = np.minimum(1.0, wf.engagement[mentees] + mentoring.config.engagement_boost)
     np.minimum(wf.prof, 5.0, out=wf.prof)
