@@ -68,10 +68,11 @@ def _ratio(num: np.ndarray, den: np.ndarray) -> np.ndarray:
         return np.where(den > 0, num / np.where(den > 0, den, 1.0), np.nan)
 
 
-def _gini(values: np.ndarray) -> float:
+def _gini(values: np.ndarray, presorted: bool = False) -> float:
+    """Gini coefficient: 2 Σ i·v_(i) / (n Σ v) − (n + 1) / n over the sorted values."""
     if len(values) == 0:
         return float("nan")
-    v = np.sort(values)
+    v = values if presorted else np.sort(values)
     n = len(v)
     total = v.sum()
     if total <= 0:
@@ -174,13 +175,12 @@ def _content_freshness(m, g):
 def _content_utilisation(m, g):
     wf, cat = m.workforce, m.catalogue
     n_active = len(cat.rows())
+    if n_active == 0:
+        return np.full(g.size, np.nan)
     used = wf.occupied & (wf.item >= 0)
-    out = np.zeros(g.size)
-    if n_active == 0 or not used.any():
-        return np.where(n_active > 0, out, np.nan)
-    pairs = np.unique(g.all_labels[used].astype(np.int64) * (cat.size + 1) + wf.item[used])
-    per_group = np.bincount(pairs // (cat.size + 1), minlength=g.size)
-    return per_group / n_active
+    seen = np.zeros((g.size, cat.size), dtype=bool)
+    seen[g.all_labels[used], wf.item[used]] = True
+    return seen.sum(axis=1) / n_active
 
 
 def _spend(m, g):
@@ -207,9 +207,15 @@ def _roi(m, g):
 
 def _skills_gini(m, g):
     wf = m.workforce
-    per_row = wf.prof.mean(axis=1)[g.occupied]
+    per_row = wf.prof.mean(axis=1)[g.occupied]  # 0–5
+    if g.size == 1:
+        return np.array([_gini(np.sort(per_row), presorted=True)])
+    # one sort for all groups: the key orders by group, then by value within the group
     labels = g.labels
-    return np.array([_gini(per_row[labels == i]) for i in range(g.size)])
+    keyed = np.sort(labels * 8.0 + per_row)
+    counts = np.bincount(labels, minlength=g.size)
+    bounds = np.concatenate([[0], np.cumsum(counts)])
+    return np.array([_gini(keyed[bounds[i]:bounds[i + 1]] - 8.0 * i, presorted=True) for i in range(g.size)])
 
 
 OUTCOMES: tuple[Outcome, ...] = (
@@ -285,15 +291,9 @@ class OutcomeCollector:
         self.org.append(np.array([o.fn(m, g_org)[0] for o in OUTCOMES]))
         self.dept.append(np.stack([o.fn(m, g_dept) for o in OUTCOMES], axis=1))
         self.headcount.append(g_dept.count.copy())
-        occ = wf.occupied
-        req = m.structure.req[wf.role[occ]]
-        used = req > 0
-        prof = wf.prof[occ]
-        with np.errstate(invalid="ignore", divide="ignore"):
-            self.skill_prof.append(prof.mean(axis=0) if occ.any() else np.full(prof.shape[1], np.nan))
-            self.skill_gap.append(np.where(used.sum(0) > 0,
-                                           (np.maximum(req - prof, 0) * used).sum(0) / np.maximum(used.sum(0), 1),
-                                           np.nan))
+        d = m.derived
+        self.skill_prof.append(_ratio(d.skill_prof_sum, np.full(len(d.skill_prof_sum), g_org.count[0])))
+        self.skill_gap.append(_ratio(d.skill_short_sum, d.skill_need.astype(float)))
 
     def latest(self) -> dict[str, float]:
         """The last collected organisation-level values by outcome name."""

@@ -22,7 +22,12 @@ FIELDS = ("headcount", "exits", "leaver_fit", "hires", "hire_fit", "rotations", 
 class Derived:
     """Per-position values derived from state once a week (phase 12), read by outcomes:
     skills gap, fully proficient, critical requirements held and met, mean proficiency on
-    the role's skills."""
+    the role's skills; and per skill, over occupied positions, the sums of proficiency and
+    of shortfall and the number of people whose role requires the skill.
+
+    Per-role weights are computed on the (roles × skills) tables, so each per-position value
+    costs one pass over the (positions × skills) columns.
+    """
 
     def __init__(self, n: int):
         self.gap = np.zeros(n)
@@ -31,21 +36,29 @@ class Derived:
         self.critical_met = np.zeros(n)
         self.role_proficiency = np.zeros(n)
         self.demand = np.zeros((n, 0))
+        self.skill_prof_sum = self.skill_short_sum = self.skill_need = np.zeros(0)
 
     def update(self, model) -> None:
         wf, st = model.workforce, model.structure
-        req, crit = st.req[wf.role], st.crit[wf.role]
-        short = np.maximum(req - wf.prof, 0.0)
-        total = (crit * req).sum(axis=1)
-        self.gap = np.where(total > 0, (crit * short).sum(axis=1) / np.maximum(total, 1e-12), 0.0)
-        used = req > 0
-        met = short <= PROFICIENT_TOLERANCE
-        self.proficient = (met | ~used).all(axis=1) & wf.occupied
-        critical = (crit >= 0.8) & used
-        self.critical = critical.sum(axis=1).astype(float)
-        self.critical_met = (critical & met).sum(axis=1).astype(float)
-        n_used = used.sum(axis=1)
-        self.role_proficiency = np.where(n_used > 0, (wf.prof * used).sum(axis=1) / np.maximum(n_used, 1), 0.0)
+        role = wf.role
+        used_r = st.req > 0
+        total_r = (st.crit * st.req).sum(axis=1, keepdims=True)
+        gap_w = np.where(total_r > 0, st.crit / np.where(total_r > 0, total_r, 1.0), 0.0)
+        n_used_r = used_r.sum(axis=1, keepdims=True)
+        prof_w = np.where(n_used_r > 0, used_r / np.maximum(n_used_r, 1), 0.0)
+        critical_r = (st.crit >= 0.8) & used_r
+        short = st.req[role] - wf.prof
+        np.maximum(short, 0.0, out=short)  # zero wherever the role does not require the skill
+        self.gap = np.einsum("ij,ij->i", short, gap_w[role])
+        unmet = short > PROFICIENT_TOLERANCE
+        self.proficient = ~unmet.any(axis=1) & wf.occupied
+        self.critical = critical_r.sum(axis=1)[role].astype(float)
+        self.critical_met = self.critical - (unmet & critical_r[role]).sum(axis=1)
+        self.role_proficiency = np.einsum("ij,ij->i", wf.prof, prof_w[role])
+        occ = wf.occupied.astype(float)
+        self.skill_prof_sum = occ @ wf.prof
+        self.skill_short_sum = occ @ short
+        self.skill_need = np.bincount(role[wf.occupied], minlength=len(st.req)) @ used_r
 
 
 class Records:

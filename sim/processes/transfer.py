@@ -14,9 +14,9 @@ def transfer_multiplier(support: np.ndarray, climate: np.ndarray, motivation: np
     """1 + 2·0.31·(support − ½)·(½ + open) + 2·0.27·(climate − ½) + 2·0.23·(motivation − ½):
     each moderator moves transfer by up to its Blume2010 weight; supervisor support counts
     three times as much for open skills as for closed ones (Blume2010: stronger for open)."""
-    sup = (support - 0.5)[:, None] * (0.5 + skill_open.astype(float))[None, :]
-    rest = W_CLIMATE * (climate - 0.5) + W_MOTIVATION * (motivation - 0.5)
-    return 1.0 + 2.0 * W_SUPPORT * sup + 2.0 * rest[:, None]
+    per_person = 1.0 + 2.0 * (W_CLIMATE * (climate - 0.5) + W_MOTIVATION * (motivation - 0.5))
+    support_term = 2.0 * W_SUPPORT * (support - 0.5)
+    return per_person[:, None] + np.multiply.outer(support_term, 0.5 + skill_open.astype(float))
 
 
 def apply_on_the_job(model) -> None:
@@ -29,14 +29,15 @@ def apply_on_the_job(model) -> None:
     mgr = np.maximum(wf.manager, 0)
     support = np.where(wf.manager >= 0, wf.support[mgr], sc.leadership.executive_support)
     climate = model.team_climate[wf.team]
-    tau = np.clip(sc.learning.transfer_rate * transfer_multiplier(support, climate, wf.motivation,
-                                                                   model.structure.skill_open), 0.0, 1.0)
-    moved = wf.pending * tau
-    room = 5.0 - wf.prof
-    moved = np.minimum(moved, room)
+    tau = transfer_multiplier(support, climate, wf.motivation, model.structure.skill_open)
+    tau *= sc.learning.transfer_rate
+    np.clip(tau, 0.0, 1.0, out=tau)
+    moved = tau
+    np.multiply(wf.pending, tau, out=moved)
+    np.minimum(moved, 5.0 - wf.prof, out=moved)
     wf.prof += moved
-    rest = wf.pending - moved
-    lost = rest * (1.0 - np.exp(-np.log(2.0) / sc.learning.unapplied_half_life_weeks))
-    wf.pending = rest - lost
+    wf.pending -= moved
     wf.transferred = moved.sum(axis=1)
+    lost = wf.pending * (1.0 - np.exp(-np.log(2.0) / sc.learning.unapplied_half_life_weeks))
+    wf.pending -= lost
     wf.unapplied_lost = lost.sum(axis=1)
