@@ -18,7 +18,7 @@ from mesa.discrete_space import Network
 
 from .agents import ContentItem, Employee, employee_class
 from .governance import Governance
-from .organisation import TIE_REPORTING, TIE_STRENGTH, TIE_TEAM, assign_flags, build_catalogue, build_structure, draw_people
+from .organisation import TIE_REPORTING, TIE_STRENGTH, TIE_TEAM, PositionRequirements, assign_flags, build_catalogue, build_structure, draw_people
 from .outcomes import OutcomeCollector
 from .policies import create_policies
 from .processes import (codification, culture, environment, experiential, formal, forgetting, social,
@@ -108,6 +108,7 @@ class LearningEcosystem(mesa.Model):
         self.best_item = np.full((k, 6), -1, dtype=np.int64)
         self._catalogue_dirty = True
         self._refresh_best_items()
+        self._position_req: PositionRequirements | None = None
 
         self.governance = Governance(self)
         self.derived = Derived(wf.n)
@@ -142,6 +143,14 @@ class LearningEcosystem(mesa.Model):
             self.running = False
 
     # ------------------------------------------------------------------ helpers used by phases
+    @property
+    def position_req(self) -> PositionRequirements:
+        """Home-role requirements per position (rebuilt when requirements change)."""
+        pr = self._position_req
+        if pr is None or pr.version != self.structure.version:
+            pr = self._position_req = PositionRequirements(self.structure, self.workforce.role)
+        return pr
+
     def policy(self, name: str):
         """The policy agent ``name``, or None when the scenario leaves it off."""
         return self.policies.get(name)

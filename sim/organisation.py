@@ -45,7 +45,8 @@ MODALITY_PROFILE = {
 
 @dataclass
 class Structure:
-    """Fixed facts of the organisation that processes read."""
+    """Facts of the organisation that processes read. ``req`` and ``crit`` change only through
+    the environment (phase 1), which then calls :meth:`requirements_changed`."""
 
     skill_names: list[str]
     role_names: list[str]
@@ -56,6 +57,31 @@ class Structure:
     team_dept: np.ndarray       # (teams,)
     team_manager: np.ndarray    # (teams,) row of the team's manager
     manager_role: int
+    version: int = 0            # bumped whenever req or crit change
+
+    def requirements_changed(self) -> None:
+        self.version += 1
+
+
+class PositionRequirements:
+    """The home role's requirement tables expanded to one row per position (positions ×
+    skills), rebuilt only when the requirements change (``Structure.version``): saves each
+    weekly phase from gathering them again. Positions keep their role for life (a hire
+    takes the position's role), so only requirement changes invalidate it."""
+
+    def __init__(self, st: Structure, role: np.ndarray):
+        self.version = st.version
+        used_r = st.req > 0
+        total_r = (st.crit * st.req).sum(axis=1, keepdims=True)
+        n_used_r = used_r.sum(axis=1, keepdims=True)
+        self.req = st.req[role]
+        self.crit = st.crit[role]
+        self.required = used_r[role]
+        # weights that turn a row's shortfall / proficiency into its gap / mean proficiency
+        self.gap_weight = np.where(total_r > 0, st.crit / np.where(total_r > 0, total_r, 1.0), 0.0)[role]
+        self.proficiency_weight = np.where(n_used_r > 0, used_r / np.maximum(n_used_r, 1), 0.0)[role]
+        self.critical = ((st.crit >= 0.8) & used_r)[role]
+        self.n_critical = self.critical.sum(axis=1).astype(float)
 
 
 def _ring_edges(members: np.ndarray, max_neighbours: int = 8) -> tuple[np.ndarray, np.ndarray]:

@@ -40,25 +40,19 @@ class Derived:
 
     def update(self, model) -> None:
         wf, st = model.workforce, model.structure
-        role = wf.role
-        used_r = st.req > 0
-        total_r = (st.crit * st.req).sum(axis=1, keepdims=True)
-        gap_w = np.where(total_r > 0, st.crit / np.where(total_r > 0, total_r, 1.0), 0.0)
-        n_used_r = used_r.sum(axis=1, keepdims=True)
-        prof_w = np.where(n_used_r > 0, used_r / np.maximum(n_used_r, 1), 0.0)
-        critical_r = (st.crit >= 0.8) & used_r
-        short = st.req[role] - wf.prof
+        pr = model.position_req
+        short = pr.req - wf.prof
         np.maximum(short, 0.0, out=short)  # zero wherever the role does not require the skill
-        self.gap = np.einsum("ij,ij->i", short, gap_w[role])
+        self.gap = np.einsum("ij,ij->i", short, pr.gap_weight)
         unmet = short > PROFICIENT_TOLERANCE
         self.proficient = ~unmet.any(axis=1) & wf.occupied
-        self.critical = critical_r.sum(axis=1)[role].astype(float)
-        self.critical_met = self.critical - (unmet & critical_r[role]).sum(axis=1)
-        self.role_proficiency = np.einsum("ij,ij->i", wf.prof, prof_w[role])
+        self.critical = pr.n_critical
+        self.critical_met = pr.n_critical - (unmet & pr.critical).sum(axis=1)
+        self.role_proficiency = np.einsum("ij,ij->i", wf.prof, pr.proficiency_weight)
         occ = wf.occupied.astype(float)
         self.skill_prof_sum = occ @ wf.prof
         self.skill_short_sum = occ @ short
-        self.skill_need = np.bincount(role[wf.occupied], minlength=len(st.req)) @ used_r
+        self.skill_need = np.bincount(wf.role[wf.occupied], minlength=len(st.req)) @ (st.req > 0)
 
 
 class Records:

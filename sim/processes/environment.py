@@ -46,10 +46,12 @@ def apply_scheduled_events(model) -> None:
             st.req[roles, k] = np.maximum(st.req[roles, k], ev.level)
             st.crit[roles, k] = np.maximum(st.crit[roles, k], ev.criticality)
             _content_goes_stale(model, k, float(np.max(st.req[roles, k] - before, initial=0.0)))
+            st.requirements_changed()
         elif ev.type == "requirement_change":
             k = kidx[ev.skill]
             roles = _roles_mask(model, ev.roles) & (st.req[:, k] > 0)
             st.req[roles, k] = np.clip(st.req[roles, k] + ev.delta, 0.0, 5.0)
+            st.requirements_changed()
             _content_goes_stale(model, k, ev.delta)
         elif ev.type == "budget_cut":
             model.budget_factor *= 1.0 - ev.fraction
@@ -76,6 +78,7 @@ def turbulence(model) -> None:
         roles = role_pick[:, skill] & (st.req[:, skill] > 0)
         delta = sign[skill] * env.turbulence_size
         st.req[roles, skill] = np.clip(st.req[roles, skill] + delta, 0.5, 5.0)
+        st.requirements_changed()
         _content_goes_stale(model, int(skill), delta)
 
 

@@ -9,7 +9,12 @@ def work_demand(model) -> np.ndarray:
     """Level the current work exercises per skill: required level of the role being worked
     × the person's job exposure (``learning.job_exposure``; assumption)."""
     wf = model.workforce
-    return model.structure.req[wf.work_role] * wf.exposure[:, None]
+    demand = model.position_req.req.copy()
+    rotating = np.flatnonzero(wf.work_role != wf.role)
+    if len(rotating):
+        demand[rotating] = model.structure.req[wf.work_role[rotating]]
+    demand *= wf.exposure[:, None]
+    return demand
 
 
 def learn_by_doing(model) -> None:

@@ -32,13 +32,16 @@ def choose_items(model, rows: np.ndarray, r_target: np.ndarray, r_browse: np.nda
     targeted = r_target[rows] < rq
     t_rows = rows[targeted]
     if len(t_rows):
-        role = wf.role[t_rows]
+        pr = model.position_req
         have = wf.prof[t_rows] + wf.pending[t_rows]
-        score = st.crit[role] * np.maximum(st.req[role] - have, 0.0)
+        crit = pr.crit[t_rows]
+        score = pr.req[t_rows] - have
+        np.maximum(score, 0.0, out=score)
+        score *= crit
         skill = np.argmax(score, axis=1)
         no_gap = score[np.arange(len(t_rows)), skill] <= 0
         # without a gap, grow the most critical skill of the role one level further
-        skill = np.where(no_gap, np.argmax(st.crit[role], axis=1), skill)
+        skill = np.where(no_gap, np.argmax(crit, axis=1), skill)
         level = np.clip(np.floor(have[np.arange(len(t_rows)), skill]).astype(int) + 1, 1, 5)
         items[targeted] = model.best_item[skill, level]
     b_rows = ~targeted

@@ -8,7 +8,11 @@ import numpy as np
 def relevant_skills(model, rows: np.ndarray) -> np.ndarray:
     """Skills a person seeks from others: those the home or the worked role requires."""
     st, wf = model.structure, model.workforce
-    return (st.req[wf.role[rows]] > 0) | (st.req[wf.work_role[rows]] > 0)
+    relevant = model.position_req.required[rows]
+    rotating = wf.work_role[rows] != wf.role[rows]
+    if rotating.any():
+        relevant[rotating] |= st.req[wf.work_role[rows[rotating]]] > 0
+    return relevant
 
 
 def learn_from_others(model) -> None:
@@ -61,7 +65,7 @@ def learn_from_others(model) -> None:
     coach = np.clip(sc.learning.coaching_rate * per_head * 2.0 * wf.support[m], 0.0, 1.0)
     hour_cost = sc.governance.employee_hour_cost
     wf.time_cost += per_head * hour_cost  # the coach's time, booked against the coached
-    wf.prof += coach[:, None] * np.maximum(st.req[wf.role] - wf.prof, 0.0)
+    wf.prof += coach[:, None] * np.maximum(model.position_req.req - wf.prof, 0.0)
     # mentoring
     mentoring = model.policy("mentoring")
     if mentoring is not None:
