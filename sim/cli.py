@@ -145,6 +145,79 @@ def parameters(
     out_console.print(table)
 
 
+@app.command()
+def sweep(
+    experiment: Path = typer.Argument(..., help="Experiment YAML file, e.g. experiments/strategy_comparison.yaml."),
+    workers: Optional[int] = typer.Option(None, "--workers", min=1, help="Local worker processes (default: all cores)."),
+    scheduler: Optional[str] = typer.Option(None, "--scheduler", help="Address of a running Dask scheduler, e.g. "
+                                            "tcp://10.0.0.5:8786 (needs `pip install .[distributed]`)."),
+    replicates: Optional[int] = typer.Option(None, "--replicates", min=1, help="Override the replicates, for a quick "
+                                             "trial, e.g. --replicates 2."),
+    weeks: Optional[int] = typer.Option(None, "--weeks", min=1, help="Override the horizon, e.g. --weeks 52."),
+    out: Optional[Path] = typer.Option(None, "--out", help="Results folder (default results/<experiment-name>/); "
+                                       "running again resumes: stored runs are skipped."),
+) -> None:
+    """Run every strategy × uncertainty point × replicate of an experiment, in parallel, resumably.
+
+    Example: lesim sweep experiments/strategy_comparison.yaml --workers 2 --replicates 2
+    """
+    from rich.progress import ProgressColumn
+    from rich.text import Text
+
+    from .experiments.spec import load_experiment
+    from .experiments.sweep import default_out, sweep as run_sweep
+
+    try:
+        exp = load_experiment(experiment, replicates=replicates, weeks=weeks)
+    except ScenarioError as e:
+        fail(str(e))
+    out_dir = out if out is not None else default_out(exp)
+
+    class Counts(ProgressColumn):
+        def render(self, task):
+            f = task.fields
+            rate = f.get("rate", 0.0)
+            return Text(f"done {f.get('done', 0)}  failed {f.get('failed', 0)}  skipped {f.get('skipped', 0)}  "
+                        f"{rate:.2f} runs/s")
+
+    progress = Progress(TextColumn("[bold]{task.description}"), BarColumn(), MofNCompleteColumn(), Counts(),
+                        TimeElapsedColumn(), TextColumn("left"), TimeRemainingColumn(), console=err_console)
+    import time as _time
+
+    started = _time.perf_counter()
+    state: dict = {}
+
+    def on_start(planned: int, n_workers: int) -> None:
+        out_console.print(f"[bold]{exp.spec.name}[/]: {planned} runs, {n_workers} workers, results in {out_dir}")
+        state["task"] = progress.add_task(exp.spec.name, total=planned)
+
+    def on_update(stats) -> None:
+        if "task" in state:
+            elapsed = max(_time.perf_counter() - started, 1e-9)
+            progress.update(state["task"], completed=stats.done + stats.failed + stats.skipped, done=stats.done,
+                            failed=stats.failed, skipped=stats.skipped, rate=(stats.done + stats.failed) / elapsed)
+
+    try:
+        with progress:
+            stats = run_sweep(exp, out_dir, workers=workers, scheduler=scheduler, on_update=on_update,
+                              on_start=on_start)
+    except ScenarioError as e:
+        fail(str(e))
+    except OSError as e:
+        fail(f"{scheduler or 'local workers'}: cannot start the sweep: {e}")
+    out_console.print(f"{stats.done} runs done, {stats.skipped} already stored, {stats.failed} failed "
+                      f"(of {stats.planned}); results in {out_dir}/runs")
+    for line in stats.failures[:20]:
+        err_console.print(f"  failed: {line}", highlight=False)
+    if stats.failures:
+        err_console.print(f"  tracebacks: {out_dir}/errors/")
+    if stats.interrupted:
+        err_console.print("interrupted: run the same command again to resume")
+        raise typer.Exit(130)
+    if stats.failed:
+        raise typer.Exit(1)
+
+
 def main() -> None:  # pragma: no cover - console entry point
     app()
 

@@ -21,7 +21,8 @@ and decides by its rule:
 * budget: if the spend of the last review period, annualised, exceeds the budget
   (``annual_budget_per_employee`` × headcount × budget cuts), commissioning is scaled down by
   budget / projected spend under every rule; the steering rules also scale protected time
-  by it (a feedback that settles where spend meets budget, or at ``protected_hours_min``).
+  by it (a feedback toward the budget; combined with the gap rule's ±0.5 h steps it can
+  swing between reviews).
 """
 
 from __future__ import annotations
@@ -56,7 +57,8 @@ class Governance(Agent):
         return self.model.week > 0 and self.model.week % self.config.review_every_weeks == 0
 
     def perceived_gaps(self) -> np.ndarray:
-        """Mean shortfall per skill over people whose role requires it, seen through noise."""
+        """Criticality-weighted mean shortfall per skill over people whose role requires it,
+        seen through noise."""
         m = self.model
         wf, st = m.workforce, m.structure
         occ = wf.occupied

@@ -248,13 +248,14 @@ def parse_override(item: str) -> tuple[list[str], Any]:
 
 
 def apply_override(data: dict, parts: list[str], value: Any, item: str) -> None:
-    """Set ``value`` at the dotted path in the raw scenario mapping (list items by index)."""
+    """Set ``value`` at the dotted path in the raw scenario mapping (list items by index);
+    ``item`` names the override in errors (e.g. ``--set a.b=1``)."""
     cur: Any = data
     for i, p in enumerate(parts):
         last = i == len(parts) - 1
         if isinstance(cur, list):
             if not p.isdigit() or int(p) >= len(cur):
-                raise ScenarioError(f"--set {item}: {'.'.join(parts[:i])} has no item {p}")
+                raise ScenarioError(f"{item}: {'.'.join(parts[:i])} has no item {p}")
             idx = int(p)
             if last:
                 cur[idx] = value
@@ -262,7 +263,7 @@ def apply_override(data: dict, parts: list[str], value: Any, item: str) -> None:
                 cur = cur[idx]
             continue
         if not isinstance(cur, dict):
-            raise ScenarioError(f"--set {item}: {'.'.join(parts[:i])} is not a mapping")
+            raise ScenarioError(f"{item}: {'.'.join(parts[:i])} is not a mapping")
         if last:
             cur[p] = value
         else:
@@ -273,7 +274,11 @@ def apply_override(data: dict, parts: list[str], value: Any, item: str) -> None:
 
 def validate_data(data: Any, origin: str, node: yaml.Node | None = None,
                   overrides: dict[str, str] | None = None, model_cls: type[BaseModel] = Scenario) -> Any:
-    """Validate raw data into ``model_cls``; the first error becomes a one-line ScenarioError."""
+    """Validate raw data into ``model_cls``; the first error becomes a one-line ScenarioError.
+
+    ``overrides`` maps a key path that was set from outside the file to how the user wrote
+    it (e.g. ``--set weeks=10``): an error under that path names the override, not the file.
+    """
     if not isinstance(data, dict):
         line = f":{node.start_mark.line + 1}" if node is not None else ""
         raise ScenarioError(f"{origin}{line}: expected a mapping of keys (name:, organisation:, …) at the top level, "
@@ -289,11 +294,16 @@ def validate_data(data: Any, origin: str, node: yaml.Node | None = None,
         path = _path(err["loc"], _EVENT_TAGS)
         message = format_error(err, model_cls)
         for key, item in (overrides or {}).items():
-            if path == key or path.startswith(key + ".") or path.startswith(key + "["):
-                raise ScenarioError(f"--set {item}: {path}: {message}") from None
+            if (path == key or path.startswith(key + ".") or path.startswith(key + "[")
+                    or (path and (key.startswith(path + ".") or key.startswith(path + "[")))):
+                raise ScenarioError(f"{item}: {path}: {message}") from None
         line = _line_of(node, err["loc"])
         where = f"{origin}:{line}" if line else origin
         raise ScenarioError(f"{where}: {path or '(top level)'}: {message}") from None
+
+
+def _display_path(parts: list[str]) -> str:
+    return "".join(f"[{p}]" if p.isdigit() else (("." if i else "") + p) for i, p in enumerate(parts))
 
 
 def load_raw(path: str | Path) -> tuple[dict, yaml.Node]:
@@ -314,10 +324,23 @@ def load_scenario(path: str | Path, overrides: list[str] | tuple[str, ...] = ())
 
 def scenario_from_data(data: dict, origin: str = "<scenario>", node: yaml.Node | None = None,
                        overrides: list[str] | tuple[str, ...] = ()) -> Scenario:
-    """Apply ``--set``-style overrides to raw scenario data and validate it."""
-    applied: dict[str, str] = {}
+    """Apply ``--set``-style overrides (``key.path=value`` strings) to raw data and validate."""
+    parsed = {}
     for item in overrides:
         parts, value = parse_override(item)
-        apply_override(data, parts, value, item)
-        applied["".join(f"[{p}]" if p.isdigit() else (("." if i else "") + p) for i, p in enumerate(parts))] = item
+        parsed[item] = (parts, value)
+    return scenario_with(data, {f"--set {item}": pv for item, pv in parsed.items()}, origin, node)
+
+
+def scenario_with(data: dict, overrides: dict[str, tuple[list[str], Any]], origin: str = "<scenario>",
+                  node: yaml.Node | None = None) -> Scenario:
+    """Set each override (label → (key path parts, value)) in a copy of the raw data and
+    validate; an error under an overridden path names the override's label."""
+    import copy
+
+    data = copy.deepcopy(data)
+    applied: dict[str, str] = {}
+    for label, (parts, value) in overrides.items():
+        apply_override(data, parts, value, label)
+        applied[_display_path(parts)] = label
     return validate_data(data, origin, node, applied)

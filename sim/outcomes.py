@@ -191,6 +191,10 @@ def _spend_per_employee(m, g):
     return _ratio(m.records.this_week(g, "spend") * WEEKS_PER_YEAR, g.count)
 
 
+def _cumulative_spend_per_employee(m, g):
+    return _ratio(m.records.cumulative(g, "spend"), g.count)
+
+
 def _hiring_spend_per_employee(m, g):
     return _ratio(m.records.this_week(g, "hiring_spend") * WEEKS_PER_YEAR, g.count)
 
@@ -255,6 +259,9 @@ OUTCOMES: tuple[Outcome, ...] = (
     Outcome("ld_spend", "L&D spend", "$/week", "neither", _spend, False, "Direct L&D spend this week."),
     Outcome("spend_per_employee", "L&D spend per employee", "$/employee/year", "lower", _spend_per_employee, True,
             "Direct L&D spend this week per head, annualised (ATD benchmark ~$1,300)."),
+    Outcome("cumulative_spend_per_employee", "Cumulative L&D spend per employee", "$/employee", "lower",
+            _cumulative_spend_per_employee, False,
+            "Direct L&D spend since week 0 per current head: the cost side of cost-effectiveness."),
     Outcome("hiring_spend_per_employee", "Hiring spend per employee", "$/employee/year", "lower",
             _hiring_spend_per_employee, False, "Cost of hiring (incl. 'buy' premiums) this week per head, annualised."),
     Outcome("productivity", "Productivity index", "0–1", "higher", _productivity, True,

@@ -167,10 +167,10 @@ class MentoringPolicy(Policy):
 class JobRotationPolicy(Policy):
     """Job rotation / job swapping.
 
-    Each week an eligible non-manager starts a rotation with probability 1 − (1 − share)^(1/52),
-    so about ``share_per_year`` of them start one a year, of
-    ``duration_weeks`` into another role (``rotation``) or swap roles with a colleague of a
-    different role (``swap``). While rotating, people work — and learn by doing — the other
+    Each week an eligible non-manager (not rotating already) starts a rotation of
+    ``duration_weeks`` with probability 1 − (1 − share_per_year)^(1/52) — a share_per_year
+    chance over a year of eligibility — into another role (``rotation``) or swapping roles
+    with a colleague of a different role (``swap``). While rotating, people work — and learn by doing — the other
     role's skills; their skills gap is still measured against their home role. Cost per
     rotation.
     """
@@ -215,7 +215,8 @@ class JobRotationPolicy(Policy):
 
 class ManagerDevelopmentPolicy(Policy):
     """Manager development: each week an untrained manager finishes the programme with
-    probability 1 − (1 − share_per_year)^(1/52) (so that share a year), which that raises their support for learning by ``support_gain`` and their
+    probability 1 − (1 − share_per_year)^(1/52) (a share_per_year chance over a year), which
+    raises their support for learning by ``support_gain`` and their
     coaching hours by ``coaching_hours_gain`` (assumption; support is the strongest work-
     environment predictor of transfer, Blume2010). Cost per trained manager.
     """

@@ -62,7 +62,8 @@ def learn_from_content(model) -> None:
     (0.6 + 0.5 × engagement) × (0.5 + 0.5 × freshness) (assumption). Instructor-led seats are
     limited to ``seats_per_instructor`` × instructors a week; learners beyond it get no session
     that week (their hours are spent and counted, with no gain).
-    Modality changes completion and engagement, never efficacy (no learning-styles effect).
+    Modality changes completion (and through it engagement), never efficacy (no learning-styles
+    effect).
     Mindset factor = 1 + mindset_effect × (mindset − 0.5) (Sisk2018: small).
     Writes ``item``, ``started``, ``completed``, ``formal_gain``; item usage, L1 ratings and
     L2 gains in the catalogue.

@@ -29,7 +29,8 @@ def learn_from_others(model) -> None:
       relevant skills; mentees gain ``engagement_boost`` a week (Eby2013, Allen2004: small
       objective, larger subjective effects).
     Writes ``peer_event`` (a conversation that taught something) and ``peer_cross`` (across
-    departments); adds coaching and mentoring hours (both sides) to ``time_cost``.
+    departments); adds to ``time_cost`` the coach's share of coaching hours (booked against
+    the coached) and mentoring hours of both mentor and mentee.
     """
     sc = model.spec
     wf, st, net = model.workforce, model.structure, model.ties

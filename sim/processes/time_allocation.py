@@ -22,7 +22,8 @@ def allocate_learning_hours(model) -> None:
     * onboarding: a new hire's ``onboarding_hours`` spread over the first 8 weeks;
     * compliance: the mandatory policy's annual block in the position's week of the year.
     Writes ``hours`` (all formal hours), ``skill_hours`` (hours that build taxonomy skills)
-    and ``time_cost`` (learners' time at ``governance.employee_hour_cost``).
+    and ``time_cost`` (learners' time at ``governance.employee_hour_cost``; later phases add
+    coaches', mentors' and SMEs' time).
     """
     sc = model.spec
     wf = model.workforce

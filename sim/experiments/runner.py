@@ -1,0 +1,181 @@
+"""Execute planned runs on local processes or a Dask cluster, through one
+``concurrent.futures``-style interface, writing each finished run to the store at once.
+
+Resume lives here, not in the engine: a run whose key is stored is skipped; a run that
+raises is recorded in ``errors/`` and the sweep goes on; if a local worker process dies,
+the pool is rebuilt and the runs that were in flight are retried (three times, then
+recorded as failed). Dask re-runs a dead worker's tasks itself; a task that keeps killing
+workers ends as ``KilledWorker`` and is recorded. Results do not depend on the number of
+workers or the engine: each run is a pure function of its task.
+"""
+
+from __future__ import annotations
+
+import multiprocessing as mp
+import time
+import traceback
+from collections import deque
+from concurrent.futures import FIRST_COMPLETED, Future, ProcessPoolExecutor, wait
+from concurrent.futures.process import BrokenProcessPool
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Callable, Iterable
+
+import pandas as pd
+
+from . import store
+from .plan import RunTask
+
+MAX_ATTEMPTS = 3
+
+
+def execute(task: RunTask) -> dict:
+    """Run one task in a worker: resolve its scenario, simulate, store rows or the error."""
+    from ..run import simulate
+    from .spec import resolve_scenario
+
+    out = Path(task.out)
+    start = time.perf_counter()
+    factors = {"run_key": task.key, "experiment": task.experiment, "strategy": task.strategy,
+               "uncertainty": task.uncertainty, "replicate": task.replicate, "seed": task.seed}
+    try:
+        scenario = resolve_scenario(task.base_data, task.overrides, label="run")
+        ts = simulate(scenario).timeseries
+        rows = ts[ts["week"].isin(task.measure_weeks)][["week", *task.outcomes]].reset_index(drop=True)
+        frame = pd.DataFrame({**factors, **{k: v for k, v in task.values.items()}}, index=rows.index)
+        frame = pd.concat([frame, rows], axis=1)
+        store.write_run(out, task.key, frame)
+        return {"key": task.key, "ok": True, "seconds": time.perf_counter() - start}
+    except Exception as exc:  # a failing run is recorded; the sweep goes on
+        store.write_error(out, task.key, {**factors, "values": task.values, "overrides": task.overrides,
+                                          "error": f"{type(exc).__name__}: {exc}",
+                                          "traceback": traceback.format_exc()})
+        return {"key": task.key, "ok": False, "error": f"{type(exc).__name__}: {exc}"}
+
+
+class LocalEngine:
+    """Local worker processes (forkserver start method: safe with the driver's threads)."""
+
+    def __init__(self, workers: int):
+        self.workers = workers
+        self._pool = self._new()
+
+    def _new(self) -> ProcessPoolExecutor:
+        return ProcessPoolExecutor(max_workers=self.workers, mp_context=mp.get_context("forkserver"))
+
+    def submit(self, task: RunTask) -> Future:
+        return self._pool.submit(execute, task)
+
+    def reset(self) -> None:
+        self._pool.shutdown(wait=False, cancel_futures=True)
+        self._pool = self._new()
+
+    def close(self, cancel: bool = False) -> None:
+        self._pool.shutdown(wait=not cancel, cancel_futures=cancel)
+
+
+class DaskEngine:
+    """An existing Dask distributed cluster (``pip install .[distributed]``)."""
+
+    def __init__(self, address: str):
+        try:
+            from distributed import Client
+        except ImportError as e:  # pragma: no cover - depends on the install
+            raise RuntimeError("the Dask engine needs `pip install .[distributed]`") from e
+        self.client = Client(address, timeout="10s")
+        self.workers = max(1, sum(self.client.nthreads().values()))
+        self._executor = self.client.get_executor(pure=False)
+
+    def submit(self, task: RunTask) -> Future:
+        return self._executor.submit(execute, task)
+
+    def reset(self) -> None:  # the scheduler re-runs a dead worker's tasks itself
+        pass
+
+    def close(self, cancel: bool = False) -> None:
+        self._executor.shutdown(wait=not cancel)
+        self.client.close()
+
+
+@dataclass
+class SweepStats:
+    planned: int = 0
+    skipped: int = 0
+    done: int = 0
+    failed: int = 0
+    failures: list[str] = field(default_factory=list)
+    interrupted: bool = False
+
+
+def run_tasks(tasks: Iterable[RunTask], engine, *, skip: set[str], stats: SweepStats,
+              on_update: Callable[[SweepStats], None] = lambda s: None) -> SweepStats:
+    """Submit tasks (at most 2 per worker in flight, so memory stays flat) and collect them."""
+    source = iter(tasks)
+    retry: deque[RunTask] = deque()
+    attempts: dict[str, int] = {}
+    inflight: dict[Future, RunTask] = {}
+    limit = max(2, 2 * engine.workers)
+
+    def next_task() -> RunTask | None:
+        if retry:
+            return retry.popleft()
+        for task in source:
+            if task.key in skip:
+                stats.skipped += 1
+                on_update(stats)
+                continue
+            return task
+        return None
+
+    def fail(task: RunTask, message: str) -> None:
+        store.write_error(Path(task.out), task.key, {
+            "run_key": task.key, "experiment": task.experiment, "strategy": task.strategy,
+            "uncertainty": task.uncertainty, "replicate": task.replicate, "seed": task.seed,
+            "values": task.values, "overrides": task.overrides, "error": message, "traceback": message})
+        stats.failed += 1
+        stats.failures.append(f"{task.strategy}/{task.uncertainty}/rep{task.replicate}: {message}")
+
+    exhausted = False
+    while True:
+        while not exhausted and len(inflight) < limit:
+            task = next_task()
+            if task is None:
+                exhausted = not retry
+                break
+            inflight[engine.submit(task)] = task
+        if not inflight:
+            if exhausted and not retry:
+                break
+            continue
+        done, _ = wait(list(inflight), return_when=FIRST_COMPLETED)
+        broken = False
+        for fut in done:
+            task = inflight.pop(fut)
+            try:
+                res = fut.result()
+            except BrokenProcessPool:
+                broken = True
+                attempts[task.key] = attempts.get(task.key, 0) + 1
+                if attempts[task.key] >= MAX_ATTEMPTS:
+                    fail(task, f"worker process died {MAX_ATTEMPTS} times running this run")
+                else:
+                    retry.append(task)
+                continue
+            except Exception as exc:  # e.g. Dask KilledWorker, or a task that cannot be sent
+                fail(task, f"{type(exc).__name__}: {exc}")
+                continue
+            if res["ok"]:
+                stats.done += 1
+            else:
+                stats.failed += 1
+                stats.failures.append(f"{task.strategy}/{task.uncertainty}/rep{task.replicate}: {res['error']}")
+            on_update(stats)
+        if broken:
+            for fut, task in list(inflight.items()):
+                attempts[task.key] = attempts.get(task.key, 0) + 1
+                retry.append(task)
+            inflight.clear()
+            engine.reset()
+            exhausted = False
+        on_update(stats)
+    return stats

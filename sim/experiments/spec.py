@@ -1,0 +1,196 @@
+"""Experiment files: strategies × uncertainties × design, validated like scenarios.
+
+An experiment is plain data (EMA-Workbench style): a base scenario; named *strategies*,
+each a set of lever values by parameter path; *uncertainties* the organisation does not
+control, as named scenarios and/or ranges of parameters; a *design* (full factorial over
+the named scenarios, or a Latin hypercube / Sobol / Morris sample over the ranges);
+replicates and a base seed; and what to measure. Example::
+
+    name: strategy-comparison
+    base: ../scenarios/baseline.yaml        # relative to this file
+    strategies:
+      baseline: {}
+      mentoring: {policies.mentoring.enabled: true, policies.mentoring.ratio: 0.25}
+    uncertainties:
+      scenarios:
+        central: {}
+        tight_labour_market: {labour_market.annual_turnover: 0.16}
+    design: {type: factorial, replicates: 10, seed: 2026}
+    measure: {outcomes: [skills_gap, engagement], every: 13}
+
+Every override is checked against the base scenario when the file is loaded, so a typo
+or an out-of-range lever is reported with the experiment file's line and key, exit 2.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Any, Literal
+
+import yaml
+from pydantic import Field, model_validator
+
+from ..loader import ScenarioError, _line_of, load_raw, parse_yaml, read_text, scenario_with, validate_data
+from ..outcomes import HEADLINE, OUTCOME_BY_NAME
+from ..parameters import Section, located
+from ..scenario import Scenario
+
+Overrides = dict[str, Any]
+
+
+class Range(Section):
+    low: float = Field(description="Lowest value of the uncertain parameter.")
+    high: float = Field(description="Highest value.")
+    integer: bool = Field(False, description="Round sampled values to whole numbers.")
+
+    @model_validator(mode="after")
+    def _order(self) -> "Range":
+        if not self.low < self.high:
+            raise located(("high",), f"must be greater than low ({self.low:g}), got {self.high:g}")
+        return self
+
+
+class Uncertainties(Section):
+    scenarios: dict[str, Overrides] = Field(
+        default_factory=lambda: {"central": {}},
+        description="Named uncertainty scenarios (parameter path → value); crossed with strategies in a factorial design.")
+    parameters: dict[str, Range] = Field(
+        default_factory=dict, description="Uncertain parameters with ranges, sampled by latin_hypercube, sobol or morris designs.")
+
+
+class Design(Section):
+    type: Literal["factorial", "latin_hypercube", "sobol", "morris"] = Field(
+        "factorial", description="factorial: strategies × named scenarios; the others sample the parameter ranges.")
+    samples: int = Field(8, ge=1, le=100_000, description="Points (latin_hypercube), base samples N (sobol, a power of 2), "
+                                                           "or trajectories (morris).")
+    morris_levels: int = Field(4, ge=2, le=20, description="Grid levels of the Morris design.")
+    replicates: int = Field(5, ge=1, le=10_000, description="Replicates (seeds) per strategy and uncertainty point.")
+    seed: int = Field(0, ge=0, le=2**63 - 1, description="Base seed; replicate seeds derive from it, the uncertainty "
+                                                           "point and the replicate index, never from the strategy.")
+
+
+class Measure(Section):
+    outcomes: list[str] = Field(default_factory=lambda: [o.name for o in HEADLINE],
+                                description="Outcomes to store (default: the headline outcomes).")
+    weeks: list[int] = Field(default_factory=list, description="Weeks to measure; empty: every `every` weeks and the last.")
+    every: int = Field(13, ge=1, le=5200, description="Measurement interval when `weeks` is empty.")
+
+    @model_validator(mode="after")
+    def _known(self) -> "Measure":
+        for i, name in enumerate(self.outcomes):
+            if name not in OUTCOME_BY_NAME:
+                raise located(("outcomes", i), f"unknown outcome {name!r}; known: {', '.join(OUTCOME_BY_NAME)}")
+        return self
+
+    def resolved_weeks(self, horizon: int) -> list[int]:
+        weeks = self.weeks or list(range(self.every, horizon + 1, self.every))
+        out = sorted({w for w in weeks if 0 <= w <= horizon} | ({horizon} if not self.weeks else set()))
+        return out
+
+
+class Experiment(Section):
+    name: str = Field(min_length=1, max_length=100, pattern=r"^[A-Za-z0-9][A-Za-z0-9_.\- ]*$")
+    description: str = Field("", max_length=10_000)
+    base: str = Field(description="Base scenario file, relative to the experiment file.")
+    weeks: int | None = Field(None, ge=1, le=5200, description="Horizon (default: the base scenario's).")
+    baseline: str = Field("baseline", description="The strategy others are compared with.")
+    strategies: dict[str, Overrides] = Field(min_length=1, description="Strategy name → lever values by parameter path.")
+    uncertainties: Uncertainties = Field(default_factory=Uncertainties)
+    design: Design = Field(default_factory=Design)
+    measure: Measure = Field(default_factory=Measure)
+
+    @model_validator(mode="after")
+    def _consistent(self) -> "Experiment":
+        if self.baseline not in self.strategies:
+            raise located(("baseline",), f"{self.baseline!r} is not one of the strategies ({', '.join(self.strategies)})")
+        sampled = self.design.type != "factorial"
+        if sampled and not self.uncertainties.parameters:
+            raise located(("uncertainties", "parameters"), f"a {self.design.type} design needs parameter ranges")
+        if self.design.type == "sobol" and self.design.samples & (self.design.samples - 1):
+            raise located(("design", "samples"), f"must be a power of 2 for a sobol design, got {self.design.samples}")
+        if not self.uncertainties.scenarios:
+            raise located(("uncertainties", "scenarios"), "needs at least one scenario (use `central: {}`)")
+        levers = {p for s in self.strategies.values() for p in s}
+        for name, ov in self.uncertainties.scenarios.items():
+            for p in ov:
+                if p in levers:
+                    raise located(("uncertainties", "scenarios", name, p),
+                                  "is set by a strategy too: a parameter is either a lever or an uncertainty")
+        for p in self.uncertainties.parameters:
+            if p in levers:
+                raise located(("uncertainties", "parameters", p),
+                              "is set by a strategy too: a parameter is either a lever or an uncertainty")
+        return self
+
+
+def _parts(path: str) -> list[str]:
+    return [p for p in path.split(".")]
+
+
+def resolve_scenario(base_data: dict, overrides: dict[str, Any], label: str = "override") -> Scenario:
+    """The base scenario with overrides (parameter path → value) applied and validated."""
+    return scenario_with(base_data, {f"{label} {k}": (_parts(k), v) for k, v in overrides.items()})
+
+
+class LoadedExperiment:
+    """A validated experiment with its base scenario data (for resolving runs)."""
+
+    def __init__(self, spec: Experiment, path: Path, base_data: dict, base: Scenario, raw: dict):
+        self.spec = spec
+        self.path = path
+        self.base_data = base_data
+        self.base = base
+        self.raw = raw
+
+    @property
+    def horizon(self) -> int:
+        return self.spec.weeks or self.base.weeks
+
+
+def _check_overrides(origin: str, node, where: tuple, base_data: dict, overrides: dict[str, Any]) -> None:
+    """Validate each override against the base scenario; errors name the experiment line."""
+    for key, value in overrides.items():
+        try:
+            scenario_with(base_data, {"@": (_parts(key), value)})
+        except ScenarioError as e:
+            msg = str(e)
+            rest = msg[3:] if msg.startswith("@: ") else msg
+            line = _line_of(node, (*where, key))
+            raise ScenarioError(f"{origin}:{line}: {'.'.join(map(str, where))}: {rest}") from None
+
+
+def load_experiment(path: str | Path, *, replicates: int | None = None, weeks: int | None = None) -> LoadedExperiment:
+    """Load and validate an experiment file (and its base scenario); ScenarioError on mistakes."""
+    path = Path(path)
+    text = read_text(path)
+    data, node = parse_yaml(text, str(path))
+    if not isinstance(data, dict):
+        raise ScenarioError(f"{path}:{node.start_mark.line + 1}: expected a mapping (name:, base:, strategies:, …)")
+    spec: Experiment = validate_data(data, str(path), node, model_cls=Experiment)
+    base_path = (path.parent / spec.base).resolve()
+    if not base_path.is_file():
+        raise ScenarioError(f"{path}:{_line_of(node, ('base',))}: base: no scenario file at {base_path}")
+    base_data, base_node = load_raw(base_path)
+    base = validate_data(base_data, str(base_path), base_node)
+    if replicates is not None or weeks is not None:
+        spec = spec.model_copy(update={
+            "design": spec.design.model_copy(update={"replicates": replicates}) if replicates else spec.design,
+            "weeks": weeks if weeks else spec.weeks})
+    for name, ov in spec.strategies.items():
+        _check_overrides(str(path), node, ("strategies", name), base_data, ov)
+    for name, ov in spec.uncertainties.scenarios.items():
+        _check_overrides(str(path), node, ("uncertainties", "scenarios", name), base_data, ov)
+    for key, rng in spec.uncertainties.parameters.items():
+        for bound in (rng.low, rng.high):
+            value = int(round(bound)) if rng.integer else bound
+            _check_overrides(str(path), node, ("uncertainties", "parameters"), base_data, {key: value})
+    return LoadedExperiment(spec, path, base_data, base, data)
+
+
+def experiment_yaml(exp: LoadedExperiment) -> str:
+    """The resolved experiment (as stored in the sweep folder)."""
+    doc = exp.spec.model_dump(mode="json")
+    doc["base"] = str((exp.path.parent / exp.spec.base).resolve())
+    doc["weeks"] = exp.horizon
+    doc["base_scenario_sha256"] = exp.base.digest()
+    return yaml.safe_dump(doc, sort_keys=False)
