@@ -218,6 +218,49 @@ def sweep(
         raise typer.Exit(1)
 
 
+@app.command()
+def compare(
+    sweep_dir: Path = typer.Argument(..., help="A folder written by `lesim sweep`, e.g. results/strategy_comparison."),
+    baseline: Optional[str] = typer.Option(None, "--baseline", help="Strategy to compare against (default: the "
+                                           "experiment's baseline)."),
+    outcome: List[str] = typer.Option([], "--outcome", help="Outcome(s) to compare (default: all measured), "
+                                      "e.g. --outcome skills_gap --outcome roi."),
+    week: Optional[int] = typer.Option(None, "--week", help="Measured week to compare at (default: the last)."),
+) -> None:
+    """Compare strategies with paired statistics; writes comparison.csv and comparison.html.
+
+    Example: lesim compare results/strategy_comparison --outcome skills_gap --outcome roi
+    """
+    from .experiments.compare import POOLED, CompareError, compare as run_compare
+
+    try:
+        table, runs, experiment = run_compare(sweep_dir, baseline, list(outcome) or None, week)
+    except CompareError as e:
+        fail(str(e))
+    base = baseline or experiment.get("baseline", "baseline")
+    first = next(u for u in table["uncertainty"] if u != POOLED) if (table["uncertainty"] != POOLED).any() else POOLED
+    for o in dict.fromkeys(table["outcome"]):
+        sub = table[(table["uncertainty"] == first) & (table["outcome"] == o)]
+        t = Table(title=f"{o} at week {int(sub['week'].iloc[0])} ({first}; vs {base})")
+        for col in ("strategy", "mean [95% CI]", "Δ vs baseline [95% CI]", "d_z", "p adj", "P(best)"):
+            t.add_column(col, justify="left" if col == "strategy" else "right")
+        for r in sub.itertuples():
+            t.add_row(r.strategy, f"{r.mean:.4g} [{r.ci_low:.4g}, {r.ci_high:.4g}]",
+                      "–" if r.strategy == base else f"{r.diff:+.4g} [{r.diff_low:+.4g}, {r.diff_high:+.4g}]",
+                      "–" if r.strategy == base else f"{r.effect_size:.2f}",
+                      "–" if r.p_adj != r.p_adj else f"{r.p_adj:.3g}",
+                      "–" if r.prob_best != r.prob_best else f"{r.prob_best:.2f}")
+        out_console.print(t)
+    notes = set(table["note"]) - {""}
+    for n in notes:
+        err_console.print(f"[yellow]note:[/] {n}")
+    ratio = table.loc[table["strategy"] != base, "variance_ratio"].median()
+    if ratio == ratio:
+        out_console.print(f"Pairing on common random numbers: median variance ratio {ratio:.2f} "
+                          "(paired differences vs independent runs).")
+    out_console.print(f"Wrote {sweep_dir / 'comparison.csv'} and {sweep_dir / 'comparison.html'}")
+
+
 def main() -> None:  # pragma: no cover - console entry point
     app()
 

@@ -5,6 +5,8 @@
                              strategy, uncertainty, replicate, seed, sampled parameter values),
                              week, and one column per measured outcome; one row per week
     <out>/errors/<key>.json  a failed run: its factors and traceback
+    <out>/plan.keys          the run keys of the current plan (``lesim compare`` reads only
+                             these, so runs left by a trial with other settings don't mix in)
 
 Every file is written to a temporary name in the same folder and renamed into place, so a
 reader never sees half a file, a killed writer leaves at most a hidden temporary file, and a

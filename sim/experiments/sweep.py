@@ -45,6 +45,7 @@ def sweep(exp: LoadedExperiment, out: Path, *, workers: int | None = None, sched
     check_folder(exp, out)
     store.prepare(out)
     store.write_text(out / "experiment.yaml", experiment_yaml(exp))
+    store.write_text(out / "plan.keys", "\n".join(t.key for t in plan_runs(exp, out)) + "\n")
     done = store.stored_keys(out)
     stats = SweepStats(planned=count_runs(exp))
     engine = DaskEngine(scheduler) if scheduler else LocalEngine(workers or os.cpu_count() or 1)

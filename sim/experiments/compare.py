@@ -1,0 +1,357 @@
+"""``lesim compare``: which strategy is better, by how much, how sure are we, what it costs.
+
+Per strategy, uncertainty scenario and outcome (at one measured week, by default the last):
+
+* mean, standard deviation and 95 % confidence interval of the mean (Student t,
+  ``scipy.stats.ttest_1samp(...).confidence_interval``);
+* the **paired difference** against the baseline strategy — replicates share seeds (common
+  random numbers), so differences are taken replicate by replicate — with its 95 % CI and
+  p-value (``scipy.stats.ttest_rel``), the standardised effect size d_z = mean / sd of the
+  paired differences, and p-values adjusted for the many strategy × outcome comparisons
+  with Benjamini–Hochberg (``scipy.stats.false_discovery_control``);
+* the variance ratio var(paired differences) / (var(strategy) + var(baseline)): below 1,
+  pairing on common random numbers made the comparison sharper than independent runs;
+* rank by mean (1 = best, in the outcome's better direction) and the probability of being
+  best, from a bootstrap over replicates (the same resampled replicates for every strategy,
+  keeping the pairing);
+* cost-effectiveness: the outcome gain over the baseline per $1,000 of extra cumulative L&D
+  spend per employee, and whether the strategy is on the cost–benefit Pareto front;
+* robustness across uncertainty scenarios: worst-case mean and maximum regret (how far the
+  strategy falls short of the best strategy of each scenario, at worst).
+
+A "pooled" row set pairs runs across all uncertainty points (for sampled designs the only
+one). Rows where there are fewer than 10 replicates carry a note that the CI is unreliable.
+"""
+
+from __future__ import annotations
+
+import base64
+import html
+import io
+import json
+import warnings
+from pathlib import Path
+
+import numpy as np
+import pandas as pd
+from scipy import stats
+
+from ..outcomes import OUTCOME_BY_NAME
+from . import store
+from .plan import COST_OUTCOME
+
+FACTORS = ("run_key", "experiment", "strategy", "uncertainty", "replicate", "seed", "week")
+FEW_REPLICATES = 10
+BOOTSTRAP = 2000
+POOLED = "(pooled)"
+
+
+class CompareError(Exception):
+    """A user mistake (no sweep here, unknown baseline …): shown as one line, exit 2."""
+
+
+def load_sweep(folder: Path) -> tuple[dict, pd.DataFrame]:
+    """The resolved experiment and the stored runs of its current plan."""
+    exp_file = folder / "experiment.yaml"
+    if not exp_file.is_file():
+        raise CompareError(f"{folder}: no experiment.yaml; is this a folder written by `lesim sweep`?")
+    import yaml
+
+    experiment = yaml.safe_load(exp_file.read_text())
+    keys_file = folder / "plan.keys"
+    keys = set(keys_file.read_text().split()) if keys_file.is_file() else None
+    runs = store.read_runs(folder, keys)
+    if runs.empty:
+        raise CompareError(f"{folder}: no stored runs yet; run `lesim sweep` first")
+    return experiment, runs
+
+
+def _better_sign(outcome: str) -> float:
+    o = OUTCOME_BY_NAME.get(outcome)
+    return {"higher": 1.0, "lower": -1.0}.get(o.better if o else "neither", 0.0)
+
+
+def _ci(x: np.ndarray) -> tuple[float, float]:
+    if len(x) < 2 or np.all(x == x[0]):
+        m = float(np.mean(x)) if len(x) else np.nan
+        return (m, m) if len(x) >= 2 else (np.nan, np.nan)
+    ci = stats.ttest_1samp(x, 0.0).confidence_interval(0.95)
+    return float(ci.low), float(ci.high)
+
+
+def _paired(x: np.ndarray, b: np.ndarray) -> dict:
+    d = x - b
+    out = {"diff": float(np.mean(d)), "diff_low": np.nan, "diff_high": np.nan, "p": np.nan, "effect_size": np.nan,
+           "variance_ratio": np.nan}
+    if len(d) < 2:
+        return out
+    sd = float(np.std(d, ddof=1))
+    if sd == 0:
+        out.update(diff_low=out["diff"], diff_high=out["diff"], p=1.0 if out["diff"] == 0 else 0.0,
+                   effect_size=0.0 if out["diff"] == 0 else np.inf * np.sign(out["diff"]))
+    else:
+        res = stats.ttest_rel(x, b)
+        ci = res.confidence_interval(0.95)
+        out.update(diff_low=float(ci.low), diff_high=float(ci.high), p=float(res.pvalue), effect_size=out["diff"] / sd)
+    unpaired = float(np.var(x, ddof=1) + np.var(b, ddof=1))
+    out["variance_ratio"] = float(np.var(d, ddof=1)) / unpaired if unpaired > 0 else np.nan
+    return out
+
+
+def _matrix(frame: pd.DataFrame, outcome: str, strategies: list[str]) -> np.ndarray:
+    """Replicates × strategies matrix of an outcome, rows paired (same uncertainty and replicate)."""
+    wide = frame.pivot_table(index=["uncertainty", "replicate"], columns="strategy", values=outcome, aggfunc="first")
+    wide = wide.dropna(subset=[s for s in strategies if s in wide.columns])
+    return wide.reindex(columns=strategies).to_numpy(dtype=float)
+
+
+def _prob_best(mat: np.ndarray, sign: float, rng: np.random.Generator) -> np.ndarray:
+    n = mat.shape[0]
+    if sign == 0 or n == 0:
+        return np.full(mat.shape[1], np.nan)
+    idx = rng.integers(0, n, size=(BOOTSTRAP, n))
+    means = mat[idx].mean(axis=1) * sign  # BOOTSTRAP × strategies
+    means = np.where(np.isnan(means), -np.inf, means)
+    best = np.argmax(means, axis=1)
+    return np.bincount(best, minlength=mat.shape[1]) / BOOTSTRAP
+
+
+def compare_frame(runs: pd.DataFrame, baseline: str, outcomes: list[str] | None = None, week: int | None = None,
+                  seed: int = 0) -> pd.DataFrame:
+    """The comparison table (one row per strategy × uncertainty × outcome)."""
+    if baseline not in set(runs["strategy"]):
+        raise CompareError(f"baseline strategy {baseline!r} has no runs; strategies: {', '.join(sorted(set(runs['strategy'])))}")
+    week = int(runs["week"].max()) if week is None else week
+    if week not in set(runs["week"]):
+        raise CompareError(f"week {week} was not measured; measured weeks: {sorted(set(runs['week']))}")
+    at = runs[runs["week"] == week]
+    measured = [c for c in runs.columns if c in OUTCOME_BY_NAME]
+    outcomes = outcomes or [c for c in measured if c != COST_OUTCOME] + ([COST_OUTCOME] if COST_OUTCOME in measured else [])
+    for o in outcomes:
+        if o not in measured:
+            raise CompareError(f"outcome {o!r} was not measured; measured: {', '.join(measured)}")
+    strategies = [baseline] + sorted(set(at["strategy"]) - {baseline})
+    uncertainties = list(dict.fromkeys(at["uncertainty"]))
+    groups = [(u, at[at["uncertainty"] == u]) for u in uncertainties] if len(uncertainties) <= 12 else []
+    groups.append((POOLED, at))
+    rng = np.random.default_rng(seed)
+    rows = []
+    for u, frame in groups:
+        cost = _matrix(frame, COST_OUTCOME, strategies) if COST_OUTCOME in measured else None
+        for o in outcomes:
+            mat = _matrix(frame, o, strategies)
+            sign = _better_sign(o)
+            pbest = _prob_best(mat, sign, rng)
+            means = np.nanmean(mat, axis=0) if len(mat) else np.full(len(strategies), np.nan)
+            order = (-means * sign).argsort(kind="stable") if sign else None
+            ranks = np.empty(len(strategies)) if sign else np.full(len(strategies), np.nan)
+            if sign:
+                ranks[order] = np.arange(1, len(strategies) + 1)
+            for j, s in enumerate(strategies):
+                x = mat[:, j]
+                lo, hi = _ci(x)
+                row = {"strategy": s, "uncertainty": u, "outcome": o, "week": week, "n": int(len(x)),
+                       "mean": float(np.mean(x)) if len(x) else np.nan,
+                       "sd": float(np.std(x, ddof=1)) if len(x) > 1 else np.nan, "ci_low": lo, "ci_high": hi,
+                       "rank": ranks[j], "prob_best": pbest[j]}
+                if s == baseline:
+                    row.update(diff=0.0, diff_low=0.0, diff_high=0.0, p=np.nan, effect_size=0.0, variance_ratio=np.nan)
+                else:
+                    row.update(_paired(x, mat[:, 0]))
+                if cost is not None and s != baseline:
+                    extra = float(np.mean(cost[:, j] - cost[:, 0]))
+                    gain = sign * row["diff"]
+                    row["extra_cost_per_employee"] = extra
+                    row["gain_per_1000_usd"] = gain / extra * 1000 if extra > 0 else np.nan
+                else:
+                    row["extra_cost_per_employee"] = 0.0 if s == baseline else np.nan
+                    row["gain_per_1000_usd"] = np.nan
+                row["note"] = (f"only {len(x)} replicates: CI unreliable" if len(x) < FEW_REPLICATES else "")
+                rows.append(row)
+    table = pd.DataFrame(rows)
+    # Benjamini–Hochberg across the strategy × outcome comparisons of each uncertainty group
+    table["p_adj"] = np.nan
+    for u, idx in table.groupby("uncertainty").groups.items():
+        sub = table.loc[idx, "p"]
+        ok = sub.notna()
+        if ok.any():
+            table.loc[sub[ok].index, "p_adj"] = stats.false_discovery_control(sub[ok].to_numpy(), method="bh")
+    table["pareto"] = _pareto(table)
+    table = _robustness(table)
+    cols = ["strategy", "uncertainty", "outcome", "week", "n", "mean", "sd", "ci_low", "ci_high", "diff", "diff_low",
+            "diff_high", "effect_size", "p", "p_adj", "variance_ratio", "rank", "prob_best", "extra_cost_per_employee",
+            "gain_per_1000_usd", "pareto", "worst_case", "max_regret", "note"]
+    return table[cols]
+
+
+def _pareto(table: pd.DataFrame) -> pd.Series:
+    """On the cost–benefit front: no other strategy is at least as good on the outcome and
+    at least as cheap, and strictly better on one (per uncertainty group and outcome)."""
+    out = pd.Series(False, index=table.index)
+    costs = table[table["outcome"] == COST_OUTCOME].set_index(["uncertainty", "strategy"])["mean"]
+    if costs.empty:
+        return out
+    for (u, o), g in table.groupby(["uncertainty", "outcome"]):
+        sign = _better_sign(o)
+        if sign == 0 or o == COST_OUTCOME:
+            continue
+        ben = (g["mean"] * sign).to_numpy()
+        cst = np.array([costs.get((u, s), np.nan) for s in g["strategy"]])
+        for i, ix in enumerate(g.index):
+            dominated = ((ben >= ben[i]) & (cst <= cst[i]) & ((ben > ben[i]) | (cst < cst[i]))).any()
+            out[ix] = not dominated and np.isfinite(ben[i]) and np.isfinite(cst[i])
+    return out
+
+
+def _robustness(table: pd.DataFrame) -> pd.DataFrame:
+    """Worst case and maximum regret of each strategy and outcome across uncertainty scenarios."""
+    table["worst_case"] = np.nan
+    table["max_regret"] = np.nan
+    per = table[table["uncertainty"] != POOLED]
+    for o, g in per.groupby("outcome"):
+        sign = _better_sign(o)
+        if sign == 0:
+            continue
+        best = g.groupby("uncertainty")["mean"].transform(lambda m: (m * sign).max())
+        regret = best - g["mean"] * sign
+        for s, gs in g.groupby("strategy"):
+            worst = (gs["mean"] * sign).min() * sign
+            mreg = regret[gs.index].max()
+            mask = (table["outcome"] == o) & (table["strategy"] == s)
+            table.loc[mask, "worst_case"] = worst
+            table.loc[mask, "max_regret"] = mreg
+    return table
+
+
+# ----------------------------------------------------------------------------------- charts
+def _png(fig) -> str:
+    import matplotlib.pyplot as plt
+
+    buf = io.BytesIO()
+    fig.savefig(buf, format="png", dpi=90)
+    plt.close(fig)
+    return base64.b64encode(buf.getvalue()).decode()
+
+
+def _trajectory_chart(runs: pd.DataFrame, outcomes: list[str], uncertainty: str) -> str:
+    import matplotlib
+
+    matplotlib.use("Agg")
+    import matplotlib.pyplot as plt
+
+    frame = runs if uncertainty == POOLED else runs[runs["uncertainty"] == uncertainty]
+    cols = 2
+    rows_n = (len(outcomes) + cols - 1) // cols
+    fig, axes = plt.subplots(rows_n, cols, figsize=(12, 3.2 * rows_n), constrained_layout=True, squeeze=False)
+    for ax, o in zip(axes.flat, outcomes):
+        for s, g in frame.groupby("strategy"):
+            agg = g.groupby("week")[o].agg(["mean", "std", "count"])
+            half = stats.t.ppf(0.975, np.maximum(agg["count"] - 1, 1)) * agg["std"] / np.sqrt(agg["count"])
+            ax.plot(agg.index, agg["mean"], label=s)
+            ax.fill_between(agg.index, agg["mean"] - half.fillna(0), agg["mean"] + half.fillna(0), alpha=0.15)
+        label = OUTCOME_BY_NAME[o].label if o in OUTCOME_BY_NAME else o
+        ax.set_title(f"{label} — mean and 95 % CI", fontsize=10)
+        ax.set_xlabel("week", fontsize=8)
+        ax.grid(alpha=0.3)
+    for ax in list(axes.flat)[len(outcomes):]:
+        ax.axis("off")
+    axes.flat[0].legend(fontsize=7)
+    return _png(fig)
+
+
+def _forest_chart(table: pd.DataFrame, outcomes: list[str], uncertainty: str, baseline: str) -> str:
+    import matplotlib.pyplot as plt
+
+    sub = table[(table["uncertainty"] == uncertainty) & (table["strategy"] != baseline)]
+    fig, axes = plt.subplots(1, len(outcomes), figsize=(3.2 * len(outcomes), 0.45 * sub["strategy"].nunique() + 1.8),
+                             constrained_layout=True, squeeze=False)
+    for ax, o in zip(axes.flat, outcomes):
+        g = sub[sub["outcome"] == o]
+        y = np.arange(len(g))
+        ax.errorbar(g["diff"], y, xerr=[g["diff"] - g["diff_low"], g["diff_high"] - g["diff"]], fmt="o", capsize=3)
+        ax.axvline(0, color="grey", lw=1)
+        ax.set_yticks(y, g["strategy"] if o == outcomes[0] else [""] * len(g), fontsize=8)
+        ax.set_title(f"Δ {o}", fontsize=9)
+        ax.tick_params(labelsize=7)
+    return _png(fig)
+
+
+def _pareto_chart(table: pd.DataFrame, outcome: str, uncertainty: str) -> str:
+    import matplotlib.pyplot as plt
+
+    sub = table[table["uncertainty"] == uncertainty]
+    cost = sub[sub["outcome"] == COST_OUTCOME].set_index("strategy")["mean"]
+    ben = sub[sub["outcome"] == outcome].set_index("strategy")
+    fig, ax = plt.subplots(figsize=(7, 4.5), constrained_layout=True)
+    for s, r in ben.iterrows():
+        c = cost.get(s, np.nan)
+        ax.scatter(c, r["mean"], color="#1f5f8b" if r["pareto"] else "#aaaaaa", s=50)
+        ax.annotate(s, (c, r["mean"]), fontsize=8, xytext=(4, 3), textcoords="offset points")
+    ax.set_xlabel("cumulative L&D spend per employee ($)")
+    ax.set_ylabel(OUTCOME_BY_NAME[outcome].label)
+    ax.set_title(f"Cost–benefit ({uncertainty}); blue = Pareto front", fontsize=10)
+    ax.grid(alpha=0.3)
+    return _png(fig)
+
+
+def _table_html(frame: pd.DataFrame) -> str:
+    return frame.to_html(index=False, float_format=lambda v: f"{v:.4g}", na_rep="–", border=0, classes="t")
+
+
+def write_html(path: Path, experiment: dict, runs: pd.DataFrame, table: pd.DataFrame, baseline: str) -> None:
+    outcomes = [o for o in dict.fromkeys(table["outcome"]) if o != COST_OUTCOME]
+    uncertainties = list(dict.fromkeys(table["uncertainty"]))
+    first = uncertainties[0]
+    show = ["strategy", "n", "mean", "ci_low", "ci_high", "diff", "diff_low", "diff_high", "effect_size", "p_adj",
+            "rank", "prob_best", "gain_per_1000_usd", "pareto", "note"]
+    parts = [f"<h1>Strategy comparison: {html.escape(str(experiment.get('name')))}</h1>",
+             f"<p>{html.escape(str(experiment.get('description', '')))}</p>",
+             f"<p>Baseline: <b>{html.escape(baseline)}</b>. Week {int(table['week'].iloc[0])}. "
+             f"{runs['run_key'].nunique()} runs. Differences are paired on common random numbers; "
+             "p-values adjusted with Benjamini–Hochberg.</p>"]
+    ratio = table.loc[table["strategy"] != baseline, "variance_ratio"].median()
+    if np.isfinite(ratio):
+        parts.append(f"<p>Pairing: the median variance of paired differences is {ratio:.2f} × that of independent "
+                     f"runs{' — common random numbers sharpened the comparison' if ratio < 1 else ''}.</p>")
+    if (table["note"] != "").any():
+        parts.append(f"<p class=warn>Fewer than {FEW_REPLICATES} replicates: confidence intervals are rough; "
+                     "increase <code>--replicates</code> before deciding.</p>")
+    for u in uncertainties:
+        parts.append(f"<h2>{html.escape(u)}</h2>")
+        for o in outcomes:
+            sub = table[(table["uncertainty"] == u) & (table["outcome"] == o)][show]
+            parts.append(f"<h3>{html.escape(OUTCOME_BY_NAME[o].label if o in OUTCOME_BY_NAME else o)}</h3>"
+                         + _table_html(sub))
+    parts.append(f"<h2>Trajectories ({html.escape(first)})</h2>"
+                 f"<img src='data:image/png;base64,{_trajectory_chart(runs, outcomes, first)}'>")
+    parts.append(f"<h2>Paired differences from {html.escape(baseline)} with 95 % CI ({html.escape(first)})</h2>"
+                 f"<img src='data:image/png;base64,{_forest_chart(table, outcomes, first, baseline)}'>")
+    gap = "skills_gap" if "skills_gap" in outcomes else outcomes[0]
+    if COST_OUTCOME in set(table["outcome"]) and _better_sign(gap):
+        parts.append(f"<h2>Cost–benefit Pareto front</h2><img src='data:image/png;base64,"
+                     f"{_pareto_chart(table, gap, first)}'>")
+    rob = table[table["uncertainty"] == first][["strategy", "outcome", "worst_case", "max_regret"]]
+    if rob["max_regret"].notna().any():
+        parts.append("<h2>Robustness across uncertainty scenarios</h2>" + _table_html(rob.dropna(subset=["max_regret"])))
+    css = ("body{font-family:system-ui,Helvetica,Arial,sans-serif;margin:2em auto;max-width:1200px}"
+           "table.t{border-collapse:collapse;font-size:12px;margin-bottom:1em}table.t td,table.t th{border:1px solid #ccc;"
+           "padding:2px 6px}img{max-width:100%}.warn{color:#a33}")
+    path.write_text(f"<!DOCTYPE html><html><head><meta charset='utf-8'><title>comparison</title><style>{css}</style>"
+                    f"</head><body>{''.join(parts)}</body></html>", encoding="utf-8")
+
+
+def compare(folder: Path, baseline: str | None = None, outcomes: list[str] | None = None,
+            week: int | None = None) -> tuple[pd.DataFrame, pd.DataFrame, dict]:
+    """Compute the comparison and write comparison.csv and comparison.html into ``folder``."""
+    experiment, runs = load_sweep(folder)
+    baseline = baseline or experiment.get("baseline", "baseline")
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore", RuntimeWarning)
+        table = compare_frame(runs, baseline, outcomes, week, seed=int(experiment.get("design", {}).get("seed", 0)))
+        store.write_text(folder / "comparison.csv", table.to_csv(index=False))
+        write_html(folder / "comparison.html", experiment, runs, table, baseline)
+    return table, runs, experiment
+
+
+def summary_json(table: pd.DataFrame) -> str:
+    return json.dumps(table.replace({np.nan: None}).to_dict(orient="records"))
