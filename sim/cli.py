@@ -261,6 +261,64 @@ def compare(
     out_console.print(f"Wrote {sweep_dir / 'comparison.csv'} and {sweep_dir / 'comparison.html'}")
 
 
+@app.command()
+def sensitivity(
+    target: Path = typer.Argument(..., help="A sweep folder, or an experiment file with a morris/sobol design "
+                                  "(it is swept first, resuming what is stored)."),
+    outcome: List[str] = typer.Option([], "--outcome", help="Outcome(s) to analyse (default: all measured)."),
+    workers: Optional[int] = typer.Option(None, "--workers", min=1, help="Local workers if a sweep is needed."),
+    out: Optional[Path] = typer.Option(None, "--out", help="Sweep folder for an experiment file (default "
+                                       "results/<experiment-name>/)."),
+) -> None:
+    """Morris or Sobol sensitivity (SALib) with CIs, and which assumptions change the strategy ranking.
+
+    Example: lesim sensitivity experiments/sensitivity.yaml --workers 2
+    """
+    from .experiments.compare import CompareError
+    from .experiments.sensitivity import analyse, write_outputs
+
+    folder = target
+    if not target.is_dir():
+        from .experiments.spec import load_experiment
+        from .experiments.sweep import default_out, sweep as run_sweep
+
+        try:
+            exp = load_experiment(target)
+        except ScenarioError as e:
+            fail(str(e))
+        folder = out if out is not None else default_out(exp)
+        out_console.print(f"sweeping {exp.spec.name} into {folder} (stored runs are kept) …")
+        try:
+            stats = run_sweep(exp, folder, workers=workers)
+        except ScenarioError as e:
+            fail(str(e))
+        if stats.interrupted:
+            raise typer.Exit(130)
+    try:
+        indices, ranking, _experiment = analyse(folder, list(outcome) or None)
+    except CompareError as e:
+        fail(str(e))
+    write_outputs(folder, indices, ranking, _experiment)
+    key = "mu_star" if "mu_star" in indices else "ST"
+    for (strategy, o), g in indices.groupby(["strategy", "outcome"]):
+        top = g.sort_values(key, ascending=False).head(3)
+        conf = f"{key}_conf" if key == "ST" else "mu_star_conf"
+        parts = ", ".join(f"{r.parameter} {getattr(r, key):.3g}±{getattr(r, conf):.2g}" for r in top.itertuples())
+        out_console.print(f"{o} / {strategy}: {parts}", highlight=False)
+    changing = ranking[ranking["changes_ranking"]] if not ranking.empty else ranking
+    if changing.empty:
+        out_console.print("No single assumption changes which strategy is best.")
+    else:
+        t = Table(title="Assumptions that change which strategy is best")
+        for col in ("parameter", "outcome", "best when low", "best when high"):
+            t.add_column(col)
+        for r in changing.itertuples():
+            t.add_row(r.parameter, r.outcome, str(r.best_when_low), str(r.best_when_high))
+        out_console.print(t)
+    out_console.print(f"Wrote {folder / 'sensitivity.csv'}, {folder / 'ranking_sensitivity.csv'}, "
+                      f"{folder / 'sensitivity.html'}")
+
+
 def main() -> None:  # pragma: no cover - console entry point
     app()
 
