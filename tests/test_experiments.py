@@ -1,0 +1,258 @@
+"""Experiments: files, run keys, CRN seeds, local and Dask execution, resume, comparison."""
+
+from __future__ import annotations
+
+import os
+import signal
+import subprocess
+import sys
+import textwrap
+import threading
+import time
+from pathlib import Path
+
+import numpy as np
+import pandas as pd
+import pytest
+from scipy import stats
+
+from sim.experiments import store
+from sim.experiments.compare import POOLED, compare_frame
+from sim.experiments.plan import count_runs, plan_runs, replicate_seed
+from sim.experiments.runner import execute
+from sim.experiments.spec import load_experiment
+from sim.experiments.sweep import sweep
+from sim.loader import ScenarioError
+
+from .conftest import ROOT, lesim
+
+EXPERIMENTS = sorted((ROOT / "experiments").glob("*.yaml"))
+
+
+def write_experiment(folder: Path, body: str, name: str = "tiny") -> Path:
+    (folder / "base.yaml").write_text("name: base\nweeks: 8\nseed: 1\norganisation: {size: 80}\n")
+    f = folder / f"{name}.yaml"
+    f.write_text(textwrap.dedent(body))
+    return f
+
+
+TINY = """\
+name: tiny
+base: base.yaml
+strategies:
+  baseline: {}
+  mentoring: {policies.mentoring.enabled: true, policies.mentoring.ratio: 0.3}
+uncertainties:
+  scenarios:
+    central: {}
+    churn: {labour_market.annual_turnover: 0.3}
+design: {type: factorial, replicates: 2, seed: 5}
+measure: {outcomes: [skills_gap, engagement], every: 4}
+"""
+
+
+@pytest.mark.parametrize("path", EXPERIMENTS, ids=lambda p: p.stem)
+def test_shipped_experiment_loads_and_its_runs_execute(path: Path, tmp_path: Path):
+    exp = load_experiment(path, replicates=1, weeks=3)
+    tasks = list(plan_runs(exp, tmp_path))
+    assert len(tasks) == count_runs(exp) and len({t.key for t in tasks}) == len(tasks)
+    store.prepare(tmp_path)
+    for task in tasks[: len(exp.spec.strategies)]:
+        assert execute(task)["ok"], store.error_records(tmp_path)
+    assert len(store.stored_keys(tmp_path)) == len(exp.spec.strategies)
+
+
+def test_at_least_three_experiments_ship():
+    names = {p.stem for p in EXPERIMENTS}
+    assert {"strategy_comparison", "learning_time_dose_response", "sensitivity"} <= names
+
+
+def test_run_keys_are_stable_across_processes(tmp_path: Path):
+    f = write_experiment(tmp_path, TINY)
+    here = [t.key for t in plan_runs(load_experiment(f), tmp_path / "a")]
+    code = (f"from sim.experiments.spec import load_experiment; from sim.experiments.plan import plan_runs; "
+            f"print(' '.join(t.key for t in plan_runs(load_experiment({str(f)!r}), 'elsewhere')))")
+    there = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True, cwd=ROOT,
+                           env={**os.environ, "PYTHONHASHSEED": "123"}).stdout.split()
+    assert here == there and len(set(here)) == 8
+
+
+def test_replicate_seeds_do_not_depend_on_the_strategy(tmp_path: Path):
+    tasks = list(plan_runs(load_experiment(write_experiment(tmp_path, TINY)), tmp_path))
+    by = {}
+    for t in tasks:
+        by.setdefault((t.uncertainty, t.replicate), set()).add(t.seed)
+    assert all(len(seeds) == 1 for seeds in by.values())
+    assert len({next(iter(s)) for s in by.values()}) == 4
+    assert replicate_seed(5, "central", 0) == replicate_seed(5, "central", 0) != replicate_seed(5, "central", 1)
+
+
+def test_one_and_two_workers_store_identical_results(tmp_path: Path):
+    f = write_experiment(tmp_path, TINY)
+    exp = load_experiment(f)
+    a, b = tmp_path / "one", tmp_path / "two"
+    sa = sweep(exp, a, workers=1)
+    sb = sweep(exp, b, workers=2)
+    assert sa.done == sb.done == 8 and sa.failed == sb.failed == 0
+    ra, rb = store.read_runs(a), store.read_runs(b)
+    pd.testing.assert_frame_equal(ra, rb)
+    assert len(ra) == 8 * 2 and set(ra["week"]) == {4, 8}  # measured every 4 weeks of 8
+    assert set(pd.read_parquet(a / "runs").columns) >= {"run_key", "strategy", "uncertainty", "replicate", "seed",
+                                                        "week", "skills_gap", "engagement"}
+    again = sweep(exp, a, workers=2)  # resume: everything is stored already
+    assert again.skipped == 8 and again.done == 0
+
+
+def test_killed_driver_resumes_to_exactly_the_uninterrupted_runs(tmp_path: Path):
+    body = TINY.replace("replicates: 2", "replicates: 4").replace("every: 4", "every: 13")
+    f = write_experiment(tmp_path, body)
+    (tmp_path / "base.yaml").write_text("name: base\nweeks: 52\nseed: 1\norganisation: {size: 400}\n")
+    full = tmp_path / "full"
+    assert sweep(load_experiment(f), full, workers=1).done == 16
+    killed = tmp_path / "killed"
+    cmd = [sys.executable, "-m", "sim", "sweep", str(f), "--workers", "1", "--out", str(killed)]
+    proc = subprocess.Popen(cmd, cwd=ROOT, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    deadline = time.time() + 300
+    while len(store.stored_keys(killed)) < 3 and time.time() < deadline and proc.poll() is None:
+        time.sleep(0.05)
+    proc.send_signal(signal.SIGKILL)
+    proc.wait()
+    partial = len(store.stored_keys(killed))
+    assert 3 <= partial < 16, "the driver was killed mid-way"
+    resumed = lesim("sweep", str(f), "--workers", "2", "--out", str(killed), check=True)
+    assert "already stored" in resumed.stdout
+    time.sleep(0.5)  # an orphaned worker of the killed driver may still be finishing a write
+    pd.testing.assert_frame_equal(store.read_runs(killed), store.read_runs(full))
+    files = [p for p in (killed / "runs").iterdir() if not p.name.startswith(".")]
+    assert len(files) == 16 and not store.error_records(killed)
+
+
+def test_a_run_that_raises_is_recorded_and_the_rest_finish(tmp_path: Path):
+    # executives and size sampled independently: combinations with more executives and
+    # departments than people fail at run time, the others run.
+    f = write_experiment(tmp_path, """\
+        name: failing
+        base: base.yaml
+        strategies: {baseline: {}}
+        uncertainties:
+          parameters:
+            organisation.executives: {low: 1, high: 10, integer: true}
+            organisation.size: {low: 6, high: 16, integer: true}
+        design: {type: latin_hypercube, samples: 12, replicates: 1, seed: 3}
+        measure: {outcomes: [skills_gap]}
+        """, name="failing")
+    (tmp_path / "base.yaml").write_text("name: base\nweeks: 4\norganisation: {size: 80, executives: 1}\n")
+    exp = load_experiment(f)
+    stats_ = sweep(exp, tmp_path / "out", workers=2)
+    errors = store.error_records(tmp_path / "out")
+    assert stats_.failed == len(errors) > 0 and stats_.done > 0 and stats_.done + stats_.failed == 12
+    assert all("executives" in e["error"] or "too small" in e["error"] for e in errors)
+    assert all("Traceback" in e["traceback"] for e in errors)
+    proc = lesim("sweep", str(f), "--out", str(tmp_path / "out"), "--workers", "1")
+    assert proc.returncode == 1 and "failed:" in proc.stderr
+
+
+@pytest.fixture
+def dask_cluster():
+    distributed = pytest.importorskip("distributed")
+    cluster = distributed.LocalCluster(n_workers=2, threads_per_worker=1, processes=True, host="127.0.0.1",
+                                       dashboard_address="127.0.0.1:0", silence_logs=40)
+    client = distributed.Client(cluster)
+    yield cluster, client
+    client.close()
+    cluster.close()
+
+
+def test_dask_worker_killed_mid_sweep_still_completes_every_run(tmp_path: Path, dask_cluster):
+    cluster, client = dask_cluster
+    body = TINY.replace("replicates: 2", "replicates: 3").replace("every: 4", "every: 13")
+    f = write_experiment(tmp_path, body)
+    (tmp_path / "base.yaml").write_text("name: base\nweeks: 52\nseed: 1\norganisation: {size: 400}\n")
+    exp = load_experiment(f)
+    out = tmp_path / "dask"
+    result = {}
+    t = threading.Thread(target=lambda: result.update(stats=sweep(exp, out, scheduler=cluster.scheduler_address)))
+    t.start()
+    deadline = time.time() + 300
+    while len(store.stored_keys(out)) < 2 and time.time() < deadline:
+        time.sleep(0.05)
+    pids = client.run(os.getpid)
+    victim = sorted(pids.values())[0]
+    os.kill(victim, signal.SIGKILL)
+    t.join(timeout=600)
+    assert not t.is_alive()
+    assert result["stats"].done + result["stats"].skipped == 12 and result["stats"].failed == 0
+    local = tmp_path / "local"
+    sweep(exp, local, workers=2)
+    pd.testing.assert_frame_equal(store.read_runs(out), store.read_runs(local))
+
+
+def _store_runs(folder: Path, rows: list[dict]) -> None:
+    store.prepare(folder)
+    (folder / "experiment.yaml").write_text("name: hand\nbaseline: base\ndesign: {seed: 0}\n")
+    frame = pd.DataFrame(rows)
+    for key, g in frame.groupby("run_key"):
+        store.write_run(folder, key, g)
+
+
+def test_comparison_statistics_match_hand_computation(tmp_path: Path):
+    base = np.array([1.0, 2.0, 3.0, 4.0, 5.0, 6.0])
+    better = base - np.array([1.1, 0.9, 1.2, 0.8, 1.05, 0.95])  # skills gap: lower is better
+    rows = []
+    for strategy, values, cost in (("base", base, 1000.0), ("better", better, 1500.0)):
+        for rep, v in enumerate(values):
+            rows.append({"run_key": f"{strategy}{rep}", "experiment": "hand", "strategy": strategy,
+                         "uncertainty": "central", "replicate": rep, "seed": rep, "week": 10, "skills_gap": v,
+                         "cumulative_spend_per_employee": cost})
+    table = compare_frame(pd.DataFrame(rows), "base")
+    r = table[(table.strategy == "better") & (table.outcome == "skills_gap") & (table.uncertainty == "central")].iloc[0]
+    d = better - base
+    half = stats.t.ppf(0.975, 5) * d.std(ddof=1) / np.sqrt(6)
+    assert r["diff"] == pytest.approx(-1.0)
+    assert (r["diff_low"], r["diff_high"]) == pytest.approx((-1.0 - half, -1.0 + half))
+    assert r["effect_size"] == pytest.approx(-1.0 / d.std(ddof=1))
+    assert r["rank"] == 1 and r["prob_best"] == 1.0
+    assert r["variance_ratio"] == pytest.approx(d.var(ddof=1) / (base.var(ddof=1) + better.var(ddof=1)))
+    assert r["variance_ratio"] < 0.01  # pairing removes the shared replicate-to-replicate variation
+    assert r["gain_per_1000_usd"] == pytest.approx(1.0 / 500.0 * 1000)
+    assert r["pareto"]  # better and dearer: nothing dominates it
+    assert r["note"].startswith("only 6 replicates")
+    assert r["p_adj"] == pytest.approx(stats.ttest_rel(better, base).pvalue)
+    assert set(table.uncertainty) == {"central", POOLED}
+
+
+def test_cli_compare_writes_csv_and_html(tmp_path: Path):
+    f = write_experiment(tmp_path, TINY)
+    out = tmp_path / "sw"
+    lesim("sweep", str(f), "--out", str(out), "--workers", "2", check=True)
+    proc = lesim("compare", str(out), check=True)
+    table = pd.read_csv(out / "comparison.csv")
+    assert {"mean", "ci_low", "ci_high", "diff", "diff_low", "diff_high", "effect_size", "p_adj", "rank",
+            "prob_best"} <= set(table.columns)
+    assert set(table.strategy) == {"baseline", "mentoring"} and set(table.uncertainty) == {"central", "churn", POOLED}
+    html = (out / "comparison.html").read_text()
+    assert html.count("data:image/png;base64,") >= 2 and "Paired differences" in html
+    assert "CI unreliable" in proc.stderr
+
+
+@pytest.mark.parametrize("body,expected", [
+    (TINY.replace("policies.mentoring.ratio: 0.3", "policies.mentoring.ratio: 1.3"),
+     "tiny.yaml:5: strategies.mentoring: policies.mentoring.ratio: must be between 0 and 1, got 1.3"),
+    (TINY.replace("policies.mentoring.ratio", "policies.mentorin.ratio"),
+     "tiny.yaml:5: strategies.mentoring: policies.mentorin: unknown key"),
+    (TINY.replace("replicates: 2", "replicatse: 2"), "tiny.yaml:10: design.replicatse: unknown key"),
+    (TINY.replace("[skills_gap, engagement]", "[skills_gap, happiness]"), "measure.outcomes[1]: unknown outcome 'happiness'"),
+    (TINY.replace("base: base.yaml", "base: nowhere.yaml"), "tiny.yaml:2: base: no scenario file"),
+    (TINY.replace("labour_market.annual_turnover: 0.3", "policies.mentoring.ratio: 0.3"),
+     "is set by a strategy too"),
+    (TINY.replace("type: factorial", "type: sobol"), "tiny.yaml:6: uncertainties.parameters: a sobol design needs parameter ranges"),
+    (TINY + "baseline: nothing\n", "baseline: 'nothing' is not one of the strategies"),
+])
+def test_broken_experiment_files_give_clear_errors(tmp_path: Path, body: str, expected: str):
+    f = write_experiment(tmp_path, body)
+    with pytest.raises(ScenarioError) as info:
+        load_experiment(f)
+    assert expected in str(info.value) and "\n" not in str(info.value)
+    proc = lesim("sweep", str(f), "--out", str(tmp_path / "never"))
+    assert proc.returncode == 2 and "Traceback" not in proc.stderr
+    assert not (tmp_path / "never").exists()
