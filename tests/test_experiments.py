@@ -103,6 +103,12 @@ def test_one_and_two_workers_store_identical_results(tmp_path: Path):
     assert again.skipped == 8 and again.done == 0
 
 
+def session_alive(sid: int) -> bool:
+    """Whether any process of session ``sid`` (the driver and its workers) still runs."""
+    out = subprocess.run(["ps", "-o", "pid=", "-s", str(sid)], capture_output=True, text=True).stdout
+    return bool(out.strip())
+
+
 def test_killed_driver_resumes_to_exactly_the_uninterrupted_runs(tmp_path: Path):
     body = TINY.replace("replicates: 2", "replicates: 4").replace("every: 4", "every: 13")
     f = write_experiment(tmp_path, body)
@@ -111,7 +117,8 @@ def test_killed_driver_resumes_to_exactly_the_uninterrupted_runs(tmp_path: Path)
     assert sweep(load_experiment(f), full, workers=1).done == 16
     killed = tmp_path / "killed"
     cmd = [sys.executable, "-m", "sim", "sweep", str(f), "--workers", "1", "--out", str(killed)]
-    proc = subprocess.Popen(cmd, cwd=ROOT, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    proc = subprocess.Popen(cmd, cwd=ROOT, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
+                            start_new_session=True)
     deadline = time.time() + 300
     while len(store.stored_keys(killed)) < 3 and time.time() < deadline and proc.poll() is None:
         time.sleep(0.05)
@@ -121,7 +128,10 @@ def test_killed_driver_resumes_to_exactly_the_uninterrupted_runs(tmp_path: Path)
     assert 3 <= partial < 16, "the driver was killed mid-way"
     resumed = lesim("sweep", str(f), "--workers", "2", "--out", str(killed), check=True)
     assert "already stored" in resumed.stdout
-    time.sleep(0.5)  # an orphaned worker of the killed driver may still be finishing a write
+    deadline = time.time() + 30  # the killed driver's workers notice and end by themselves
+    while session_alive(proc.pid) and time.time() < deadline:
+        time.sleep(0.2)
+    assert not session_alive(proc.pid), "workers of the killed driver linger"
     pd.testing.assert_frame_equal(store.read_runs(killed), store.read_runs(full))
     files = [p for p in (killed / "runs").iterdir() if not p.name.startswith(".")]
     assert len(files) == 16 and not store.error_records(killed)

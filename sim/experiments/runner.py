@@ -12,6 +12,7 @@ workers or the engine: each run is a pure function of its task.
 from __future__ import annotations
 
 import multiprocessing as mp
+import os
 import time
 import traceback
 from collections import deque
@@ -53,15 +54,49 @@ def execute(task: RunTask) -> dict:
         return {"key": task.key, "ok": False, "error": f"{type(exc).__name__}: {exc}"}
 
 
+def _exit_with_driver(driver_pid: int) -> None:
+    """Worker initializer: end this worker soon after the driver is gone (killed or
+    crashed), instead of lingering as an orphan. A run cut short leaves at most a hidden
+    temporary file; the next sweep runs it again."""
+    import os
+    import threading
+
+    def watch() -> None:
+        while True:
+            time.sleep(1.0)
+            try:
+                os.kill(driver_pid, 0)
+            except ProcessLookupError:
+                os._exit(3)
+
+    threading.Thread(target=watch, daemon=True, name="lesim-driver-watch").start()
+
+
+def ping(_: object = None) -> int:
+    """A no-op task (used to time the start of a worker pool)."""
+    import os
+
+    return os.getpid()
+
+
 class LocalEngine:
-    """Local worker processes (forkserver start method: safe with the driver's threads)."""
+    """Local worker processes. The forkserver start method is safe with the driver's threads
+    (the progress bar); the server preloads the model's modules once, so each worker starts
+    by forking a warm process instead of importing numpy, pandas and Mesa again."""
 
     def __init__(self, workers: int):
         self.workers = workers
         self._pool = self._new()
 
     def _new(self) -> ProcessPoolExecutor:
-        return ProcessPoolExecutor(max_workers=self.workers, mp_context=mp.get_context("forkserver"))
+        ctx = mp.get_context("forkserver")
+        ctx.set_forkserver_preload(["sim.experiments.runner", "sim.run", "sim.experiments.spec"])
+        return ProcessPoolExecutor(max_workers=self.workers, mp_context=ctx, initializer=_exit_with_driver,
+                                   initargs=(os.getpid(),))
+
+    def warm_up(self) -> None:
+        """Start every worker now (otherwise they start with the first runs)."""
+        list(self._pool.map(ping, range(self.workers)))
 
     def submit(self, task: RunTask) -> Future:
         return self._pool.submit(execute, task)
