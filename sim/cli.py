@@ -319,6 +319,41 @@ def sensitivity(
                       f"{folder / 'sensitivity.html'}")
 
 
+@app.command()
+def dashboard(
+    scenario: Optional[Path] = typer.Argument(None, help="Scenario to open (default: the first of the folders, "
+                                              "baseline if present)."),
+    port: int = typer.Option(8765, "--port", help="Port to listen on."),
+    host: str = typer.Option("127.0.0.1", "--host", help="Interface to bind; 127.0.0.1 keeps the page on this "
+                             "machine (use 0.0.0.0 only on a trusted network)."),
+    scenarios_dir: List[Path] = typer.Option([], "--scenarios", help="Folder(s) of scenario files the page may open "
+                                             "(default: ./scenarios and the given scenario's folder)."),
+    results_dir: List[Path] = typer.Option([], "--results", help="Folder(s) of sweep results to view "
+                                           "(default: ./results)."),
+) -> None:
+    """Explore strategies live in the browser (Solara): controls, Step/Play/Reset, charts, comparison, export.
+
+    Example: lesim dashboard scenarios/mentoring_programme.yaml --port 8765  (then open http://127.0.0.1:8765)
+    """
+    from .dashboard.server import serve
+
+    folders = list(scenarios_dir) or [Path("scenarios")]
+    initial = "baseline"
+    if scenario is not None:
+        try:
+            load_scenario(scenario)
+        except ScenarioError as e:
+            fail(str(e))
+        if scenario.parent.resolve() not in [f.resolve() for f in folders]:
+            folders.append(scenario.parent)
+        initial = scenario.stem
+    for f in folders:
+        if not f.is_dir():
+            fail(f"{f}: no such folder of scenarios")
+    out_console.print(f"Serving the dashboard on http://{host}:{port} (Ctrl-C to stop)")
+    raise typer.Exit(serve(folders, list(results_dir) or [Path("results")], initial, host, port))
+
+
 def main() -> None:  # pragma: no cover - console entry point
     app()
 

@@ -1,0 +1,35 @@
+"""Start the dashboard: ``solara run`` on this package's app, bound to 127.0.0.1 by default."""
+
+from __future__ import annotations
+
+import os
+import subprocess
+import sys
+from pathlib import Path
+
+APP = Path(__file__).with_name("app.py")
+
+
+def environment(scenario_dirs: list[Path], results_dirs: list[Path], initial: str) -> dict[str, str]:
+    return {
+        **os.environ,
+        "LESIM_SCENARIO_DIRS": os.pathsep.join(str(p.resolve()) for p in scenario_dirs),
+        "LESIM_RESULTS_DIRS": os.pathsep.join(str(p.resolve()) for p in results_dirs),
+        "LESIM_SCENARIO": initial,
+        "SOLARA_TELEMETRY_MIXPANEL_ENABLE": "false",
+        "MPLBACKEND": "Agg",
+    }
+
+
+def command(host: str, port: int) -> list[str]:
+    return [sys.executable, "-m", "solara", "run", f"sim.dashboard.app", "--host", host, "--port", str(port),
+            "--no-open", "--production", "--no-check-version"]
+
+
+def serve(scenario_dirs: list[Path], results_dirs: list[Path], initial: str, host: str, port: int) -> int:
+    """Run the server in the foreground until interrupted; returns its exit status."""
+    env = environment(scenario_dirs, results_dirs, initial)
+    try:
+        return subprocess.call(command(host, port), env=env)
+    except KeyboardInterrupt:
+        return 0

@@ -1,0 +1,157 @@
+"""The dashboard's per-browser-session logic, in plain Python (tested without a browser).
+
+A :class:`Session` holds one or two models (a strategy and, in comparison mode, the
+reference it is compared with) built from a scenario file plus the values of the controls.
+Both models use the same seed, so their difference is the effect of the changed levers
+(common random numbers). Nothing here is shared between sessions.
+"""
+
+from __future__ import annotations
+
+import copy
+import threading
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+import pandas as pd
+import yaml
+
+from ..loader import ScenarioError, apply_override, load_raw, scenario_with, validate_data
+from ..model import LearningEcosystem
+from ..outcomes import HEADLINE, OUTCOMES
+from ..parameters import ParameterInfo, iter_parameters
+from ..run import tables
+from ..scenario import Scenario
+
+CONTROL_KINDS = ("lever", "uncertainty")
+
+
+def control_parameters() -> list[ParameterInfo]:
+    """The parameters the dashboard offers as controls: every declared lever and uncertainty."""
+    return [p for p in iter_parameters(Scenario) if p.kind in CONTROL_KINDS]
+
+
+def value_at(scenario: Scenario, path: str) -> Any:
+    obj: Any = scenario
+    for part in path.split("."):
+        obj = getattr(obj, part)
+    return obj
+
+
+class ScenarioFolders:
+    """The scenario files the dashboard may read: only ``*.yaml`` directly inside the given
+    folders, chosen by name — never a path sent from the page."""
+
+    def __init__(self, folders: list[Path]):
+        self.folders = [Path(f).resolve() for f in folders]
+
+    def files(self) -> dict[str, Path]:
+        out: dict[str, Path] = {}
+        for folder in self.folders:
+            if folder.is_dir():
+                for f in sorted(folder.glob("*.yaml")):
+                    out.setdefault(f.stem, f)
+        return out
+
+    def path_of(self, name: str) -> Path:
+        files = self.files()
+        if name not in files:
+            raise ScenarioError(f"{name}: not a scenario in the dashboard's folders")
+        return files[name]
+
+
+@dataclass
+class Loaded:
+    name: str
+    path: Path
+    raw: dict
+    scenario: Scenario
+
+
+def load(folders: ScenarioFolders, name: str) -> Loaded:
+    path = folders.path_of(name)
+    raw, node = load_raw(path)
+    return Loaded(name, path, raw, validate_data(raw, str(path), node))
+
+
+def with_values(loaded: Loaded, values: dict[str, Any]) -> Scenario:
+    """The loaded scenario with control values applied, validated like ``--set``."""
+    return scenario_with(loaded.raw, {f"control {k}": (k.split("."), v) for k, v in values.items()})
+
+
+def scenario_yaml(loaded: Loaded, values: dict[str, Any]) -> str:
+    """The current settings as a scenario file that ``lesim run`` accepts."""
+    with_values(loaded, values)  # validates
+    data = copy.deepcopy(loaded.raw)
+    for k, v in values.items():
+        apply_override(data, k.split("."), v, f"control {k}")
+    header = f"# exported from the lesim dashboard: {loaded.name} with the dashboard's settings\n"
+    return header + yaml.safe_dump(data, sort_keys=False, allow_unicode=True)
+
+
+class Session:
+    """One browser session's models. ``values`` are the controls' values (path → value)."""
+
+    def __init__(self, loaded: Loaded, values: dict[str, Any], compare: bool = False):
+        self.loaded = loaded
+        self.values = dict(values)
+        self.compare = compare
+        self.lock = threading.Lock()
+        self.model = LearningEcosystem(with_values(loaded, values))
+        self.reference = LearningEcosystem(loaded.scenario.model_copy(update={"seed": self.model.seed})) \
+            if compare else None
+
+    @property
+    def week(self) -> int:
+        return self.model.week
+
+    def step(self, weeks: int = 1) -> None:
+        with self.lock:
+            for _ in range(weeks):
+                if self.model.week >= self.model.spec.weeks:
+                    return
+                self.model.step()
+                if self.reference is not None:
+                    self.reference.step()
+
+    @property
+    def finished(self) -> bool:
+        return self.model.week >= self.model.spec.weeks
+
+    def timeseries(self, which: str = "model") -> pd.DataFrame:
+        m = self.model if which == "model" else self.reference
+        return tables(m)[0]
+
+    def departments(self) -> pd.DataFrame:
+        return tables(self.model)[1]
+
+    def status(self) -> str:
+        latest = self.model.collector.latest()
+        parts = [f"Week {self.model.week} of {self.model.spec.weeks}"]
+        for name in ("skills_gap", "engagement", "turnover", "spend_per_employee", "roi"):
+            v = latest[name]
+            if name == "spend_per_employee":
+                parts.append(f"Spend ${v:,.0f}/employee/yr" if np.isfinite(v) else "Spend –")
+            elif name == "turnover":
+                parts.append(f"Turnover {v:.1%}" if np.isfinite(v) else "Turnover –")
+            else:
+                label = {"skills_gap": "Skills gap", "engagement": "Engagement", "roi": "ROI"}[name]
+                parts.append(f"{label} {v:.3f}" if np.isfinite(v) else f"{label} –")
+        changed = [f"{k}={v}" for k, v in self.values.items() if v != value_at(self.loaded.scenario, k)]
+        if changed:
+            parts.append("changed: " + ", ".join(changed))
+        return " · ".join(parts)
+
+    def differences(self) -> pd.DataFrame:
+        """Headline outcomes of the strategy minus the reference, per week (comparison mode)."""
+        a, b = self.timeseries("model"), self.timeseries("reference")
+        names = [o.name for o in HEADLINE]
+        diff = a[names] - b[names]
+        diff.insert(0, "week", a["week"])
+        return diff
+
+
+def outcome_label(name: str) -> str:
+    return next(f"{o.label} ({o.unit})" for o in OUTCOMES if o.name == name)
