@@ -4,13 +4,14 @@ VENV := .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
 
-.PHONY: run test install bench regression-update clean
+.PHONY: run test install bench regression-update clean dashboard
 
 $(STAMP): pyproject.toml
 	$(PYTHON) -c 'import sys; sys.exit("Python >= 3.12 is needed, found " + sys.version.split()[0]) if sys.version_info < (3, 12) else None'
 	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
 	$(BIN)/python -m pip install --quiet --upgrade pip
 	$(BIN)/python -m pip install --quiet -e '.[dev]'
+	$(BIN)/python -m sim.dashboard.assets
 	touch $(STAMP)
 
 install: $(STAMP)
@@ -19,9 +20,13 @@ install: $(STAMP)
 run: $(STAMP)
 	$(BIN)/lesim run scenarios/baseline.yaml $(if $(OUT),--out $(OUT))
 
-## run the whole test suite
+## run the whole test suite (browser tests need Chromium: apt-get install chromium)
 test: $(STAMP)
 	$(BIN)/python -m pytest -q -n 2
+
+## serve the dashboard on http://127.0.0.1:8765
+dashboard: $(STAMP)
+	$(BIN)/lesim dashboard
 
 ## speed benchmark (README figures)
 bench: $(STAMP)

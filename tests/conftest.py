@@ -46,3 +46,21 @@ def lesim(*args: str, cwd: Path = ROOT, check: bool = False) -> subprocess.Compl
 @pytest.fixture
 def root() -> Path:
     return ROOT
+
+
+# ----------------------------------------------------------------------------- browser
+CHROMIUM = os.environ.get("LESIM_CHROMIUM", "/usr/bin/chromium")
+BROWSER_ARGS = ["--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run", "--disable-background-networking",
+                "--disable-component-update", "--disable-sync"]
+
+
+@pytest.fixture(scope="session")
+def browser_type_launch_args(browser_type_launch_args):
+    """Debian's Chromium instead of a downloaded browser (PLATFORM-NOTES: no downloads here)."""
+    if not Path(CHROMIUM).exists():
+        message = (f"no Chromium at {CHROMIUM}: install it (Debian/Ubuntu: `apt-get install chromium`) "
+                   "or set LESIM_CHROMIUM to its path")
+        if os.environ.get("LESIM_REQUIRE_BROWSER") == "1":
+            pytest.fail(message)
+        pytest.skip(message)
+    return {**browser_type_launch_args, "executable_path": CHROMIUM, "headless": True, "args": BROWSER_ARGS}

@@ -23,7 +23,8 @@ def test_quickstart_is_two_commands():
 
 def test_ci_runs_the_readme_test_command():
     ci = (ROOT / ".ci" / "run").read_text()
-    assert "make test" in ci.splitlines()[-1]
+    assert ci.splitlines()[-1] == "make test"
+    assert "LESIM_REQUIRE_BROWSER=1" in ci
 
 
 def test_make_run_runs_the_default_scenario(tmp_path: Path):

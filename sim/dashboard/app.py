@@ -86,8 +86,8 @@ def Dashboard(names: list[str], initial: str):
     values, set_values = solara.use_state(defaults, key=f"values-{scenario_name}")
     compare, set_compare = solara.use_state(False)
     version, set_version = solara.use_state(0)          # bumps on Reset
-    tick, set_tick = solara.use_state(0)                 # bumps when the model advances
-    playing, set_playing = solara.use_state(False)
+    tick = solara.use_reactive(0)                        # bumps when the model advances
+    playing = solara.use_reactive(False)
     measure, set_measure = solara.use_state("proficiency")
 
     def build():
@@ -101,22 +101,23 @@ def Dashboard(names: list[str], initial: str):
     rows = solara.use_memo(lambda: network_sample(session.model), dependencies=[session])
     layout = solara.use_memo(lambda: network_layout(session.model, rows), dependencies=[session])
 
-    def play_loop(cancel):
-        while playing and not cancel.is_set() and not session.finished:
+    def play_loop():
+        """While playing: a week, a re-render, a short pause (the pattern of Mesa's SolaraViz)."""
+        while playing.value and not session.finished:
             session.step()
-            set_tick(lambda t: t + 1)
+            tick.value += 1
             time.sleep(PLAY_INTERVAL)
         if session.finished:
-            set_playing(False)
+            playing.value = False
 
-    solara.use_thread(play_loop, dependencies=[playing, session])
+    solara.lab.use_task(play_loop, dependencies=[playing.value, session], prefer_threaded=True)
 
     def do_step():
         session.step()
-        set_tick(tick + 1)
+        tick.value += 1
 
     def do_reset():
-        set_playing(False)
+        playing.value = False
         set_error("")
         set_version(version + 1)
 
@@ -125,9 +126,9 @@ def Dashboard(names: list[str], initial: str):
 
     with solara.Sidebar():
         solara.Select(label="Scenario", values=names, value=scenario_name,
-                      on_value=lambda n: (set_playing(False), set_scenario_name(n)))
+                      on_value=lambda n: (playing.set(False), set_scenario_name(n)))
         solara.Switch(label="Compare with the scenario as loaded", value=compare,
-                      on_value=lambda v: (set_playing(False), set_compare(v)))
+                      on_value=lambda v: (playing.set(False), set_compare(v)))
         solara.Markdown("**Levers and uncertainties** — applied on Reset.")
         sections: dict[str, list[ParameterInfo]] = {}
         for p in PARAMETERS:
@@ -142,9 +143,9 @@ def Dashboard(names: list[str], initial: str):
         solara.Markdown(f"## {loaded.scenario.name}")
         solara.Markdown(loaded.scenario.description or "_(no description)_")
         with solara.Row():
-            solara.Button("Step", on_click=do_step, disabled=playing or session.finished)
-            solara.Button("Pause" if playing else "Play", on_click=lambda: set_playing(not playing),
-                          disabled=session.finished and not playing)
+            solara.Button("Step", on_click=do_step, disabled=playing.value or session.finished)
+            solara.Button("Pause" if playing.value else "Play", on_click=lambda: playing.set(not playing.value),
+                          disabled=session.finished and not playing.value)
             solara.Button("Reset", on_click=do_reset)
             solara.FileDownload(lambda: scenario_yaml(loaded, values), filename=f"{loaded.scenario.name}-dashboard.yaml",
                                 label="Download scenario YAML")
@@ -152,22 +153,24 @@ def Dashboard(names: list[str], initial: str):
                                 filename=f"{loaded.scenario.name}-timeseries.csv", label="Download CSV")
         if error:
             solara.Error(error)
-        solara.Text(session.status(), classes=["lesim-status"], style={"font-weight": "bold"})
-        ts = session.timeseries()
-        ref = session.timeseries("reference") if session.reference is not None else None
+        _week_seen = tick.value  # reading the reactive tick makes every week of Play re-render the page
+        snap = session.snapshot()
+        solara.Text(snap.status, classes=["lesim-status"], style={"font-weight": "bold"})
         with solara.Card("Headline outcomes" + (" — strategy vs reference (same seeds)" if compare else "")):
-            solara.FigureMatplotlib(headline_figure(ts, ref), format="png", dependencies=[tick, version, compare])
-            if compare:
-                solara.FigureMatplotlib(difference_figure(session.differences()), format="png",
-                                        dependencies=[tick, version])
+            solara.FigureMatplotlib(headline_figure(snap.timeseries, snap.reference), format="png",
+                                    dependencies=[snap.week, version, compare])
+            if snap.differences is not None:
+                solara.FigureMatplotlib(difference_figure(snap.differences), format="png",
+                                        dependencies=[snap.week, version])
         with solara.Columns([1, 1, 1]):
             with solara.Card("By department"):
-                solara.FigureMatplotlib(department_figure(session.departments()), format="png",
-                                        dependencies=[tick, version])
+                solara.FigureMatplotlib(department_figure(snap.departments), format="png",
+                                        dependencies=[snap.week, version])
             with solara.Card("Skills gap by skill"):
-                solara.FigureMatplotlib(skills_figure(session.model), format="png", dependencies=[tick, version])
+                solara.FigureMatplotlib(skills_figure(snap.skill_names, snap.skill_gap, snap.week), format="png",
+                                        dependencies=[snap.week, version])
             with solara.Card("Org network"):
                 solara.Select(label="Colour by", values=list(NETWORK_MEASURES), value=measure, on_value=set_measure)
-                solara.FigureMatplotlib(network_figure(session.model, measure, layout, rows), format="png",
-                                        dependencies=[tick, version, measure])
+                solara.FigureMatplotlib(network_figure(session.model, snap, measure, layout, rows), format="png",
+                                        dependencies=[snap.week, version, measure])
         SweepView(SWEEPS)

@@ -62,15 +62,12 @@ def department_figure(dep: pd.DataFrame, outcome: str = "skills_gap") -> Figure:
     return fig
 
 
-def skills_figure(model) -> Figure:
-    col = model.collector
-    names = model.structure.skill_names
-    gap = np.nan_to_num(col.skill_gap[-1])
+def skills_figure(names: list[str], gap: np.ndarray, week: int) -> Figure:
     fig = Figure(figsize=(5, 3.2), layout="constrained")
     ax = fig.subplots()
     ax.barh(range(len(names)), gap, color="#1f5f8b")
     ax.set_yticks(range(len(names)), names, fontsize=7)
-    ax.set_title(f"Mean gap to requirement by skill, week {model.week} (levels)", fontsize=9)
+    ax.set_title(f"Mean gap to requirement by skill, week {week} (levels)", fontsize=9)
     ax.tick_params(labelsize=7)
     return fig
 
@@ -82,9 +79,11 @@ def network_sample(model, limit: int = MAX_NETWORK_NODES) -> np.ndarray:
     return np.sort(order[:limit])
 
 
-def network_figure(model, measure: str, layout: dict[int, tuple[float, float]], rows: np.ndarray) -> Figure:
+def network_figure(model, snap, measure: str, layout: dict[int, tuple[float, float]], rows: np.ndarray) -> Figure:
+    """The sampled org network (ties are fixed between reorganisations) coloured by a
+    measure taken from the snapshot."""
     wf = model.workforce
-    values = {"proficiency": wf.prof.mean(axis=1), "engagement": wf.engagement, "mindset": wf.mindset}[measure]
+    values = snap.node_values[measure]
     pos = np.array([layout[int(r)] for r in rows])
     fig = Figure(figsize=(5, 4), layout="constrained")
     ax = fig.subplots()
@@ -102,7 +101,7 @@ def network_figure(model, measure: str, layout: dict[int, tuple[float, float]], 
 
     ax.add_collection(LineCollection(segs, colors="#cccccc", linewidths=0.4))
     vmax = 5.0 if measure == "proficiency" else 1.0
-    sc = ax.scatter(pos[:, 0], pos[:, 1], c=np.where(wf.occupied[rows], values[rows], np.nan), cmap="viridis",
+    sc = ax.scatter(pos[:, 0], pos[:, 1], c=np.where(snap.occupied[rows], values[rows], np.nan), cmap="viridis",
                     vmin=0, vmax=vmax, s=14)
     fig.colorbar(sc, ax=ax, label=NETWORK_MEASURES[measure])
     shown = f"{len(rows)} of {wf.n:,} positions (whole teams)" if len(rows) < wf.n else f"all {wf.n} positions"

@@ -63,6 +63,23 @@ class ScenarioFolders:
 
 
 @dataclass
+class Snapshot:
+    """Everything the page shows, copied under the session's lock (a Play thread may be
+    stepping the model meanwhile)."""
+
+    week: int
+    status: str
+    timeseries: pd.DataFrame
+    reference: pd.DataFrame | None
+    departments: pd.DataFrame
+    differences: pd.DataFrame | None
+    skill_names: list[str]
+    skill_gap: np.ndarray
+    node_values: dict[str, np.ndarray]
+    occupied: np.ndarray
+
+
+@dataclass
 class Loaded:
     name: str
     path: Path
@@ -108,6 +125,7 @@ class Session:
         return self.model.week
 
     def step(self, weeks: int = 1) -> None:
+        """Advance the model (and the reference) by up to ``weeks`` weeks, not past the horizon."""
         with self.lock:
             for _ in range(weeks):
                 if self.model.week >= self.model.spec.weeks:
@@ -120,12 +138,23 @@ class Session:
     def finished(self) -> bool:
         return self.model.week >= self.model.spec.weeks
 
-    def timeseries(self, which: str = "model") -> pd.DataFrame:
-        m = self.model if which == "model" else self.reference
-        return tables(m)[0]
+    def snapshot(self) -> Snapshot:
+        with self.lock:
+            ts, dep, _, _ = tables(self.model)
+            ref = tables(self.reference)[0] if self.reference is not None else None
+            wf = self.model.workforce
+            return Snapshot(
+                week=self.model.week, status=self.status(), timeseries=ts, reference=ref, departments=dep,
+                differences=self._differences(ts, ref) if ref is not None else None,
+                skill_names=list(self.model.structure.skill_names),
+                skill_gap=np.nan_to_num(np.array(self.model.collector.skill_gap[-1])),
+                node_values={"proficiency": wf.prof.mean(axis=1), "engagement": wf.engagement.copy(),
+                             "mindset": wf.mindset.copy()},
+                occupied=wf.occupied.copy())
 
-    def departments(self) -> pd.DataFrame:
-        return tables(self.model)[1]
+    def timeseries(self) -> pd.DataFrame:
+        with self.lock:
+            return tables(self.model)[0]
 
     def status(self) -> str:
         latest = self.model.collector.latest()
@@ -144,9 +173,9 @@ class Session:
             parts.append("changed: " + ", ".join(changed))
         return " · ".join(parts)
 
-    def differences(self) -> pd.DataFrame:
+    @staticmethod
+    def _differences(a: pd.DataFrame, b: pd.DataFrame) -> pd.DataFrame:
         """Headline outcomes of the strategy minus the reference, per week (comparison mode)."""
-        a, b = self.timeseries("model"), self.timeseries("reference")
         names = [o.name for o in HEADLINE]
         diff = a[names] - b[names]
         diff.insert(0, "week", a["week"])

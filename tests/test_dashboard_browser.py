@@ -1,0 +1,176 @@
+"""The dashboard in a real browser: Debian's Chromium driven by Playwright, against a
+server started here on a free port (see conftest for the browser override)."""
+
+from __future__ import annotations
+
+import os
+import re
+import shutil
+import signal
+import socket
+import subprocess
+import sys
+import time
+import urllib.request
+from pathlib import Path
+
+import pytest
+
+from sim.loader import load_scenario
+
+from .conftest import ROOT
+
+pytest.importorskip("playwright")
+from playwright.sync_api import expect  # noqa: E402
+
+ARTIFACTS = ROOT / "tests" / "artifacts"
+TIMEOUT = 20_000  # ms; a loaded 2-core machine
+expect.set_options(timeout=TIMEOUT)
+
+
+def free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+@pytest.fixture(scope="session")
+def sweep_results(tmp_path_factory) -> Path:
+    """A results folder with one small compared sweep, for the sweep viewer."""
+    root = tmp_path_factory.mktemp("results")
+    exp = root / "exp.yaml"
+    (root / "base.yaml").write_text("name: base\nweeks: 6\norganisation: {size: 60}\n")
+    exp.write_text("name: tiny_sweep\nbase: base.yaml\nstrategies: {baseline: {}, lxp: {policies.platform.enabled: true}}\n"
+                   "design: {replicates: 2, seed: 1}\nmeasure: {outcomes: [skills_gap], every: 3}\n")
+    for args in (["sweep", str(exp), "--workers", "1", "--out", str(root / "tiny_sweep")],
+                 ["compare", str(root / "tiny_sweep")]):
+        subprocess.run([sys.executable, "-m", "sim", *args], cwd=ROOT, check=True, capture_output=True)
+    return root
+
+
+@pytest.fixture(scope="session")
+def server(sweep_results):
+    port = free_port()
+    log = open(ARTIFACTS.mkdir(exist_ok=True) or ARTIFACTS / f"server-{port}.log", "w")
+    env = {**os.environ, "LESIM_SCENARIO_DIRS": str(ROOT / "scenarios"), "LESIM_RESULTS_DIRS": str(sweep_results),
+           "LESIM_SCENARIO": "baseline", "SOLARA_TELEMETRY_MIXPANEL_ENABLE": "false", "MPLBACKEND": "Agg"}
+    proc = subprocess.Popen([sys.executable, "-m", "solara", "run", "sim.dashboard.app", "--host", "127.0.0.1",
+                             "--port", str(port), "--no-open", "--production", "--no-check-version"],
+                            cwd=ROOT, env=env, stdout=log, stderr=subprocess.STDOUT, start_new_session=True)
+    url = f"http://127.0.0.1:{port}"
+    deadline = time.time() + 90
+    while time.time() < deadline:
+        if proc.poll() is not None:
+            raise RuntimeError(f"dashboard server exited: {Path(log.name).read_text()[-3000:]}")
+        try:
+            if urllib.request.urlopen(url + "/readyz", timeout=2).status == 200:
+                break
+        except OSError:
+            time.sleep(0.3)
+    else:
+        raise RuntimeError(f"dashboard server not ready: {Path(log.name).read_text()[-3000:]}")
+    yield url
+    os.killpg(proc.pid, signal.SIGTERM)
+    proc.wait(timeout=30)
+    log.close()
+
+
+@pytest.fixture
+def dash(page, server):
+    errors: list[str] = []
+    page.on("pageerror", lambda e: errors.append(str(e)))
+    page.on("console", lambda m: errors.append(m.text) if m.type == "error" else None)
+    page.set_default_timeout(TIMEOUT)
+    page.goto(server)
+    expect(status(page)).to_contain_text("Week 0 of 260", timeout=60_000)
+    yield page
+    assert not errors, f"JavaScript errors: {errors}"
+
+
+def status(page):
+    return page.get_by_text(re.compile(r"^Week \d+ of \d+"))
+
+
+def week(page) -> int:
+    return int(re.match(r"Week (\d+)", status(page).inner_text()).group(1))
+
+
+def image_hash(page, nth: int = 0) -> str:
+    """SHA-256 of the PNG bytes behind the nth chart image (its blob URL changes every render)."""
+    return page.evaluate("""async (n) => {
+        const img = document.querySelectorAll('img')[n];
+        const buf = await (await fetch(img.src)).arrayBuffer();
+        const digest = await crypto.subtle.digest('SHA-256', buf);
+        return Array.from(new Uint8Array(digest)).map(b => b.toString(16).padStart(2, '0')).join('');
+    }""", nth)
+
+
+def test_opens_on_the_scenario_with_its_description(dash):
+    expect(dash.get_by_role("heading", name="baseline")).to_be_visible()
+    expect(dash.get_by_text("Status quo for a 500-person")).to_be_visible()
+    ARTIFACTS.mkdir(exist_ok=True)
+    dash.screenshot(path=str(ARTIFACTS / "dashboard.png"), full_page=False)
+
+
+def test_step_advances_the_week_and_changes_the_chart(dash):
+    before = image_hash(dash)
+    dash.get_by_role("button", name="Step").click()
+    expect(status(dash)).to_contain_text("Week 1 of 260")
+    deadline = time.time() + TIMEOUT / 1000
+    while image_hash(dash) == before and time.time() < deadline:
+        time.sleep(0.2)
+    assert image_hash(dash) != before
+
+
+def test_lever_and_reset_rebuild_the_model(dash):
+    dash.get_by_role("button", name="Step").click()
+    expect(status(dash)).to_contain_text("Week 1 of 260")
+    dash.get_by_text("policies.mentoring", exact=True).click()
+    panel = dash.locator(".v-expansion-panel", has_text="policies.mentoring")
+    panel.locator("label", has_text=re.compile("^enabled$")).first.click()
+    dash.get_by_role("button", name="Reset").click()
+    expect(status(dash)).to_contain_text("Week 0 of 260")
+    expect(status(dash)).to_contain_text("changed: policies.mentoring.enabled=True")
+
+
+def test_play_runs_and_pause_stops(dash):
+    dash.get_by_role("button", name="Play").click()
+    expect(status(dash)).to_contain_text(re.compile(r"Week ([3-9]|\d\d+) of"))
+    dash.get_by_role("button", name="Pause").click()
+    expect(dash.get_by_role("button", name="Play")).to_be_visible()
+    stopped = week(dash)
+    time.sleep(1.5)
+    assert week(dash) == stopped
+
+
+def test_comparison_shows_two_strategies_and_their_difference(dash):
+    dash.get_by_text("Compare with the scenario as loaded").click()
+    expect(dash.get_by_text("strategy vs reference (same seeds)")).to_be_visible()
+    dash.get_by_role("button", name="Step").click()
+    expect(status(dash)).to_contain_text("Week 1 of 260")
+    assert dash.locator("img").count() >= 5  # headline (two strategies) + difference + three panels
+
+
+def test_yaml_export_is_a_valid_scenario(dash, tmp_path):
+    with dash.expect_download() as info:
+        dash.get_by_role("button", name="Download scenario YAML").click()
+    target = tmp_path / "export.yaml"
+    info.value.save_as(target)
+    assert load_scenario(target).name == "baseline"
+
+
+def test_sweep_viewer_shows_a_finished_sweep(dash):
+    dash.locator(".v-card", has_text="Finished sweeps").locator(".v-select__slot").first.click()
+    dash.get_by_role("option", name="tiny_sweep").click()
+    expect(dash.get_by_text("lxp").first).to_be_visible()
+
+
+def test_two_sessions_do_not_share_a_model(dash, server, browser):
+    other = browser.new_page()
+    other.goto(server)
+    expect(status(other)).to_contain_text("Week 0 of 260", timeout=60_000)
+    dash.get_by_role("button", name="Step").click()
+    expect(status(dash)).to_contain_text("Week 1 of 260")
+    time.sleep(1.0)
+    expect(status(other)).to_contain_text("Week 0 of 260")
+    other.close()

@@ -1,0 +1,82 @@
+"""Dashboard logic without a browser: sessions, controls from declarations, export, folders."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+import solara
+
+from sim.dashboard.session import ScenarioFolders, Session, control_parameters, load, scenario_yaml, with_values
+from sim.loader import ScenarioError, load_scenario
+from sim.parameters import iter_parameters
+from sim.scenario import Scenario
+
+from .conftest import ROOT
+
+FOLDERS = ScenarioFolders([ROOT / "scenarios"])
+
+
+def test_controls_are_the_declared_levers_and_uncertainties():
+    declared = {p.path: p for p in iter_parameters(Scenario) if p.kind in ("lever", "uncertainty")}
+    controls = {p.path: p for p in control_parameters()}
+    assert controls.keys() == declared.keys() and len(controls) > 20
+    assert controls["policies.mentoring.ratio"].low == 0 and controls["policies.mentoring.ratio"].high == 1
+    assert "policies.mentoring.enabled" in controls and "culture.psychological_safety" in controls
+
+
+def test_session_steps_and_resets_with_new_values():
+    loaded = load(FOLDERS, "baseline")
+    a = Session(loaded, {"policies.mentoring.enabled": True}, compare=True)
+    a.step(3)
+    assert a.week == 3 and a.reference.week == 3
+    assert a.model.policy("mentoring") is not None and a.reference.policy("mentoring") is None
+    assert a.model.seed == a.reference.seed
+    assert "changed: policies.mentoring.enabled=True" in a.status()
+    snap = a.snapshot()
+    assert list(snap.differences.columns)[0] == "week" and len(snap.differences) == 4
+    assert snap.week == 3 and len(snap.timeseries) == 4 and len(snap.reference) == 4
+    b = Session(loaded, {})
+    assert b.week == 0 and "changed" not in b.status()
+
+
+def test_bad_control_value_is_a_scenario_error():
+    loaded = load(FOLDERS, "baseline")
+    with pytest.raises(ScenarioError, match="control policies.mentoring.ratio"):
+        with_values(loaded, {"policies.mentoring.ratio": 3.0})
+
+
+def test_exported_yaml_is_a_valid_scenario(tmp_path: Path):
+    loaded = load(FOLDERS, "mentoring_programme")
+    text = scenario_yaml(loaded, {"policies.mentoring.ratio": 0.4, "culture.growth_mindset": 0.7})
+    f = tmp_path / "export.yaml"
+    f.write_text(text)
+    sc = load_scenario(f)
+    assert sc.policies.mentoring.ratio == 0.4 and sc.culture.growth_mindset == 0.7
+    assert sc.name == "mentoring_programme"
+
+
+def test_folders_only_serve_their_own_files():
+    assert "baseline" in FOLDERS.files()
+    for name in ("../pyproject", "/etc/passwd", "nope"):
+        with pytest.raises(ScenarioError):
+            FOLDERS.path_of(name)
+
+
+def test_page_renders_and_step_advances(monkeypatch):
+    import ipyvuetify as v
+
+    from sim.dashboard import app
+
+    monkeypatch.setattr(app, "SCENARIOS", FOLDERS)
+    box, rc = solara.render(app.Page(), handle_error=False)
+
+    def status() -> str:
+        return rc.find(v.Html, tag="span", style_="font-weight:bold;").widget.children[0]
+
+    assert status().startswith("Week 0 of 260")
+    rc.find(v.Btn, children=["Step"]).widget.click()
+    assert status().startswith("Week 1 of 260")
+    rc.find(v.Btn, children=["Reset"]).widget.click()
+    assert status().startswith("Week 0 of 260")
+    rc.close()
