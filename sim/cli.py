@@ -30,6 +30,18 @@ out_console = Console()
 err_console = Console(stderr=True)
 
 
+def check_writable(folder: Path) -> None:
+    """Fail now, not after a long run, if results cannot be written into ``folder``."""
+    import tempfile
+
+    try:
+        folder.mkdir(parents=True, exist_ok=True)
+        with tempfile.NamedTemporaryFile(dir=folder, prefix=".lesim-write-check-"):
+            pass
+    except OSError as e:
+        fail(f"{folder}: cannot write results there ({e.strerror or e}); choose another --out")
+
+
 def fail(message: str, code: int = 2) -> None:
     """Print a one-line error and exit (status 2 for user mistakes)."""
     err_console.print(f"[bold red]error:[/] {message}", highlight=False, soft_wrap=True)
@@ -65,6 +77,7 @@ def run(
     out_dir = out if out is not None else default_out_dir(sc)
     if out_dir.exists() and (not out_dir.is_dir() or any(out_dir.iterdir())):
         fail(f"{out_dir}: exists and is not an empty folder; choose another --out")
+    check_writable(out_dir.parent)
     out_console.print(f"[bold]{sc.name}[/]: {sc.organisation.size:,} people, {sc.weeks} weeks, seed {sc.seed}")
     progress = Progress(TextColumn("simulating"), BarColumn(), MofNCompleteColumn(), TextColumn("weeks"),
                         TimeElapsedColumn(), TimeRemainingColumn(), console=err_console, disable=quiet, transient=True)
@@ -119,7 +132,10 @@ def schema(
     if out is None:
         sys.stdout.write(text + "\n")
     else:
-        out.write_text(text + "\n")
+        try:
+            out.write_text(text + "\n")
+        except OSError as e:
+            fail(f"{out}: cannot write ({e.strerror or e})")
         out_console.print(f"Wrote {out}")
 
 
@@ -172,6 +188,7 @@ def sweep(
     except ScenarioError as e:
         fail(str(e))
     out_dir = out if out is not None else default_out(exp)
+    check_writable(out_dir)
 
     class Counts(ProgressColumn):
         def render(self, task):
@@ -203,7 +220,7 @@ def sweep(
                               on_start=on_start)
     except ScenarioError as e:
         fail(str(e))
-    except OSError as e:
+    except (OSError, ValueError, TimeoutError) as e:
         fail(f"{scheduler or 'local workers'}: cannot start the sweep: {e}")
     out_console.print(f"{stats.done} runs done, {stats.skipped} already stored, {stats.failed} failed "
                       f"(of {stats.planned}); results in {out_dir}/runs")
@@ -286,6 +303,12 @@ def sensitivity(
             exp = load_experiment(target)
         except ScenarioError as e:
             fail(str(e))
+        if exp.spec.design.type not in ("morris", "sobol"):
+            fail(f"{target}: sensitivity needs a morris or sobol design; this experiment's design is "
+                 f"{exp.spec.design.type!r}")
+        unknown = [o for o in outcome if o not in exp.spec.measure.outcomes]
+        if unknown:
+            fail(f"--outcome {unknown[0]}: not measured by {target}; measured: {', '.join(exp.spec.measure.outcomes)}")
         folder = out if out is not None else default_out(exp)
         out_console.print(f"sweeping {exp.spec.name} into {folder} (stored runs are kept) …")
         try:

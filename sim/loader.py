@@ -332,6 +332,28 @@ def scenario_from_data(data: dict, origin: str = "<scenario>", node: yaml.Node |
     return scenario_with(data, {f"--set {item}": pv for item, pv in parsed.items()}, origin, node)
 
 
+def _fill_defaults_on_path(data: dict, parts: list[str]) -> None:
+    """Before setting an item of a list the file leaves at its default (``organisation.
+    skills.0.name``), copy the default list into the data, so any parameter has a path."""
+    if not any(p.isdigit() for p in parts):
+        return
+    defaults: Any = Scenario().model_dump(mode="json")
+    cur: Any = data
+    for i, p in enumerate(parts[:-1]):
+        if isinstance(cur, list):
+            if not p.isdigit() or int(p) >= len(cur):
+                return
+            cur, defaults = cur[int(p)], (defaults[int(p)] if isinstance(defaults, list) and int(p) < len(defaults) else None)
+        elif isinstance(cur, dict):
+            if p not in cur or cur[p] is None:
+                if not isinstance(defaults, dict) or p not in defaults:
+                    return
+                cur[p] = copy.deepcopy(defaults[p])
+            cur, defaults = cur[p], (defaults.get(p) if isinstance(defaults, dict) else None)
+        else:
+            return
+
+
 def scenario_with(data: dict, overrides: dict[str, tuple[list[str], Any]], origin: str = "<scenario>",
                   node: yaml.Node | None = None) -> Scenario:
     """Set each override (label → (key path parts, value)) in a copy of the raw data and
@@ -341,6 +363,7 @@ def scenario_with(data: dict, overrides: dict[str, tuple[list[str], Any]], origi
     data = copy.deepcopy(data)
     applied: dict[str, str] = {}
     for label, (parts, value) in overrides.items():
+        _fill_defaults_on_path(data, parts)
         apply_override(data, parts, value, label)
         applied[_display_path(parts)] = label
     return validate_data(data, origin, node, applied)

@@ -165,7 +165,7 @@ def build_structure(sc: Scenario, wf: Workforce, rng: np.random.Generator) -> tu
         add([head], [exec_row], TIE_REPORTING)
         rest = rows[1:]
         mix = org.departments[di].roles or {roles[0]: 1.0}
-        names = list(mix)
+        names = sorted(mix)  # not file order: the scenario digest sorts keys, so must the draws
         p = np.array([mix[r] for r in names], dtype=float)
         p /= p.sum()
         role_ids = np.array([roles.index(r) for r in names])

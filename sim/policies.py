@@ -105,7 +105,8 @@ class MentoringPolicy(Policy):
 
     In week 1 and every ``rematch_every_weeks`` weeks after, a share ``ratio`` of employees (those with the
     largest skills gaps first, ties broken at random) get a mentor among the most proficient
-    colleagues, each mentor taking at most two mentees. Matching: ``skill_gap`` picks the
+    colleagues, each mentor taking two mentees (more only when mentees outnumber twice the
+    remaining colleagues, i.e. ratio above a third). Matching: ``skill_gap`` picks the
     mentor strongest in the mentee's largest-gap skill; ``same_department`` a strong mentor
     from the mentee's department; ``random`` any mentor. The learning itself happens in the
     social-learning phase. Sources: Allen2004, Eby2013 (small objective effects).
@@ -128,16 +129,17 @@ class MentoringPolicy(Policy):
         from .outcomes import row_gap
 
         gaps = row_gap(m, occ) + 1e-6 * rng.random(len(occ))
-        n_mentees = min(int(round(self.config.ratio * len(occ))), len(occ) // 3)
+        n_mentees = min(int(round(self.config.ratio * len(occ))), len(occ) - 1)
         if n_mentees == 0:
             return
         order = np.argsort(-gaps)
         mentees = occ[order[:n_mentees]]
         pool = occ[order[n_mentees:]]
         strength = wf.prof[pool].mean(axis=1) + 1e-6 * rng.random(len(pool))
-        n_mentors = min(len(pool), (n_mentees + 1) // 2)
+        per_mentor = max(2, -(-n_mentees // len(pool)))  # ceil division
+        n_mentors = min(len(pool), -(-n_mentees // per_mentor))
         mentors = pool[np.argsort(-strength)[:n_mentors]]
-        slots = np.repeat(mentors, 2)
+        slots = np.repeat(mentors, per_mentor)
         rule = self.config.matching
         if rule == "random":
             wf.mentor[mentees] = slots[rng.permutation(len(slots))[:n_mentees]]
@@ -193,8 +195,11 @@ class JobRotationPolicy(Policy):
         if len(rows) == 0 or n_roles < 2:
             return
         if self.config.mode == "swap":
-            rows = rows[: len(rows) // 2 * 2]
-            a, b = rows[0::2], rows[1::2]
+            # pair starters at random, each with one of a different role where possible
+            rows = rows[np.argsort(other[rows], kind="stable")]
+            rows = rows[np.argsort(wf.role[rows], kind="stable")]
+            half = len(rows) // 2
+            a, b = rows[:half], rows[len(rows) - half:][::-1]
             diff = wf.role[a] != wf.role[b]
             a, b = a[diff], b[diff]
             wf.work_role[a], wf.work_role[b] = wf.role[b], wf.role[a]

@@ -115,6 +115,9 @@ class Records:
                 spend_rows += rows
             overhead += extra
         wf.spend = spend_rows + np.where(wf.skill_hours > 0, wf.skill_hours, 0.0) * m.spec.content.cost_per_learner_hour
+        if m.week == 0:  # the record of the starting state: nothing has been spent yet
+            wf.spend = np.zeros(wf.n)
+            overhead = 0.0
         t = self._row(m.week)
         heads = g.count
         share = heads / heads.sum() if heads.sum() > 0 else heads

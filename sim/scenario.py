@@ -239,7 +239,7 @@ class Platform(Section):
 
 class Mentoring(Section):
     enabled: bool = param(False, "Run a formal mentoring programme.", kind="lever")
-    ratio: float = param(0.2, "Share of employees who have a mentor.", unit="fraction", kind="lever", ge=0, le=1)
+    ratio: float = param(0.2, "Share of employees who have a mentor (mentors take two mentees each, more when the ratio is above a third).", unit="fraction", kind="lever", ge=0, le=1)
     matching: Literal["skill_gap", "random", "same_department"] = param("skill_gap", "How mentors are matched to mentees.", kind="lever")
     hours_per_week: float = param(0.5, "Mentoring hours per pair per week.", unit="h/week", kind="lever", ge=0, le=40)
     rematch_every_weeks: int = param(26, "Pairs are re-formed this often.", unit="weeks", ge=1, le=520)
@@ -334,7 +334,7 @@ class Governance(Section):
 # --------------------------------------------------------------------------- environment
 class NewSkillEvent(Section):
     type: Literal["new_skill"]
-    week: int = param(52, "Week the requirement starts.", unit="week", ge=0, le=100_000)
+    week: int = param(52, "Week the requirement starts.", unit="week", ge=1, le=100_000)
     skill: str
     level: float = param(2.5, "Required level from that week.", unit="level", ge=0, le=5)
     criticality: float = param(0.8, "Criticality from that week.", unit="0–1", ge=0, le=1)
@@ -343,7 +343,7 @@ class NewSkillEvent(Section):
 
 class RequirementChangeEvent(Section):
     type: Literal["requirement_change"]
-    week: int = param(52, "Week of the change.", unit="week", ge=0, le=100_000)
+    week: int = param(52, "Week of the change.", unit="week", ge=1, le=100_000)
     skill: str
     delta: float = param(0.5, "Change of the required level.", unit="level", ge=-5, le=5)
     roles: list[str] = Field(default_factory=list, description="Roles affected (empty: all roles).")
@@ -351,19 +351,19 @@ class RequirementChangeEvent(Section):
 
 class BudgetCutEvent(Section):
     type: Literal["budget_cut"]
-    week: int = param(52, "Week of the cut.", unit="week", ge=0, le=100_000)
+    week: int = param(52, "Week of the cut.", unit="week", ge=1, le=100_000)
     fraction: float = param(0.3, "Share of the L&D budget removed.", unit="fraction", ge=0, le=1)
 
 
 class HiringFreezeEvent(Section):
     type: Literal["hiring_freeze"]
-    week: int = param(52, "First week of the freeze.", unit="week", ge=0, le=100_000)
+    week: int = param(52, "First week of the freeze.", unit="week", ge=1, le=100_000)
     weeks: int = param(26, "Length of the freeze.", unit="weeks", ge=1, le=100_000)
 
 
 class ReorganisationEvent(Section):
     type: Literal["reorganisation"]
-    week: int = param(52, "Week of the reorganisation.", unit="week", ge=0, le=100_000)
+    week: int = param(52, "Week of the reorganisation.", unit="week", ge=1, le=100_000)
     share: float = param(0.2, "Share of employees moved to another team of their department.", unit="fraction", ge=0, le=1)
 
 

@@ -48,4 +48,6 @@ def SweepView(folders: SweepFolders):
 
         _exp, runs = load_sweep(sweeps[choice])
         first = table["uncertainty"].iloc[0]
-        solara.Image(f"data:image/png;base64,{_trajectory_chart(runs, [current], first)}")
+        import base64
+
+        solara.Image(base64.b64decode(_trajectory_chart(runs, [current], first)), format="png")

@@ -57,10 +57,19 @@ def load_sweep(folder: Path) -> tuple[dict, pd.DataFrame]:
         raise CompareError(f"{folder}: no experiment.yaml; is this a folder written by `lesim sweep`?")
     import yaml
 
-    experiment = yaml.safe_load(exp_file.read_text())
+    try:
+        experiment = yaml.safe_load(exp_file.read_text())
+    except (yaml.YAMLError, UnicodeDecodeError) as e:
+        raise CompareError(f"{exp_file}: not readable YAML ({type(e).__name__}); rerun `lesim sweep`") from None
+    if not isinstance(experiment, dict):
+        raise CompareError(f"{exp_file}: not a sweep's experiment file; rerun `lesim sweep`")
     keys_file = folder / "plan.keys"
     keys = set(keys_file.read_text().split()) if keys_file.is_file() else None
-    runs = store.read_runs(folder, keys)
+    try:
+        runs = store.read_runs(folder, keys)
+    except Exception as e:  # a damaged Parquet file (e.g. written by hand or truncated on disk)
+        raise CompareError(f"{folder}/runs: cannot read the stored runs ({type(e).__name__}: {e}); "
+                           "delete the damaged file and rerun `lesim sweep`") from None
     if runs.empty:
         raise CompareError(f"{folder}: no stored runs yet; run `lesim sweep` first")
     return experiment, runs
@@ -112,8 +121,8 @@ def _prob_best(mat: np.ndarray, sign: float, rng: np.random.Generator) -> np.nda
     idx = rng.integers(0, n, size=(BOOTSTRAP, n))
     means = mat[idx].mean(axis=1) * sign  # BOOTSTRAP × strategies
     means = np.where(np.isnan(means), -np.inf, means)
-    best = np.argmax(means, axis=1)
-    return np.bincount(best, minlength=mat.shape[1]) / BOOTSTRAP
+    top = means >= means.max(axis=1, keepdims=True)  # ties share the win
+    return (top / top.sum(axis=1, keepdims=True)).mean(axis=0)
 
 
 def compare_frame(runs: pd.DataFrame, baseline: str, outcomes: list[str] | None = None, week: int | None = None,
@@ -299,7 +308,7 @@ def _table_html(frame: pd.DataFrame) -> str:
 
 
 def write_html(path: Path, experiment: dict, runs: pd.DataFrame, table: pd.DataFrame, baseline: str) -> None:
-    outcomes = [o for o in dict.fromkeys(table["outcome"]) if o != COST_OUTCOME]
+    outcomes = [o for o in dict.fromkeys(table["outcome"]) if o != COST_OUTCOME] or list(dict.fromkeys(table["outcome"]))
     uncertainties = list(dict.fromkeys(table["uncertainty"]))
     first = uncertainties[0]
     show = ["strategy", "n", "mean", "ci_low", "ci_high", "diff", "diff_low", "diff_high", "effect_size", "p_adj",

@@ -7,6 +7,11 @@
 * **Common random numbers** — a replicate's seed derives from (design seed, uncertainty
   point, replicate index) through ``SeedSequence``, never from the strategy; and each model
   process draws from its own named stream. Paired strategies differ only by the strategy.
+  In sampled designs (Latin hypercube, Sobol, Morris) the seed does not depend on the design
+  point either, so differences between points are the parameters' effect, not seed noise
+  (a parameter without effect gets exactly zero elementary effects).
+* The key includes :data:`sim.model.MODEL_VERSION`, so runs stored by an older model are not
+  reused after the model's behaviour changes.
 * Planning is lazy (a generator), so memory does not grow with the number of runs.
 """
 
@@ -21,6 +26,7 @@ from typing import Any, Iterator
 
 import numpy as np
 
+from ..model import MODEL_VERSION
 from .spec import LoadedExperiment
 
 COST_OUTCOME = "cumulative_spend_per_employee"
@@ -122,12 +128,13 @@ def plan_runs(exp: LoadedExperiment, out: Path) -> Iterator[RunTask]:
     measure_weeks = tuple(spec.measure.resolved_weeks(weeks))
     outcomes = tuple(dict.fromkeys([*spec.measure.outcomes, COST_OUTCOME]))
     base_digest = exp.base.digest()
+    sampled = spec.design.type != "factorial"
     for point in design_points(exp):
         for rep in range(spec.design.replicates):
-            seed = replicate_seed(spec.design.seed, point.name, rep)
+            seed = replicate_seed(spec.design.seed, "design" if sampled else point.name, rep)
             for strategy, levers in spec.strategies.items():
                 overrides = {**point.overrides, **levers, "seed": seed, "weeks": weeks}
-                key = run_key({"base": base_digest, "overrides": overrides, "strategy": strategy,
+                key = run_key({"model": MODEL_VERSION, "base": base_digest, "overrides": overrides, "strategy": strategy,
                                "uncertainty": point.name, "replicate": rep, "measure_weeks": measure_weeks,
                                "outcomes": outcomes})
                 yield RunTask(key=key, experiment=spec.name, strategy=strategy, uncertainty=point.name,

@@ -3,8 +3,9 @@
 
 Resume lives here, not in the engine: a run whose key is stored is skipped; a run that
 raises is recorded in ``errors/`` and the sweep goes on; if a local worker process dies,
-the pool is rebuilt and the runs that were in flight are retried (three times, then
-recorded as failed). Dask re-runs a dead worker's tasks itself; a task that keeps killing
+the pool is rebuilt and the runs that were in flight are retried one at a time, so that
+only a run that kills its worker on its own is charged with it (three times, then recorded
+as failed). Dask re-runs a dead worker's tasks itself; a task that keeps killing
 workers ends as ``KilledWorker`` and is recorded. Results do not depend on the number of
 workers or the engine: each run is a pure function of its task.
 """
@@ -146,14 +147,17 @@ def run_tasks(tasks: Iterable[RunTask], engine, *, skip: set[str], stats: SweepS
               on_update: Callable[[SweepStats], None] = lambda s: None) -> SweepStats:
     """Submit tasks (at most 2 per worker in flight, so memory stays flat) and collect them."""
     source = iter(tasks)
-    retry: deque[RunTask] = deque()
+    retry: deque[RunTask] = deque()  # runs in flight when a worker died: retried one at a time
+    suspects: set[str] = set()
     attempts: dict[str, int] = {}
     inflight: dict[Future, RunTask] = {}
-    limit = max(2, 2 * engine.workers)
+    full = max(2, 2 * engine.workers)
 
     def next_task() -> RunTask | None:
         if retry:
-            return retry.popleft()
+            task = retry.popleft()
+            suspects.add(task.key)
+            return task
         for task in source:
             if task.key in skip:
                 stats.skipped += 1
@@ -172,6 +176,8 @@ def run_tasks(tasks: Iterable[RunTask], engine, *, skip: set[str], stats: SweepS
 
     exhausted = False
     while True:
+        suspect_running = any(t.key in suspects for t in inflight.values())
+        limit = 1 if retry or suspect_running else full
         while not exhausted and len(inflight) < limit:
             task = next_task()
             if task is None:
@@ -182,6 +188,7 @@ def run_tasks(tasks: Iterable[RunTask], engine, *, skip: set[str], stats: SweepS
             if exhausted and not retry:
                 break
             continue
+        alone = len(inflight) == 1
         done, _ = wait(list(inflight), return_when=FIRST_COMPLETED)
         broken = False
         for fut in done:
@@ -190,15 +197,17 @@ def run_tasks(tasks: Iterable[RunTask], engine, *, skip: set[str], stats: SweepS
                 res = fut.result()
             except BrokenProcessPool:
                 broken = True
-                attempts[task.key] = attempts.get(task.key, 0) + 1
-                if attempts[task.key] >= MAX_ATTEMPTS:
-                    fail(task, f"worker process died {MAX_ATTEMPTS} times running this run")
-                else:
-                    retry.append(task)
+                if alone:  # it ran by itself: this run killed its worker
+                    attempts[task.key] = attempts.get(task.key, 0) + 1
+                    if attempts[task.key] >= MAX_ATTEMPTS:
+                        fail(task, f"worker process died {MAX_ATTEMPTS} times running this run")
+                        continue
+                retry.append(task)
                 continue
             except Exception as exc:  # e.g. Dask KilledWorker, or a task that cannot be sent
                 fail(task, f"{type(exc).__name__}: {exc}")
                 continue
+            suspects.discard(task.key)
             if res["ok"]:
                 stats.done += 1
             else:
@@ -206,9 +215,7 @@ def run_tasks(tasks: Iterable[RunTask], engine, *, skip: set[str], stats: SweepS
                 stats.failures.append(f"{task.strategy}/{task.uncertainty}/rep{task.replicate}: {res['error']}")
             on_update(stats)
         if broken:
-            for fut, task in list(inflight.items()):
-                attempts[task.key] = attempts.get(task.key, 0) + 1
-                retry.append(task)
+            retry.extend(inflight.values())
             inflight.clear()
             engine.reset()
             exhausted = False

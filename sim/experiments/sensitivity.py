@@ -47,6 +47,8 @@ def analyse(folder: Path, outcomes: list[str] | None = None) -> tuple[pd.DataFra
     at = runs[runs["week"] == week]
     measured = [c for c in runs.columns if c in OUTCOME_BY_NAME and c != COST_OUTCOME]
     outcomes = outcomes or measured
+    if not outcomes:
+        raise CompareError(f"{folder}: no outcome to analyse; measure at least one outcome in the experiment")
     for o in outcomes:
         if o not in measured:
             raise CompareError(f"outcome {o!r} was not measured; measured: {', '.join(measured)}")

@@ -24,13 +24,14 @@ or an out-of-range lever is reported with the experiment file's line and key, ex
 
 from __future__ import annotations
 
+import copy
 from pathlib import Path
 from typing import Any, Literal
 
 import yaml
 from pydantic import Field, model_validator
 
-from ..loader import ScenarioError, _line_of, load_raw, parse_yaml, read_text, scenario_with, validate_data
+from ..loader import ScenarioError, _line_of, apply_override, load_raw, parse_yaml, read_text, scenario_with, validate_data
 from ..outcomes import HEADLINE, OUTCOME_BY_NAME
 from ..parameters import Section, located
 from ..scenario import Scenario
@@ -110,6 +111,18 @@ class Experiment(Section):
             raise located(("design", "samples"), f"must be a power of 2 for a sobol design, got {self.design.samples}")
         if not self.uncertainties.scenarios:
             raise located(("uncertainties", "scenarios"), "needs at least one scenario (use `central: {}`)")
+        for name, ov in self.strategies.items():
+            for p in ov:
+                if p in ("seed", "weeks", "name"):
+                    raise located(("strategies", name, p), "is set by the experiment (design.seed, weeks), not by a strategy")
+        paths = [("strategies", n, p) for n, ov in self.strategies.items() for p in ov] + \
+                [("uncertainties", "scenarios", n, p) for n, ov in self.uncertainties.scenarios.items() for p in ov] + \
+                [("uncertainties", "parameters", p) for p in self.uncertainties.parameters]
+        for loc in paths:
+            for other in paths:
+                if other[-1].startswith(loc[-1] + "."):
+                    raise located(loc, f"overlaps {other[-1]!r} (set in {'.'.join(other[:-1])}): a parameter path must "
+                                       "not contain another")
         levers = {p for s in self.strategies.values() for p in s}
         for name, ov in self.uncertainties.scenarios.items():
             for p in ov:
@@ -173,9 +186,22 @@ def load_experiment(path: str | Path, *, replicates: int | None = None, weeks: i
     base_data, base_node = load_raw(base_path)
     base = validate_data(base_data, str(base_path), base_node)
     if replicates is not None or weeks is not None:
-        spec = spec.model_copy(update={
-            "design": spec.design.model_copy(update={"replicates": replicates}) if replicates else spec.design,
-            "weeks": weeks if weeks else spec.weeks})
+        overrides = {}
+        if replicates is not None:
+            overrides["--replicates"] = (["design", "replicates"], replicates)
+        if weeks is not None:
+            overrides["--weeks"] = (["weeks"], weeks)
+        patched = copy.deepcopy(data)
+        labels = {}
+        for label, (parts, value) in overrides.items():
+            apply_override(patched, parts, value, label)
+            labels[".".join(parts)] = label
+        spec = validate_data(patched, str(path), node, labels, model_cls=Experiment)
+    horizon = spec.weeks or base.weeks
+    late = [w for w in spec.measure.weeks if w > horizon]
+    if late:
+        raise ScenarioError(f"{path}:{_line_of(node, ('measure', 'weeks'))}: measure.weeks: week {late[0]} is after the "
+                            f"horizon ({horizon} weeks)")
     for name, ov in spec.strategies.items():
         _check_overrides(str(path), node, ("strategies", name), base_data, ov)
     for name, ov in spec.uncertainties.scenarios.items():

@@ -41,7 +41,9 @@ def planned_keys(exp: LoadedExperiment, out: Path) -> set[str]:
 def sweep(exp: LoadedExperiment, out: Path, *, workers: int | None = None, scheduler: str | None = None,
           on_update: Callable[[SweepStats], None] = lambda s: None, on_start: Callable[[int, int], None] | None = None
           ) -> SweepStats:
-    """Run every planned run not yet stored in ``out``; returns the counts."""
+    """Run every planned run not yet stored in ``out``; returns the counts. ``out`` is made
+    absolute: Dask workers run in their own working folders (they need a shared filesystem)."""
+    out = Path(out).resolve()
     check_folder(exp, out)
     store.prepare(out)
     store.write_text(out / "experiment.yaml", experiment_yaml(exp))

@@ -59,7 +59,8 @@ def learn_from_content(model) -> None:
     (0.5 + engagement) × mindset factor × (1 if completed else 0.5), capped so that nobody
     passes the item's level + 0.5. The gain is *pending*: it becomes durable only when
     applied on the job (phase 5). Completion probability = the modality's propensity ×
-    (0.6 + 0.5 × engagement) × (0.5 + 0.5 × freshness) (assumption). Instructor-led seats are
+    (0.6 + 0.5 × engagement) × (0.5 + 0.5 × freshness) × min(1, hours / item duration)
+    (assumption: a week's hours rarely finish a long course). Instructor-led seats are
     limited to ``seats_per_instructor`` × instructors a week; learners beyond it get no session
     that week (their hours are spent and counted, with no gain).
     Modality changes completion (and through it engagement), never efficacy (no learning-styles
@@ -100,7 +101,8 @@ def learn_from_content(model) -> None:
     have = wf.prof[rows, skill] + wf.pending[rows, skill]
     fresh = cat.freshness[items]
     eng = wf.engagement[rows]
-    p_complete = np.clip(COMPLETION_PROPENSITY[cat.modality[items]] * (0.6 + 0.5 * eng) * (0.5 + 0.5 * fresh), 0, 1)
+    p_complete = np.clip(COMPLETION_PROPENSITY[cat.modality[items]] * (0.6 + 0.5 * eng) * (0.5 + 0.5 * fresh)
+                         * np.minimum(1.0, wf.skill_hours[rows] / cat.duration[items]), 0, 1)
     completed = r_complete[rows] < p_complete
     mind = 1.0 + sc.learning.mindset_effect * (wf.mindset[rows] - 0.5)
     gain = (sc.learning.formal_rate * wf.skill_hours[rows] * cat.quality[items] * (0.5 + 0.5 * fresh)

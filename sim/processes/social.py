@@ -23,7 +23,7 @@ def learn_from_others(model) -> None:
       behaviour); the learner closes social_rate × tie strength × (0.5 + contact's sharing
       propensity) × (0.5 + safety) of the difference to a more proficient contact on each
       relevant skill (assumption);
-    * manager coaching — a manager's coaching hours are shared by the team; each hour closes
+    * manager coaching — a manager's coaching hours are shared by their direct reports; each hour closes
       coaching_rate × 2 × manager support of the gap to the role requirement (assumption);
     * mentors — each mentoring hour closes coaching_rate of the difference to the mentor on
       relevant skills; mentees gain ``engagement_boost`` a week (Eby2013, Allen2004: small
@@ -61,8 +61,8 @@ def learn_from_others(model) -> None:
     mgr = wf.manager
     has_mgr = wf.occupied & (mgr >= 0)
     m = np.maximum(mgr, 0)
-    team_n = np.bincount(wf.team[wf.occupied], minlength=len(st.team_dept))
-    per_head = np.where(has_mgr & wf.occupied[m], wf.coaching_hours[m] / np.maximum(team_n[wf.team], 1), 0.0)
+    reports = np.bincount(mgr[has_mgr], minlength=wf.n)  # occupied direct reports of each manager
+    per_head = np.where(has_mgr & wf.occupied[m], wf.coaching_hours[m] / np.maximum(reports[m], 1), 0.0)
     coach = np.clip(sc.learning.coaching_rate * per_head * 2.0 * wf.support[m], 0.0, 1.0)
     hour_cost = sc.governance.employee_hour_cost
     wf.time_cost += per_head * hour_cost  # the coach's time, booked against the coached
