@@ -12,6 +12,7 @@ Guards: files over 5 MB, documents that expand to more than 200,000 nodes throug
 
 from __future__ import annotations
 
+import copy
 from pathlib import Path
 from typing import Any
 
@@ -358,8 +359,6 @@ def scenario_with(data: dict, overrides: dict[str, tuple[list[str], Any]], origi
                   node: yaml.Node | None = None) -> Scenario:
     """Set each override (label → (key path parts, value)) in a copy of the raw data and
     validate; an error under an overridden path names the override's label."""
-    import copy
-
     data = copy.deepcopy(data)
     applied: dict[str, str] = {}
     for label, (parts, value) in overrides.items():

@@ -266,3 +266,127 @@ def test_broken_experiment_files_give_clear_errors(tmp_path: Path, body: str, ex
     proc = lesim("sweep", str(f), "--out", str(tmp_path / "never"))
     assert proc.returncode == 2 and "Traceback" not in proc.stderr
     assert not (tmp_path / "never").exists()
+
+
+MORRIS = """\
+name: morris
+base: base.yaml
+strategies:
+  baseline: {}
+  lxp: {policies.platform.enabled: true}
+uncertainties:
+  parameters:
+    learning.formal_rate: {low: 0.02, high: 0.1}
+    policies.recognition.cost_per_completion: {low: 0, high: 50}   # recognition is off: no effect
+design: {type: morris, samples: 4, morris_levels: 4, replicates: 1, seed: 3}
+measure: {outcomes: [skills_gap, engagement]}
+"""
+
+
+def test_sensitivity_finds_no_effect_where_there_is_none(tmp_path: Path):
+    """Design points share seeds, so a parameter the model never reads has μ* exactly 0,
+    while the formal learning rate moves the skills gap."""
+    f = write_experiment(tmp_path, MORRIS, name="morris")
+    out = tmp_path / "m"
+    proc = lesim("sensitivity", str(f), "--out", str(out), "--workers", "2", check=True)
+    idx = pd.read_csv(out / "sensitivity.csv")
+    assert set(idx.columns) >= {"strategy", "outcome", "parameter", "mu_star", "mu_star_conf", "sigma"}
+    none = idx[idx.parameter == "policies.recognition.cost_per_completion"]
+    assert (none["mu_star"] == 0).all() and (none["sigma"] == 0).all()
+    rate = idx[(idx.parameter == "learning.formal_rate") & (idx.outcome == "skills_gap")]
+    assert (rate["mu_star"] > 0).all() and (rate["mu_star_conf"] >= 0).all()
+    assert (out / "sensitivity.html").is_file() and (out / "ranking_sensitivity.csv").is_file()
+    assert "learning.formal_rate" in proc.stdout
+
+
+def test_sensitivity_refuses_a_factorial_design_before_running(tmp_path: Path):
+    f = write_experiment(tmp_path, TINY)
+    proc = lesim("sensitivity", str(f), "--out", str(tmp_path / "s"))
+    assert proc.returncode == 2 and "needs a morris or sobol design" in proc.stderr
+    assert not (tmp_path / "s" / "runs").exists()
+
+
+def test_benjamini_hochberg_over_several_comparisons():
+    rng = np.random.default_rng(0)
+    base = rng.normal(size=8)
+    rows = []
+    effects = {"base": 0.0, "a": 0.05, "b": 0.3, "c": 1.0}
+    for s, eff in effects.items():
+        vals = base + eff + (rng.normal(scale=0.3, size=8) if s != "base" else 0)
+        for rep, v in enumerate(vals):
+            rows.append({"run_key": f"{s}{rep}", "experiment": "x", "strategy": s, "uncertainty": "central",
+                         "replicate": rep, "seed": rep, "week": 5, "skills_gap": v})
+    table = compare_frame(pd.DataFrame(rows), "base")
+    sub = table[(table.uncertainty == "central") & (table.strategy != "base")].set_index("strategy")
+    expected = stats.false_discovery_control(sub["p"].to_numpy(), method="bh")
+    np.testing.assert_allclose(sub["p_adj"].to_numpy(), expected)
+    assert (sub["p_adj"] >= sub["p"]).all() and sub.loc["c", "p_adj"] < 0.01
+
+
+def _poisoned(task):
+    """A run that kills its worker process (as a segfault or the OOM killer would)."""
+    if task.replicate == 0 and task.strategy == "mentoring" and task.uncertainty == "central":
+        os._exit(9)
+    return execute(task)
+
+
+class PoisonEngine:
+    """Real local worker processes, running a task function that kills its worker for one run."""
+
+    def __init__(self, workers):
+        import multiprocessing as mp
+        from concurrent.futures import ProcessPoolExecutor
+
+        self.workers = workers
+        self._new = lambda: ProcessPoolExecutor(workers, mp_context=mp.get_context("forkserver"))
+        self._pool = self._new()
+
+    def submit(self, task):
+        return self._pool.submit(_poisoned, task)
+
+    def reset(self):
+        self._pool.shutdown(wait=False, cancel_futures=True)
+        self._pool = self._new()
+
+    def close(self, cancel=False):
+        self._pool.shutdown(wait=True)
+
+
+def test_a_run_that_kills_its_worker_fails_alone(tmp_path: Path):
+    from sim.experiments.runner import SweepStats, run_tasks
+
+    exp = load_experiment(write_experiment(tmp_path, TINY))
+    out = tmp_path / "poison"
+    store.prepare(out)
+    engine = PoisonEngine(2)
+    stats_ = run_tasks(plan_runs(exp, out), engine, skip=set(), stats=SweepStats(planned=8))
+    engine.close()
+    errors = store.error_records(out)
+    assert stats_.failed == 1 and stats_.done == 7
+    assert len(errors) == 1 and errors[0]["strategy"] == "mentoring" and "died 3 times" in errors[0]["error"]
+
+
+@pytest.mark.parametrize("body,expected", [
+    (TINY.replace("mentoring: {", "mentoring: {seed: 4, "), "strategies.mentoring.seed: is set by the experiment"),
+    (TINY.replace("every: 4", "weeks: [4, 9]"), "measure.weeks: week 9 is after the horizon (8 weeks)"),
+    (TINY.replace("churn: {labour_market.annual_turnover: 0.3}", "churn: {policies.mentoring: {ratio: 0.1}}"),
+     "churn.policies.mentoring: overlaps 'policies.mentoring."),
+])
+def test_more_experiment_mistakes_are_caught_at_load(tmp_path: Path, body: str, expected: str):
+    with pytest.raises(ScenarioError) as info:
+        load_experiment(write_experiment(tmp_path, body))
+    assert expected in str(info.value)
+
+
+@pytest.mark.parametrize("args,expected", [
+    (["sweep", "{exp}", "--scheduler", "garbage", "--out", "{tmp}/x"], "cannot start the sweep"),
+    (["sweep", "{exp}", "--weeks", "6000", "--out", "{tmp}/x"], "--weeks: weeks: must be between 1 and 5,200"),
+    (["compare", "{tmp}"], "no experiment.yaml"),
+    (["run", "{root}/scenarios/baseline.yaml", "--out", "/proc/lesim/x"], "cannot write results there"),
+])
+def test_cli_mistakes_give_one_line_and_status_2(tmp_path: Path, args: list[str], expected: str):
+    f = write_experiment(tmp_path, TINY)
+    argv = [a.format(exp=f, tmp=tmp_path, root=ROOT) for a in args]
+    proc = lesim(*argv)
+    assert proc.returncode == 2, proc.stderr
+    assert expected in " ".join(proc.stderr.split()) and "Traceback" not in proc.stderr

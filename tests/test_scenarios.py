@@ -114,3 +114,16 @@ def test_yaml_python_tags_are_never_executed(tmp_path: Path):
     with pytest.raises(ScenarioError):
         load_scenario(f)
     assert not marker.exists()
+
+
+def test_set_reaches_items_of_lists_left_at_their_defaults():
+    sc = load_scenario(ROOT / "scenarios" / "baseline.yaml", ["organisation.departments.0.share=0.5",
+                                                               "organisation.skills.7.open=true"])
+    assert sc.organisation.departments[0].share == 0.5 and sc.organisation.skills[7].open is True
+    assert len(sc.organisation.departments) == 5
+
+
+def test_events_start_in_week_one():
+    with pytest.raises(ScenarioError, match="events\\[0\\].week: must be at least 1"):
+        load_scenario(ROOT / "scenarios" / "baseline.yaml",
+                      ["events=[{type: budget_cut, week: 0, fraction: 0.1}]"])
