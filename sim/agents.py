@@ -84,7 +84,7 @@ class Manager(Employee):
     """An employee who leads a team: support for learning and coaching capacity."""
 
     support = _column("support", "Leadership support for learning, 0–1.")
-    coaching_hours = _column("coaching_hours", "Coaching hours per week for the whole team.")
+    coaching_hours = _column("coaching_hours", "Coaching hours per week, shared by the direct reports.")
 
 
 class Executive(Manager):

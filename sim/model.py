@@ -30,7 +30,7 @@ from .state import Workforce
 
 # Bump when the model's behaviour changes on purpose (with `make regression-update`): sweep
 # run keys include it, so results of an older model are never resumed into a newer sweep.
-MODEL_VERSION = "2026.11.29-1"
+MODEL_VERSION = "2026.11.29-2"
 
 
 @dataclass

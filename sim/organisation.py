@@ -224,7 +224,8 @@ def draw_people(sc: Scenario, st: Structure, wf: Workforce, rows: np.ndarray, rn
     """Draw the people state of new occupants of ``rows`` (at start or when hired).
 
     Proficiency on required skills ~ Normal(proficiency_mean × level, proficiency_sd); other
-    skills ~ Normal(other_mean, other_sd); mindset ~ Normal(culture mean, sd); engagement,
+    skills ~ Normal(other_mean, other_sd); learning-by-doing aptitude ~ Gamma(shape, mean 1)
+    (Heathcote2000: individual rates differ); mindset ~ Normal(culture mean, sd); engagement,
     motivation and sharing ~ Beta with means 0.7, 0.5 and 0.5 (assumption; Gallup-style
     engagement surveys put most employees mid-scale). Managers' support ~ Normal(leadership
     mean, sd). All clipped to their ranges.
@@ -246,6 +247,8 @@ def draw_people(sc: Scenario, st: Structure, wf: Workforce, rows: np.ndarray, rn
     wf.motivation[rows] = rng.beta(5.0, 5.0, m)
     wf.sharing[rows] = rng.beta(5.0, 5.0, m)
     wf.exposure[rows] = np.clip(sc.learning.job_exposure + 0.08 * rng.standard_normal(m), 0.3, 2.0)
+    shape = sc.learning.aptitude_shape
+    wf.aptitude[rows] = rng.gamma(shape, 1.0 / shape, m)
     sup = np.clip(lead.manager_support + lead.manager_support_sd * rng.standard_normal(m), 0, 1)
     wf.support[rows] = np.where(wf.is_manager[rows], sup, 0.0)
     wf.coaching_hours[rows] = np.where(wf.is_manager[rows], lead.coaching_hours, 0.0)

@@ -106,7 +106,7 @@ class MentoringPolicy(Policy):
     In week 1 and every ``rematch_every_weeks`` weeks after, a share ``ratio`` of employees (those with the
     largest skills gaps first, ties broken at random) get a mentor among the most proficient
     colleagues, each mentor taking two mentees (more only when mentees outnumber twice the
-    remaining colleagues, i.e. ratio above a third). Matching: ``skill_gap`` picks the
+    remaining colleagues, i.e. ratio above two thirds). Matching: ``skill_gap`` picks the
     mentor strongest in the mentee's largest-gap skill; ``same_department`` a strong mentor
     from the mentee's department; ``random`` any mentor. The learning itself happens in the
     social-learning phase. Sources: Allen2004, Eby2013 (small objective effects).
@@ -195,7 +195,8 @@ class JobRotationPolicy(Policy):
         if len(rows) == 0 or n_roles < 2:
             return
         if self.config.mode == "swap":
-            # pair starters at random, each with one of a different role where possible
+            # order starters by role (at random within a role) and pair the first with the last,
+            # so that pairs mostly join different roles
             rows = rows[np.argsort(other[rows], kind="stable")]
             rows = rows[np.argsort(wf.role[rows], kind="stable")]
             half = len(rows) // 2

@@ -178,7 +178,7 @@ class Culture(Section):
 class Leadership(Section):
     manager_support: float = param(0.5, "Mean manager support for learning.", unit="0–1", source="assumption; effect size from Blume2010", kind="uncertainty", ge=0, le=1)
     manager_support_sd: float = param(0.15, "Spread of manager support.", unit="0–1", ge=0, le=0.5)
-    coaching_hours: float = param(0.5, "Hours per week a manager spends coaching the whole team.", unit="h/week", kind="lever", ge=0, le=40)
+    coaching_hours: float = param(0.5, "Hours per week a manager spends coaching, shared by their direct reports.", unit="h/week", kind="lever", ge=0, le=40)
     executive_support: float = param(0.5, "Executive sponsors' support for L&D (budget and culture signals).", unit="0–1", kind="lever", ge=0, le=1)
 
 
@@ -187,6 +187,7 @@ class LearningRules(Section):
 
     formal_rate: float = param(0.05, "Proficiency gained per hour of perfectly fitting, top-quality content.", unit="level/h", source="assumption (calibrated so a 20 h course moves about one level)", kind="uncertainty", ge=0, le=1)
     experiential_rate: float = param(0.02, "Weekly share of the gap to what the work demands closed by doing the job (exponential approach).", unit="1/week", source="Heathcote2000 (exponential individual curves); rate assumption", kind="uncertainty", ge=0, le=1)
+    aptitude_shape: float = param(2.0, "Shape of the Gamma distribution (mean 1) of individual learning-by-doing rates: smaller means more varied learners.", unit="", source="Heathcote2000 (individuals learn at different exponential rates; their average looks like a power law); shape an assumption", kind="uncertainty", gt=0, le=1000)
     job_exposure: float = param(0.92, "Mean level a job lets people reach by practice alone, as a fraction of the requirement.", unit="fraction", source="assumption", kind="uncertainty", ge=0, le=2)
     social_rate: float = param(0.01, "Share of a proficiency difference a colleague passes on in one interaction.", unit="1/interaction", source="assumption", kind="uncertainty", ge=0, le=1)
     interaction_rate: float = param(0.6, "Probability that an employee has a learning conversation with a contact in a week.", unit="1/week", source="assumption", ge=0, le=1)
@@ -239,7 +240,7 @@ class Platform(Section):
 
 class Mentoring(Section):
     enabled: bool = param(False, "Run a formal mentoring programme.", kind="lever")
-    ratio: float = param(0.2, "Share of employees who have a mentor (mentors take two mentees each, more when the ratio is above a third).", unit="fraction", kind="lever", ge=0, le=1)
+    ratio: float = param(0.2, "Share of employees who have a mentor (mentors take two mentees each, more when the ratio is above two thirds).", unit="fraction", kind="lever", ge=0, le=1)
     matching: Literal["skill_gap", "random", "same_department"] = param("skill_gap", "How mentors are matched to mentees.", kind="lever")
     hours_per_week: float = param(0.5, "Mentoring hours per pair per week.", unit="h/week", kind="lever", ge=0, le=40)
     rematch_every_weeks: int = param(26, "Pairs are re-formed this often.", unit="weeks", ge=1, le=520)

@@ -58,7 +58,8 @@ def test_experiential_learning_closes_a_fixed_share_of_the_gap():
     before = wf.prof.copy()
     experiential.learn_by_doing(m)
     below = before < demand
-    np.testing.assert_allclose(wf.prof[below], before[below] + 0.1 * (demand[below] - before[below]), rtol=1e-12)
+    rate = np.broadcast_to((0.1 * wf.aptitude)[:, None], before.shape)  # each person's own rate
+    np.testing.assert_allclose(wf.prof[below], before[below] + rate[below] * (demand[below] - before[below]), rtol=1e-12)
 
 
 def test_no_learning_time_means_no_formal_learning():

@@ -19,13 +19,14 @@ def work_demand(model) -> np.ndarray:
 
 def learn_by_doing(model) -> None:
     """Skills used in the work approach the demanded level exponentially: each week
-    prof += experiential_rate × mindset factor × (demand − prof) where prof < demand
-    (Heathcote2000: exponential individual learning curves). Rotations change the role
+    prof += experiential_rate × aptitude × mindset factor × (demand − prof) where prof <
+    demand (Heathcote2000: exponential individual learning curves, at individual rates:
+    aptitude ~ Gamma with mean 1). Rotations change the role
     worked, so they expose people to new skills. Vacant positions do not learn. The week's
     demand is kept in ``model.derived.demand`` for forgetting (phase 9)."""
     sc = model.spec
     wf = model.workforce
     demand = model.derived.demand = work_demand(model)
     mind = 1.0 + sc.learning.mindset_effect * (wf.mindset - 0.5)
-    rate = (sc.learning.experiential_rate * mind * wf.occupied)[:, None]
+    rate = np.minimum(sc.learning.experiential_rate * wf.aptitude * mind * wf.occupied, 1.0)[:, None]
     wf.prof += rate * np.maximum(demand - wf.prof, 0.0)
