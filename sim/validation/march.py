@@ -26,7 +26,7 @@ One period, in the order of March's original program (see :func:`period`):
 Socialisation and code learning both act on the state found at step 3–4: the code learns
 from the views its superior group held *before* this period's socialisation.
 
-Two implementation choices on which published replications differ are switches:
+Implementation choices on which published replications differ are switches:
 
 * ``socialisation="gradual"`` – a belief moves one step (opposite → 0 → code value), as in
   March's original code (Christensen 2015); ``"immediate"`` – it jumps to the code value,
@@ -36,7 +36,10 @@ Two implementation choices on which published replications differ are switches:
   Σ code·reality (a 0 in the code counts neither right nor wrong), and the code follows the
   superior group's *actions* (Christensen 2015); ``"knowledge"`` – an individual is superior
   when it matches reality on more dimensions than the code does, and the code follows the
-  superior group's *beliefs*, as the paper's text and footnote 1 read.
+  superior group's *beliefs*, as the paper's text and footnote 1 read;
+* ``k_rule`` – how footnote 1's k is counted: ``"footnote"`` as written (members differing
+  from the code minus those agreeing) or ``"majority"`` (dominant-view holders minus
+  opposite-view holders, as recreations of the original program count it).
 
 Replications are vectorised: the state holds ``replications × n × m`` arrays and every
 process is one numpy pass over them. All randomness comes from named streams
@@ -90,6 +93,12 @@ class MarchSettings(Section):
         "the code and the code follows their actions (March's code, Christensen 2015); knowledge: those matching "
         "reality on more dimensions than the code, followed by their beliefs (the paper's text).",
         source="Christensen (2015); March (1991)")
+    k_rule: Literal["footnote", "majority"] = param(
+        "footnote", "How k of the code-learning probability 1 − (1 − p2)^k is counted. footnote: superior members "
+        "whose view differs from the code minus those whose view equals it (March's footnote 1 as written: when the "
+        "code is 0, every member with an opinion differs); majority: members holding the dominant view minus those "
+        "holding the opposite one (Workiewicz's recreation of the original program; Watts & Gilbert's BASIC-derived "
+        "version counts the same).", source="March (1991), footnote 1; Workiewicz (2019); Watts & Gilbert (2014)")
 
     @model_validator(mode="after")
     def _fast_within_n(self) -> "MarchSettings":
@@ -247,20 +256,28 @@ def socialise(state: MarchState, mode: str, rng: np.random.Generator) -> None:
 
 
 def learn_code(state: MarchState, plus: np.ndarray, minus: np.ndarray, size: np.ndarray, p2: float,
-               rng: np.random.Generator) -> None:
+               rng: np.random.Generator, k_rule: str = "footnote") -> None:
     """The code adopts the superior group's dominant view on a dimension with probability
-    1 − (1 − p2)^k (March's footnote 1), where k = (members whose view differs from the
-    code) − (members whose view equals it); k ≤ 0, an empty group or a tie between +1 and −1
+    1 − (1 − p2)^k (March's footnote 1); k ≤ 0, an empty group or a tie between +1 and −1
     leave the dimension unchanged. The dominant view is the sign of (+1 holders − −1
     holders): a 0 is no opinion and never dominant.
+
+    ``footnote``: k = (members whose view differs from the code) − (members whose view
+    equals it). ``majority``: k = (members holding the dominant view) − (members holding
+    the opposite one). The two agree when the code holds the opposite view and every
+    member has an opinion; they differ when the code is 0 (footnote: every opinion counts
+    for the change) or members hold 0 beliefs (``knowledge`` only).
 
     One uniform number is drawn per replication and dimension.
     """
     u = rng.random(state.code.shape)
     code = state.code
     dominant = np.sign(plus - minus).astype(np.int8)
-    agree = np.where(code == 1, plus, np.where(code == -1, minus, size - plus - minus))
-    k = size - 2 * agree
+    if k_rule == "majority":
+        k = np.abs(plus - minus)
+    else:
+        agree = np.where(code == 1, plus, np.where(code == -1, minus, size - plus - minus))
+        k = size - 2 * agree
     change = (dominant != 0) & (dominant != code) & (k > 0)
     change &= u < 1.0 - np.power(1.0 - p2, np.maximum(k, 0))
     code[change] = dominant[change]
@@ -281,7 +298,7 @@ def period(state: MarchState, settings: MarchSettings, streams: Streams) -> None
     views, margin = views_and_scores(state, settings.superior, streams["actions"])
     plus, minus, size = superior_counts(views, margin)
     socialise(state, settings.socialisation, streams["socialisation"])
-    learn_code(state, plus, minus, size, settings.p2, streams["code"])
+    learn_code(state, plus, minus, size, settings.p2, streams["code"], settings.k_rule)
     state.period += 1
 
 
