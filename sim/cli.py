@@ -377,6 +377,117 @@ def dashboard(
     raise typer.Exit(serve(folders, list(results_dir) or [Path("results")], initial, host, port))
 
 
+from enum import Enum  # noqa: E402  (choices of the march command)
+
+
+class MarchSocialisation(str, Enum):
+    gradual = "gradual"
+    immediate = "immediate"
+
+
+class MarchSuperior(str, Enum):
+    performance = "performance"
+    knowledge = "knowledge"
+
+
+class MarchKRule(str, Enum):
+    footnote = "footnote"
+    majority = "majority"
+
+
+@app.command()
+def march(
+    p1: Optional[float] = typer.Option(None, "--p1", min=0.0, max=1.0, help="Socialisation rate (default 0.5)."),
+    p2: Optional[float] = typer.Option(None, "--p2", min=0.0, max=1.0, help="Code learning rate (default 0.5)."),
+    p3: Optional[float] = typer.Option(None, "--p3", min=0.0, max=1.0, help="Turnover per period (default 0)."),
+    p4: Optional[float] = typer.Option(None, "--p4", min=0.0, max=1.0, help="Turbulence per period (default 0)."),
+    fast: Optional[int] = typer.Option(None, "--fast", min=0, max=10_000, help="How many individuals socialise at "
+                                       "--p1-fast instead of --p1 (a mixed population; default 0)."),
+    p1_fast: Optional[float] = typer.Option(None, "--p1-fast", min=0.0, max=1.0, help="Socialisation rate of the "
+                                            "fast learners (default 0.9)."),
+    periods: Optional[int] = typer.Option(None, "--periods", min=1, max=100_000, help="Report code knowledge measured "
+                                          "in period N; without it, run each replication to equilibrium (needs p3 = "
+                                          "p4 = 0)."),
+    max_periods: int = typer.Option(2000, "--max-periods", min=1, max=100_000, help="Cap of a run to equilibrium."),
+    replications: Optional[int] = typer.Option(None, "--replications", min=1, max=1_000_000,
+                                               help="Independent replications (default 1000)."),
+    seed: Optional[int] = typer.Option(None, "--seed", min=0, max=2**63 - 1, help="Seed (default 0); the same seed "
+                                       "gives the same result."),
+    socialisation: Optional[MarchSocialisation] = typer.Option(None, "--socialisation", help="gradual: opposite → 0 → code (March's code, default); immediate: straight "
+                                        "to the code."),
+    superior: Optional[MarchSuperior] = typer.Option(None, "--superior", help="Superior group by the performance of actions (0 = coin flip; "
+                                                "March's code, default) or by knowledge."),
+    k_rule: Optional[MarchKRule] = typer.Option(None, "--k-rule", help="Footnote 1's k: differing − agreeing members (as written, default) or "
+                                              "dominant − opposite view holders (recreations of March's code)."),
+    as_json: bool = typer.Option(False, "--json", help="Print one JSON object (mean_code_knowledge, se, "
+                                 "replications and the settings)."),
+    experiment: Optional[Path] = typer.Option(None, "--experiment", help="Run a March experiment file instead, "
+                                              "e.g. experiments/march_learning_rates.yaml; writes CSV and PNG."),
+    out: Path = typer.Option(Path("results") / "march", "--out", help="Folder for --experiment outputs."),
+) -> None:
+    """March (1991) exploration/exploitation docking model: mean code knowledge ± standard error.
+
+    Example: lesim march --p1 0.1 --p2 0.9 --replications 2000 --seed 1
+    """
+    from pydantic import ValidationError
+
+    from .loader import format_error
+    from .parameters import LOCATION_SEP
+    from .validation.experiments import load_experiment, run_experiment, write_outputs
+    from .validation.march import MarchSettings, run as run_march
+
+    given = {"p1": p1, "p2": p2, "p3": p3, "p4": p4, "n_fast": fast, "p1_fast": p1_fast,
+             "socialisation": socialisation.value if socialisation else None,
+             "superior": superior.value if superior else None, "k_rule": k_rule.value if k_rule else None}
+    if experiment is not None:
+        flags = [f"--{k.replace('_', '-')}" for k, v in given.items() if v is not None] + (
+            ["--periods"] if periods is not None else [])
+        if flags:
+            fail(f"{flags[0]}: settings come from the experiment file with --experiment (only --replications, "
+                 "--seed and --out apply)")
+        try:
+            exp = load_experiment(experiment)
+        except ScenarioError as e:
+            fail(str(e))
+        check_writable(out)
+        err_console.print(f"{exp.spec.name}: {len(exp.points)} points × "
+                          f"{replications or exp.spec.replications:,} replications")
+        result = run_experiment(exp, replications=replications, seed=seed)
+        for path in write_outputs(result, out):
+            out_console.print(f"Wrote {path}", highlight=False)
+        return
+    try:
+        settings = MarchSettings(**{k: v for k, v in given.items() if v is not None})
+    except ValidationError as exc:
+        err = exc.errors(include_url=False)[0]
+        key, message = (str(err["loc"][0]) if err["loc"] else ""), format_error(err, MarchSettings)
+        if LOCATION_SEP in message:
+            key, message = message.split(LOCATION_SEP)[-2:]
+        fail(f"--{'fast' if key == 'n_fast' else key.replace('_', '-')}: {message}")
+    if periods is None and not settings.closed:
+        fail("--p3/--p4: with turnover or turbulence there is no equilibrium; give --periods N "
+             "(March reports period 20 for turnover)")
+    result = run_march(settings, replications=replications or 1000, seed=seed or 0, periods=periods,
+                       max_periods=max_periods)
+    summary = result.summary()
+    if as_json:
+        sys.stdout.write(json.dumps(summary) + "\n")
+        return
+    where = "at equilibrium" if periods is None else f"in period {periods}"
+    out_console.print(f"code knowledge {where}: {summary['mean_code_knowledge']:.4f} ± {summary['se']:.4f} (SE; "
+                      f"{result.replications:,} replications, seed {result.seed})", highlight=False)
+    out_console.print(f"code score Σ code·reality/m: {summary['mean_code_score']:.4f} ± {summary['se_code_score']:.4f}; "
+                      f"mean individual knowledge {summary['mean_individual_knowledge']:.4f}", highlight=False)
+    if periods is None:
+        out_console.print(f"reached equilibrium: {summary['reached_equilibrium']:,} of {result.replications:,} "
+                          f"(mean {summary['mean_periods']:.1f} periods, longest {summary['max_periods_run']})",
+                          highlight=False)
+    out_console.print(f"settings: p1={settings.p1:g} p2={settings.p2:g} p3={settings.p3:g} p4={settings.p4:g} "
+                      f"fast={settings.n_fast} (p1_fast={settings.p1_fast:g}) m={settings.m} n={settings.n} "
+                      f"socialisation={settings.socialisation} superior={settings.superior} k_rule={settings.k_rule}",
+                      highlight=False, soft_wrap=True)
+
+
 def main() -> None:  # pragma: no cover - console entry point
     app()
 
