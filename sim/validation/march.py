@@ -211,11 +211,11 @@ def views_and_scores(state: MarchState, superior: str, rng: np.random.Generator)
     reality = state.reality[:, None, :]
     if superior == "performance":
         views = state.beliefs.copy()
-        unsure = views == 0
-        k = int(unsure.sum())
-        if k:
-            views[unsure] = 2 * rng.integers(0, 2, size=k, dtype=np.int8) - 1
-        mine = (views * reality).sum(axis=2, dtype=np.int16)
+        unsure = np.flatnonzero(views == 0)
+        if unsure.size:  # one fair coin per 0 belief: the low bit of a random byte, in array order
+            coins = (np.frombuffer(rng.bytes(unsure.size), dtype=np.uint8) & 1).view(np.int8)
+            views.reshape(-1)[unsure] = 2 * coins - 1
+        mine = np.einsum("rnm,rm->rn", views, state.reality, dtype=np.int16)
         code = (state.code * state.reality).sum(axis=1, dtype=np.int16)
     else:
         views = state.beliefs
@@ -227,11 +227,11 @@ def views_and_scores(state: MarchState, superior: str, rng: np.random.Generator)
 def superior_counts(views: np.ndarray, margin: np.ndarray) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
     """Per replication and dimension: how many of the superior group (margin > 0) hold +1,
     how many −1, and the group's size."""
-    sup = (margin > 0)[:, :, None]
-    plus = ((views == 1) & sup).sum(axis=1, dtype=np.int16)
-    minus = ((views == -1) & sup).sum(axis=1, dtype=np.int16)
-    size = sup.sum(axis=1, dtype=np.int16)  # (R, 1)
-    return plus, minus, size
+    sup = (margin > 0).astype(np.int16)
+    net = np.einsum("rn,rnm->rm", sup, views, dtype=np.int16)  # (+1 holders) − (−1 holders)
+    opinions = np.einsum("rn,rnm->rm", sup, (views != 0).view(np.int8), dtype=np.int16)
+    size = sup.sum(axis=1, dtype=np.int16)[:, None]  # (R, 1)
+    return (opinions + net) // 2, (opinions - net) // 2, size
 
 
 def socialise(state: MarchState, mode: str, rng: np.random.Generator) -> None:
