@@ -29,12 +29,11 @@ from __future__ import annotations
 import itertools
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any, Callable
+from typing import Any, Callable, Literal
 
 import numpy as np
 import pandas as pd
 from pydantic import Field, ValidationError, model_validator
-from typing import Literal
 
 from ..loader import ScenarioError, _line_of, format_error, load_raw, validate_data
 from ..parameters import Section, located
