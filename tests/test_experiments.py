@@ -26,7 +26,7 @@ from sim.loader import ScenarioError
 
 from .conftest import ROOT, lesim
 
-EXPERIMENTS = sorted((ROOT / "experiments").glob("*.yaml"))
+EXPERIMENTS = sorted(p for p in (ROOT / "experiments").glob("*.yaml") if not p.name.startswith("march_"))
 
 
 def write_experiment(folder: Path, body: str, name: str = "tiny") -> Path:
@@ -60,6 +60,11 @@ def test_shipped_experiment_loads_and_its_runs_execute(path: Path, tmp_path: Pat
     for task in tasks[: len(exp.spec.strategies)]:
         assert execute(task)["ok"], store.error_records(tmp_path)
     assert len(store.stored_keys(tmp_path)) == len(exp.spec.strategies)
+
+
+def test_march_experiment_files_point_to_lesim_march(tmp_path: Path):
+    with pytest.raises(ScenarioError, match="lesim march --experiment"):
+        load_experiment(ROOT / "experiments" / "march_learning_rates.yaml")
 
 
 def test_at_least_three_experiments_ship():

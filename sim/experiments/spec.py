@@ -179,6 +179,9 @@ def load_experiment(path: str | Path, *, replicates: int | None = None, weeks: i
     data, node = parse_yaml(text, str(path))
     if not isinstance(data, dict):
         raise ScenarioError(f"{path}:{node.start_mark.line + 1}: expected a mapping (name:, base:, strategies:, …)")
+    if data.get("model") == "march":
+        raise ScenarioError(f"{path}:{_line_of(node, ('model',))}: model: a March (1991) docking experiment; "
+                            f"run it with `lesim march --experiment {path}`")
     spec: Experiment = validate_data(data, str(path), node, model_cls=Experiment)
     base_path = (path.parent / spec.base).resolve()
     if not base_path.is_file():
