@@ -112,39 +112,36 @@ def format_error(err: dict, model_cls: type[BaseModel] = Scenario) -> str:
                 "greater_than": "greater than", "less_than": "less than"}[typ]
         bound = next(iter(ctx.values()), "?")
         return f"must be {word} {_num(bound)}, got {got}"
-    if typ == "string_pattern_mismatch":
-        return f"must start with a letter or digit and use only letters, digits, spaces, '.', '_' or '-', got {got}"
-    if typ == "string_too_short":
-        return f"must not be empty, got {got}"
-    if typ == "string_too_long":
-        return f"is too long (at most {ctx.get('max_length')} characters)"
     if typ in {"too_long", "too_short"}:
         return f"{err['msg'].rstrip('.')}"
-    if typ == "extra_forbidden":
-        return "unknown key (check the spelling; `lesim schema` lists every key)"
-    if typ == "missing":
-        return "is required"
-    if typ in {"int_type", "int_parsing", "int_from_float", "int_strict"}:
-        return f"must be a whole number, got {got}"
-    if typ in {"float_type", "float_parsing", "finite_number"}:
-        return f"must be a finite number, got {got}"
-    if typ in {"bool_type", "bool_parsing"}:
-        return f"must be true or false, got {got}"
-    if typ in {"string_type"}:
-        return f"must be text, got {got}"
-    if typ in {"model_type", "model_attributes_type", "dict_type"}:
-        return f"must be a mapping of keys to values, got {got}"
-    if typ == "list_type":
-        return f"must be a list, got {got}"
-    if typ == "literal_error":
-        return f"must be one of {ctx.get('expected')}, got {got}"
-    if typ == "union_tag_invalid":
-        return f"unknown type {ctx.get('tag')!r}; expected one of {ctx.get('expected_tags')}"
-    if typ == "union_tag_not_found":
-        return f"needs a `type:` key, one of {', '.join(sorted(_EVENT_TAGS))}"
     if typ == "value_error":
         return str(ctx.get("error", err["msg"]))
-    return f"{err['msg'].rstrip('.')}, got {got}"
+    template = _MESSAGES.get(typ)
+    if template is None:
+        return f"{err['msg'].rstrip('.')}, got {got}"
+    return template.format(got=got, events=", ".join(sorted(_EVENT_TAGS)),
+                           **{k: (repr(v) if k == "tag" else v) for k, v in ctx.items()})
+
+
+# pydantic error type → message in planner's words ({got}: the offending value; other fields
+# come from the error's context)
+_MESSAGES = {
+    "string_pattern_mismatch": "must start with a letter or digit and use only letters, digits, spaces, '.', '_' or "
+                               "'-', got {got}",
+    "string_too_short": "must not be empty, got {got}",
+    "string_too_long": "is too long (at most {max_length} characters)",
+    "extra_forbidden": "unknown key (check the spelling; `lesim schema` lists every key)",
+    "missing": "is required",
+    **dict.fromkeys(("int_type", "int_parsing", "int_from_float", "int_strict"), "must be a whole number, got {got}"),
+    **dict.fromkeys(("float_type", "float_parsing", "finite_number"), "must be a finite number, got {got}"),
+    **dict.fromkeys(("bool_type", "bool_parsing"), "must be true or false, got {got}"),
+    "string_type": "must be text, got {got}",
+    **dict.fromkeys(("model_type", "model_attributes_type", "dict_type"), "must be a mapping of keys to values, got {got}"),
+    "list_type": "must be a list, got {got}",
+    "literal_error": "must be one of {expected}, got {got}",
+    "union_tag_invalid": "unknown type {tag}; expected one of {expected_tags}",
+    "union_tag_not_found": "needs a `type:` key, one of {events}",
+}
 
 
 def parse_yaml(text: str, origin: str) -> tuple[Any, yaml.Node | None]:
