@@ -30,6 +30,13 @@ def row_gap(model, rows: np.ndarray | None = None, role: np.ndarray | None = Non
     return np.where(total > 0, short / np.maximum(total, 1e-12), 0.0)
 
 
+def format_value(v) -> str:
+    """An outcome value for a table: thousands with separators, small values to 3 decimals."""
+    if v is None or v != v:
+        return "–"
+    return f"{v:,.0f}" if abs(v) >= 100 else f"{v:.3f}"
+
+
 class Groups:
     """Occupied positions partitioned into ``size`` groups (one for the org, or departments)."""
 

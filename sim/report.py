@@ -16,7 +16,7 @@ matplotlib.use("Agg")
 import matplotlib.pyplot as plt  # noqa: E402
 import pandas as pd  # noqa: E402
 
-from .outcomes import HEADLINE, OUTCOMES  # noqa: E402
+from .outcomes import HEADLINE, OUTCOMES, format_value  # noqa: E402
 
 DEPT_OUTCOMES = ("skills_gap", "engagement", "turnover", "spend_per_employee")
 
@@ -100,12 +100,6 @@ def _img(path: Path, alt: str) -> str:
     return f'<img alt="{html.escape(alt)}" src="data:image/png;base64,{data}">'
 
 
-def _fmt(v) -> str:
-    if v is None or pd.isna(v):
-        return "–"
-    return f"{v:,.0f}" if abs(v) >= 100 else f"{v:.3f}"
-
-
 CSS = """body{font-family:system-ui,Segoe UI,Helvetica,Arial,sans-serif;margin:2em auto;max-width:1100px;color:#222}
 h1{color:#1f5f8b}table{border-collapse:collapse;margin:1em 0}td,th{border:1px solid #ccc;padding:4px 8px;font-size:14px}
 th{background:#eef3f8;text-align:left}td.n{text-align:right}img{max-width:100%}.muted{color:#666;font-size:13px}
@@ -121,7 +115,7 @@ def write_report(result, path: Path, charts: dict[str, Path]) -> None:
         s = summary[o.name]
         star = " ★" if o.headline else ""
         rows.append(f"<tr><td>{html.escape(o.label)}{star}</td><td>{html.escape(o.unit)}</td>"
-                    f"<td class=n>{_fmt(s['average'])}</td><td class=n>{_fmt(s['final'])}</td>"
+                    f"<td class=n>{format_value(s['average'])}</td><td class=n>{format_value(s['final'])}</td>"
                     f"<td>{o.better}</td><td class=muted>{html.escape(o.description)}</td></tr>")
     policies = [name for name, cfg in sc.policies if getattr(cfg, "enabled", True)]
     events = "".join(f"<li>week {e.week}: {html.escape(e.type)} "
@@ -130,8 +124,8 @@ def write_report(result, path: Path, charts: dict[str, Path]) -> None:
     last = result.departments[result.departments["week"] == result.departments["week"].max()]
     dept_rows = "".join(
         f"<tr><td>{html.escape(str(r.department))}</td><td class=n>{int(r.headcount)}</td>"
-        f"<td class=n>{_fmt(r.skills_gap)}</td><td class=n>{_fmt(r.fully_proficient)}</td>"
-        f"<td class=n>{_fmt(r.engagement)}</td><td class=n>{_fmt(r.turnover)}</td></tr>"
+        f"<td class=n>{format_value(r.skills_gap)}</td><td class=n>{format_value(r.fully_proficient)}</td>"
+        f"<td class=n>{format_value(r.engagement)}</td><td class=n>{format_value(r.turnover)}</td></tr>"
         for r in last.itertuples())
     doc = f"""<!DOCTYPE html><html lang="en"><head><meta charset="utf-8">
 <title>lesim report: {html.escape(sc.name)}</title><style>{CSS}</style></head><body>

@@ -24,7 +24,7 @@ import numpy as np
 import pandas as pd
 
 from .model import LearningEcosystem
-from .outcomes import HEADLINE, OUTCOMES
+from .outcomes import HEADLINE, OUTCOMES, format_value
 from .scenario import Scenario
 
 OUTCOME_NAMES = [o.name for o in OUTCOMES]
@@ -161,13 +161,6 @@ def headline_rows(result: RunResult) -> list[tuple[str, str, str, str]]:
     rows = []
     for o in HEADLINE:
         first = ts[o.name].iloc[1] if o.name in ("learning_hours", "spend_per_employee") and len(ts) > 1 else ts[o.name].iloc[0]
-        rows.append((o.label, o.unit, _fmt(first), _fmt(ts[o.name].iloc[-1])))
+        rows.append((o.label, o.unit, format_value(first), format_value(ts[o.name].iloc[-1])))
     return rows
 
-
-def _fmt(v: float) -> str:
-    if v is None or pd.isna(v):
-        return "–"
-    if abs(v) >= 100:
-        return f"{v:,.0f}"
-    return f"{v:.3f}"

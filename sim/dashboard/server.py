@@ -22,7 +22,7 @@ def environment(scenario_dirs: list[Path], results_dirs: list[Path], initial: st
 
 
 def command(host: str, port: int) -> list[str]:
-    return [sys.executable, "-m", "solara", "run", f"sim.dashboard.app", "--host", host, "--port", str(port),
+    return [sys.executable, "-m", "solara", "run", "sim.dashboard.app", "--host", host, "--port", str(port),
             "--no-open", "--production", "--no-check-version"]
 
 

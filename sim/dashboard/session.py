@@ -18,7 +18,8 @@ import numpy as np
 import pandas as pd
 import yaml
 
-from ..loader import ScenarioError, apply_override, load_raw, scenario_with, validate_data
+from ..experiments.spec import resolve_scenario
+from ..loader import ScenarioError, apply_override, load_raw, validate_data
 from ..model import LearningEcosystem
 from ..outcomes import HEADLINE, OUTCOMES
 from ..parameters import ParameterInfo, iter_parameters
@@ -95,7 +96,7 @@ def load(folders: ScenarioFolders, name: str) -> Loaded:
 
 def with_values(loaded: Loaded, values: dict[str, Any]) -> Scenario:
     """The loaded scenario with control values applied, validated like ``--set``."""
-    return scenario_with(loaded.raw, {f"control {k}": (k.split("."), v) for k, v in values.items()})
+    return resolve_scenario(loaded.raw, values, label="control")
 
 
 def scenario_yaml(loaded: Loaded, values: dict[str, Any]) -> str:

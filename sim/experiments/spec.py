@@ -136,13 +136,9 @@ class Experiment(Section):
         return self
 
 
-def _parts(path: str) -> list[str]:
-    return [p for p in path.split(".")]
-
-
 def resolve_scenario(base_data: dict, overrides: dict[str, Any], label: str = "override") -> Scenario:
     """The base scenario with overrides (parameter path → value) applied and validated."""
-    return scenario_with(base_data, {f"{label} {k}": (_parts(k), v) for k, v in overrides.items()})
+    return scenario_with(base_data, {f"{label} {k}": (k.split("."), v) for k, v in overrides.items()})
 
 
 class LoadedExperiment:
@@ -164,7 +160,7 @@ def _check_overrides(origin: str, node, where: tuple, base_data: dict, overrides
     """Validate each override against the base scenario; errors name the experiment line."""
     for key, value in overrides.items():
         try:
-            scenario_with(base_data, {"@": (_parts(key), value)})
+            scenario_with(base_data, {"@": (key.split("."), value)})
         except ScenarioError as e:
             msg = str(e)
             rest = msg[3:] if msg.startswith("@: ") else msg

@@ -23,7 +23,7 @@ def choose_items(model, rows: np.ndarray, r_target: np.ndarray, r_browse: np.nda
     the choice targets the learner's largest criticality-weighted gap at the next level
     (a gap-targeted learning path); otherwise the learner browses, picking an item with
     probability proportional to its freshness × quality (stale or poor content loses use)."""
-    wf, st, cat = model.workforce, model.structure, model.catalogue
+    wf, cat = model.workforce, model.catalogue
     items = np.full(len(rows), -1, dtype=np.int64)
     active = cat.rows()
     if len(active) == 0 or len(rows) == 0:

@@ -33,7 +33,7 @@ def learn_from_others(model) -> None:
     the coached) and mentoring hours of both mentor and mentee.
     """
     sc = model.spec
-    wf, st, net = model.workforce, model.structure, model.ties
+    wf, net = model.workforce, model.ties
     rng = model.streams["social"]
     n = wf.n
     r_pick, r_talk = rng.random(n), rng.random(n)
