@@ -7,7 +7,11 @@ A parameter is a pydantic field built with :func:`param`. The declaration carrie
 * ``source``      – the paper or benchmark report its default comes from, or ``"assumption"``;
 * ``kind``        – ``"lever"`` (the organisation controls it: a strategy sets it),
                     ``"uncertainty"`` (the organisation does not control it; sweeps and
-                    sensitivity analysis vary it) or ``"setting"`` (describes the organisation).
+                    sensitivity analysis vary it) or ``"setting"`` (describes the organisation);
+* ``plausible``   – for numbers, the band (low, high) a sensitivity analysis should explore:
+                    what the evidence (or, for an assumption, judgement) leaves open. It lies
+                    inside the valid range; every uncertainty declares one, and an experiment
+                    can say "explore every uncertainty over its plausible range".
 
 The scenario loader, ``lesim schema``, ``--set`` overrides, the report and (later) the
 dashboard controls and sweep ranges all read these declarations; nothing else restates a
@@ -37,6 +41,7 @@ def param(
     unit: str = "",
     source: str = "assumption",
     kind: Kind = "setting",
+    plausible: tuple[float, float] | None = None,
     ge: float | None = None,
     le: float | None = None,
     gt: float | None = None,
@@ -50,7 +55,8 @@ def param(
         le=le,
         gt=gt,
         lt=lt,
-        json_schema_extra={"unit": unit, "source": source, "kind": kind},
+        json_schema_extra={"unit": unit, "source": source, "kind": kind,
+                           **({"plausible": [float(plausible[0]), float(plausible[1])]} if plausible else {})},
     )
 
 
@@ -78,6 +84,7 @@ class ParameterInfo:
     low: float | None
     high: float | None
     annotation: Any
+    plausible: tuple[float, float] | None = None
 
 
 def _bounds(field) -> tuple[float | None, float | None]:
@@ -126,6 +133,7 @@ def iter_parameters(model_cls: type[Section], prefix: str = "") -> Iterator[Para
             low=low,
             high=high,
             annotation=field.annotation,
+            plausible=tuple(extra["plausible"]) if "plausible" in extra else None,
         )
 
 
