@@ -74,7 +74,7 @@ class Employee(FixedAgent):
         """Criticality-weighted shortfall against the role's requirements (0–1)."""
         from .outcomes import row_gap
 
-        return float(row_gap(self.model, np.array([self.row]))[0])
+        return float(row_gap(self.model.workforce, self.model.structure, np.array([self.row]))[0])
 
     def __repr__(self) -> str:
         return f"<{type(self).__name__} {self.unique_id} row={self.row} {self.department}/{self.role}>"
@@ -133,5 +133,6 @@ class ContentItem(Agent):
     def retire(self) -> None:
         """Take the item out of the catalogue (its row stays for the records)."""
         self.model.catalogue.active[self.row] = False
-        self.model.catalogue_changed()
+        self.model.state.catalogue_changed = True
+        self.model._content_agents.pop(self.row, None)
         self.remove()

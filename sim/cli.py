@@ -1,4 +1,6 @@
-"""The ``lesim`` command line: a thin shell over :mod:`sim.loader` and :mod:`sim.run`.
+"""The ``lesim`` command line: parses arguments and prints (with :mod:`sim.terminal`). The
+work is done by library functions: :mod:`sim.run` (a run), :mod:`sim.experiments` (sweep,
+compare, sensitivity), :mod:`sim.validation.workflow` (March), :mod:`sim.parameters`.
 
 User mistakes (a bad scenario, a bad ``--set``, an occupied output folder) print one line
 on stderr and exit with status 2; nothing is written.
@@ -8,44 +10,20 @@ from __future__ import annotations
 
 import json
 import sys
+from enum import Enum
 from pathlib import Path
 from typing import List, Optional
 
 import typer
-from rich.console import Console
-from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn, TimeRemainingColumn
-from rich.table import Table
 
 from .loader import ScenarioError, load_scenario
+from .terminal import (SweepProgress, check_writable, err_console, fail, out_console, report_sweep, show_table,
+                       user_errors, week_progress)
 
-app = typer.Typer(
-    name="lesim",
-    help="Simulate an organisation's learning ecosystem and test L&D strategies before rolling them out.\n\n"
-         "Example: lesim run scenarios/baseline.yaml --weeks 104 --set policies.mentoring.enabled=true",
-    no_args_is_help=True,
-    add_completion=False,
-    pretty_exceptions_enable=False,
-)
-out_console = Console()
-err_console = Console(stderr=True)
-
-
-def check_writable(folder: Path) -> None:
-    """Fail now, not after a long run, if results cannot be written into ``folder``."""
-    import tempfile
-
-    try:
-        folder.mkdir(parents=True, exist_ok=True)
-        with tempfile.NamedTemporaryFile(dir=folder, prefix=".lesim-write-check-"):
-            pass
-    except OSError as e:
-        fail(f"{folder}: cannot write results there ({e.strerror or e}); choose another --out")
-
-
-def fail(message: str, code: int = 2) -> None:
-    """Print a one-line error and exit (status 2 for user mistakes)."""
-    err_console.print(f"[bold red]error:[/] {message}", highlight=False, soft_wrap=True)
-    raise typer.Exit(code)
+app = typer.Typer(name="lesim", no_args_is_help=True, add_completion=False, pretty_exceptions_enable=False,
+                  help="Simulate an organisation's learning ecosystem and test L&D strategies before rolling them "
+                  "out.\n\nExample: lesim run scenarios/baseline.yaml --weeks 104 "
+                  "--set policies.mentoring.enabled=true")
 
 
 @app.command()
@@ -61,39 +39,19 @@ def run(
 ) -> None:
     """Run a scenario: tables (CSV), summary, manifest, charts (PNG) and a one-file HTML report.
 
-    Example: lesim run scenarios/mentoring_programme.yaml --seed 3 --out results/mentoring-try
-    """
-    from .run import default_out_dir, headline_rows, simulate, write_outputs
+    Example: lesim run scenarios/mentoring_programme.yaml --seed 3 --out results/mentoring-try"""
+    from .run import headline_rows, prepare_run, simulate, write_outputs
 
-    overrides = list(set_)
-    if seed is not None:
-        overrides.append(f"seed={seed}")
-    if weeks is not None:
-        overrides.append(f"weeks={weeks}")
-    try:
-        sc = load_scenario(scenario, overrides)
-    except ScenarioError as e:
-        fail(str(e))
-    out_dir = out if out is not None else default_out_dir(sc)
-    if out_dir.exists() and (not out_dir.is_dir() or any(out_dir.iterdir())):
-        fail(f"{out_dir}: exists and is not an empty folder; choose another --out")
+    with user_errors():
+        sc, out_dir = prepare_run(scenario, set_, seed=seed, weeks=weeks, out=out)
     check_writable(out_dir.parent)
     out_console.print(f"[bold]{sc.name}[/]: {sc.organisation.size:,} people, {sc.weeks} weeks, seed {sc.seed}")
-    progress = Progress(TextColumn("simulating"), BarColumn(), MofNCompleteColumn(), TextColumn("weeks"),
-                        TimeElapsedColumn(), TimeRemainingColumn(), console=err_console, disable=quiet, transient=True)
-    with progress:
-        task = progress.add_task("run", total=sc.weeks)
-        result = simulate(sc, progress=lambda w, n: progress.update(task, completed=w))
-    try:
+    with week_progress(sc.weeks, quiet) as progress:
+        result = simulate(sc, progress=progress)
+    with user_errors(FileExistsError):
         write_outputs(result, out_dir)
-    except FileExistsError as e:
-        fail(str(e))
-    table = Table(title=f"Headline outcomes ({sc.name})")
-    for col in ("Outcome", "Unit", "Week 0/1", f"Week {sc.weeks}"):
-        table.add_column(col, justify="right" if col.startswith("Week") else "left")
-    for row in headline_rows(result):
-        table.add_row(*row)
-    out_console.print(table)
+    show_table(f"Headline outcomes ({sc.name})", ("Outcome", "Unit", "Week 0/1", f"Week {sc.weeks}"),
+               headline_rows(result), right=lambda col: col.startswith("Week"))
     out_console.print(f"Wrote results to [bold]{out_dir}[/] ({result.wall_seconds:.1f} s)")
 
 
@@ -104,8 +62,7 @@ def validate(
 ) -> None:
     """Check scenario files without running them; exit status 2 if any is invalid.
 
-    Example: lesim validate scenarios/*.yaml
-    """
+    Example: lesim validate scenarios/*.yaml"""
     bad = 0
     for f in files:
         try:
@@ -124,41 +81,47 @@ def schema(
 ) -> None:
     """Print the JSON Schema of the scenario format (for editor autocompletion).
 
-    Example: lesim schema --out scenario.schema.json  (then point your editor's YAML plugin at it)
-    """
+    Example: lesim schema --out scenario.schema.json  (then point your editor's YAML plugin at it)"""
     from .scenario import Scenario
 
     text = json.dumps(Scenario.model_json_schema(), indent=2)
     if out is None:
         sys.stdout.write(text + "\n")
-    else:
-        try:
-            out.write_text(text + "\n")
-        except OSError as e:
-            fail(f"{out}: cannot write ({e.strerror or e})")
-        out_console.print(f"Wrote {out}")
+        return
+    try:
+        out.write_text(text + "\n")
+    except OSError as e:
+        fail(f"{out}: cannot write ({e.strerror or e})")
+    out_console.print(f"Wrote {out}")
+
+
+class ParameterFormat(str, Enum):
+    table = "table"
+    csv = "csv"
+    json = "json"
 
 
 @app.command()
 def parameters(
     kind: Optional[str] = typer.Option(None, "--kind", help="Only 'lever', 'uncertainty' or 'setting'."),
+    format_: ParameterFormat = typer.Option(ParameterFormat.table, "--format", help="table (terminal), csv (for "
+                                            "Excel: UTF-8 with BOM) or json (a list of objects)."),
 ) -> None:
-    """List every scenario parameter with its default, range, unit and source.
+    """List every scenario parameter with its default, range, plausible range, unit and source.
 
-    Example: lesim parameters --kind lever
-    """
-    from .parameters import iter_parameters
+    Example: lesim parameters --kind uncertainty --format csv > parameters.csv"""
+    from .parameters import parameter_records, parameters_csv, parameters_json, parameters_table
     from .scenario import Scenario
 
-    table = Table(title="Scenario parameters")
-    for col in ("path", "default", "range", "unit", "kind", "source"):
-        table.add_column(col)
-    for p in iter_parameters(Scenario):
-        if kind and p.kind != kind:
-            continue
-        rng = "" if p.low is None and p.high is None else f"{p.low if p.low is not None else ''}…{p.high if p.high is not None else ''}"
-        table.add_row(p.path, str(p.default), rng, p.unit, p.kind, p.source)
-    out_console.print(table)
+    records = parameter_records(Scenario, kind)
+    if format_ is ParameterFormat.json:
+        sys.stdout.write(parameters_json(records) + "\n")
+    elif format_ is ParameterFormat.csv:  # bytes: UTF-8 with a BOM (for Excel) whatever the terminal's encoding
+        sys.stdout.flush()
+        sys.stdout.buffer.write(parameters_csv(records).encode("utf-8-sig"))
+        sys.stdout.buffer.flush()
+    else:
+        show_table("Scenario parameters", *parameters_table(records))
 
 
 @app.command()
@@ -175,64 +138,23 @@ def sweep(
 ) -> None:
     """Run every strategy × uncertainty point × replicate of an experiment, in parallel, resumably.
 
-    Example: lesim sweep experiments/strategy_comparison.yaml --workers 2 --replicates 2
-    """
-    from rich.progress import ProgressColumn
-    from rich.text import Text
-
+    Example: lesim sweep experiments/strategy_comparison.yaml --workers 2 --replicates 2"""
     from .experiments.spec import load_experiment
     from .experiments.sweep import default_out, sweep as run_sweep
 
-    try:
+    with user_errors():
         exp = load_experiment(experiment, replicates=replicates, weeks=weeks)
-    except ScenarioError as e:
-        fail(str(e))
     out_dir = out if out is not None else default_out(exp)
     check_writable(out_dir)
-
-    class Counts(ProgressColumn):
-        def render(self, task):
-            f = task.fields
-            rate = f.get("rate", 0.0)
-            return Text(f"done {f.get('done', 0)}  failed {f.get('failed', 0)}  skipped {f.get('skipped', 0)}  "
-                        f"{rate:.2f} runs/s")
-
-    progress = Progress(TextColumn("[bold]{task.description}"), BarColumn(), MofNCompleteColumn(), Counts(),
-                        TimeElapsedColumn(), TextColumn("left"), TimeRemainingColumn(), console=err_console)
-    import time as _time
-
-    started = _time.perf_counter()
-    state: dict = {}
-
-    def on_start(planned: int, n_workers: int) -> None:
-        out_console.print(f"[bold]{exp.spec.name}[/]: {planned} runs, {n_workers} workers, results in {out_dir}")
-        state["task"] = progress.add_task(exp.spec.name, total=planned)
-
-    def on_update(stats) -> None:
-        if "task" in state:
-            elapsed = max(_time.perf_counter() - started, 1e-9)
-            progress.update(state["task"], completed=stats.done + stats.failed + stats.skipped, done=stats.done,
-                            failed=stats.failed, skipped=stats.skipped, rate=(stats.done + stats.failed) / elapsed)
-
+    progress = SweepProgress(exp.spec.name, announce=lambda planned, n_workers: out_console.print(
+        f"[bold]{exp.spec.name}[/]: {planned} runs, {n_workers} workers, results in {out_dir}"))
     try:
-        with progress:
-            stats = run_sweep(exp, out_dir, workers=workers, scheduler=scheduler, on_update=on_update,
-                              on_start=on_start)
-    except ScenarioError as e:
-        fail(str(e))
+        with user_errors(), progress:
+            stats = run_sweep(exp, out_dir, workers=workers, scheduler=scheduler, on_update=progress.on_update,
+                              on_start=progress.on_start)
     except (OSError, ValueError, TimeoutError) as e:
         fail(f"{scheduler or 'local workers'}: cannot start the sweep: {e}")
-    out_console.print(f"{stats.done} runs done, {stats.skipped} already stored, {stats.failed} failed "
-                      f"(of {stats.planned}); results in {out_dir}/runs")
-    for line in stats.failures[:20]:
-        err_console.print(f"  failed: {line}", highlight=False)
-    if stats.failures:
-        err_console.print(f"  tracebacks: {out_dir}/errors/")
-    if stats.interrupted:
-        err_console.print("interrupted: run the same command again to resume")
-        raise typer.Exit(130)
-    if stats.failed:
-        raise typer.Exit(1)
+    report_sweep(stats, out_dir)
 
 
 @app.command()
@@ -246,32 +168,17 @@ def compare(
 ) -> None:
     """Compare strategies with paired statistics; writes comparison.csv and comparison.html.
 
-    Example: lesim compare results/strategy_comparison --outcome skills_gap --outcome roi
-    """
-    from .experiments.compare import POOLED, CompareError, compare as run_compare
+    Example: lesim compare results/strategy_comparison --outcome skills_gap --outcome roi"""
+    from .experiments import compare as cmp
 
-    try:
-        table, runs, experiment = run_compare(sweep_dir, baseline, list(outcome) or None, week)
-    except CompareError as e:
-        fail(str(e))
-    base = baseline or experiment.get("baseline", "baseline")
-    first = next(u for u in table["uncertainty"] if u != POOLED) if (table["uncertainty"] != POOLED).any() else POOLED
-    for o in dict.fromkeys(table["outcome"]):
-        sub = table[(table["uncertainty"] == first) & (table["outcome"] == o)]
-        t = Table(title=f"{o} at week {int(sub['week'].iloc[0])} ({first}; vs {base})")
-        for col in ("strategy", "mean [95% CI]", "Δ vs baseline [95% CI]", "d_z", "p adj", "P(best)"):
-            t.add_column(col, justify="left" if col == "strategy" else "right")
-        for r in sub.itertuples():
-            t.add_row(r.strategy, f"{r.mean:.4g} [{r.ci_low:.4g}, {r.ci_high:.4g}]",
-                      "–" if r.strategy == base else f"{r.diff:+.4g} [{r.diff_low:+.4g}, {r.diff_high:+.4g}]",
-                      "–" if r.strategy == base else f"{r.effect_size:.2f}",
-                      "–" if r.p_adj != r.p_adj else f"{r.p_adj:.3g}",
-                      "–" if r.prob_best != r.prob_best else f"{r.prob_best:.2f}")
-        out_console.print(t)
-    notes = set(table["note"]) - {""}
-    for n in notes:
-        err_console.print(f"[yellow]note:[/] {n}")
-    ratio = table.loc[table["strategy"] != base, "variance_ratio"].median()
+    with user_errors(cmp.CompareError):
+        table, runs, experiment = cmp.compare(sweep_dir, baseline, list(outcome) or None, week)
+    base = cmp.resolve_baseline(experiment, baseline)
+    for title, columns, rows in cmp.summary_tables(table, base):
+        show_table(title, columns, rows, right=lambda col: col != "strategy")
+    for note in cmp.notes(table):
+        err_console.print(f"[yellow]note:[/] {note}")
+    ratio = cmp.pairing_ratio(table, base)
     if ratio == ratio:
         out_console.print(f"Pairing on common random numbers: median variance ratio {ratio:.2f} "
                           "(paired differences vs independent runs).")
@@ -289,57 +196,26 @@ def sensitivity(
 ) -> None:
     """Morris or Sobol sensitivity (SALib) with CIs, and which assumptions change the strategy ranking.
 
-    Example: lesim sensitivity experiments/sensitivity.yaml --workers 2
-    """
+    Example: lesim sensitivity experiments/sensitivity.yaml --workers 2"""
     from .experiments.compare import CompareError
-    from .experiments.sensitivity import analyse, write_outputs
+    from .experiments.sensitivity import changing_assumptions, run_sensitivity, top_parameters
 
-    folder = target
-    if not target.is_dir():
-        from .experiments.spec import load_experiment
-        from .experiments.sweep import default_out, sweep as run_sweep
-
-        try:
-            exp = load_experiment(target)
-        except ScenarioError as e:
-            fail(str(e))
-        if exp.spec.design.type not in ("morris", "sobol"):
-            fail(f"{target}: sensitivity needs a morris or sobol design; this experiment's design is "
-                 f"{exp.spec.design.type!r}")
-        unknown = [o for o in outcome if o not in exp.spec.measure.outcomes]
-        if unknown:
-            fail(f"--outcome {unknown[0]}: not measured by {target}; measured: {', '.join(exp.spec.measure.outcomes)}")
-        folder = out if out is not None else default_out(exp)
-        out_console.print(f"sweeping {exp.spec.name} into {folder} (stored runs are kept) …")
-        try:
-            stats = run_sweep(exp, folder, workers=workers)
-        except ScenarioError as e:
-            fail(str(e))
-        if stats.interrupted:
-            raise typer.Exit(130)
-    try:
-        indices, ranking, _experiment = analyse(folder, list(outcome) or None)
-    except CompareError as e:
-        fail(str(e))
-    write_outputs(folder, indices, ranking, _experiment)
-    key = "mu_star" if "mu_star" in indices else "ST"
-    for (strategy, o), g in indices.groupby(["strategy", "outcome"]):
-        top = g.sort_values(key, ascending=False).head(3)
-        conf = f"{key}_conf" if key == "ST" else "mu_star_conf"
-        parts = ", ".join(f"{r.parameter} {getattr(r, key):.3g}±{getattr(r, conf):.2g}" for r in top.itertuples())
-        out_console.print(f"{o} / {strategy}: {parts}", highlight=False)
-    changing = ranking[ranking["changes_ranking"]] if not ranking.empty else ranking
+    with user_errors(CompareError):
+        done = run_sensitivity(target, list(outcome) or None, workers=workers, out=out, on_sweep=lambda name, folder:
+                               out_console.print(f"sweeping {name} into {folder} (stored runs are kept) …"))
+    if done.interrupted:
+        raise typer.Exit(130)
+    for line in top_parameters(done.indices):
+        out_console.print(line, highlight=False)
+    changing = changing_assumptions(done.ranking)
     if changing.empty:
         out_console.print("No single assumption changes which strategy is best.")
     else:
-        t = Table(title="Assumptions that change which strategy is best")
-        for col in ("parameter", "outcome", "best when low", "best when high"):
-            t.add_column(col)
-        for r in changing.itertuples():
-            t.add_row(r.parameter, r.outcome, str(r.best_when_low), str(r.best_when_high))
-        out_console.print(t)
-    out_console.print(f"Wrote {folder / 'sensitivity.csv'}, {folder / 'ranking_sensitivity.csv'}, "
-                      f"{folder / 'sensitivity.html'}")
+        show_table("Assumptions that change which strategy is best", ("parameter", "outcome", "best when low",
+                   "best when high"), [(r.parameter, r.outcome, str(r.best_when_low), str(r.best_when_high))
+                                       for r in changing.itertuples()])
+    f = done.folder
+    out_console.print(f"Wrote {f / 'sensitivity.csv'}, {f / 'ranking_sensitivity.csv'}, {f / 'sensitivity.html'}")
 
 
 @app.command()
@@ -356,43 +232,19 @@ def dashboard(
 ) -> None:
     """Explore strategies live in the browser (Solara): controls, Step/Play/Reset, charts, comparison, export.
 
-    Example: lesim dashboard scenarios/mentoring_programme.yaml --port 8765  (then open http://127.0.0.1:8765)
-    """
-    from .dashboard.server import serve
+    Example: lesim dashboard scenarios/mentoring_programme.yaml --port 8765  (then open http://127.0.0.1:8765)"""
+    from .dashboard.server import scenario_folders, serve
 
-    folders = list(scenarios_dir) or [Path("scenarios")]
-    initial = "baseline"
-    if scenario is not None:
-        try:
-            load_scenario(scenario)
-        except ScenarioError as e:
-            fail(str(e))
-        if scenario.parent.resolve() not in [f.resolve() for f in folders]:
-            folders.append(scenario.parent)
-        initial = scenario.stem
-    for f in folders:
-        if not f.is_dir():
-            fail(f"{f}: no such folder of scenarios")
+    with user_errors():
+        folders, initial = scenario_folders(scenario, list(scenarios_dir))
     out_console.print(f"Serving the dashboard on http://{host}:{port} (Ctrl-C to stop)")
     raise typer.Exit(serve(folders, list(results_dir) or [Path("results")], initial, host, port))
 
 
-from enum import Enum  # noqa: E402  (choices of the march command)
-
-
-class MarchSocialisation(str, Enum):
-    gradual = "gradual"
-    immediate = "immediate"
-
-
-class MarchSuperior(str, Enum):
-    performance = "performance"
-    knowledge = "knowledge"
-
-
-class MarchKRule(str, Enum):
-    footnote = "footnote"
-    majority = "majority"
+# choices of the march command
+MarchSocialisation = Enum("MarchSocialisation", {"gradual": "gradual", "immediate": "immediate"}, type=str)
+MarchSuperior = Enum("MarchSuperior", {"performance": "performance", "knowledge": "knowledge"}, type=str)
+MarchKRule = Enum("MarchKRule", {"footnote": "footnote", "majority": "majority"}, type=str)
 
 
 @app.command()
@@ -413,12 +265,14 @@ def march(
                                                help="Independent replications (default 1000)."),
     seed: Optional[int] = typer.Option(None, "--seed", min=0, max=2**63 - 1, help="Seed (default 0); the same seed "
                                        "gives the same result."),
-    socialisation: Optional[MarchSocialisation] = typer.Option(None, "--socialisation", help="gradual: opposite → 0 → code (March's code, default); immediate: straight "
-                                        "to the code."),
-    superior: Optional[MarchSuperior] = typer.Option(None, "--superior", help="Superior group by the performance of actions (0 = coin flip; "
-                                                "March's code, default) or by knowledge."),
-    k_rule: Optional[MarchKRule] = typer.Option(None, "--k-rule", help="Footnote 1's k: differing − agreeing members (as written, default) or "
-                                              "dominant − opposite view holders (recreations of March's code)."),
+    socialisation: Optional[MarchSocialisation] = typer.Option(None, "--socialisation", help="gradual: opposite → 0 "
+                                                               "→ code (March's code, default); immediate: straight "
+                                                               "to the code."),
+    superior: Optional[MarchSuperior] = typer.Option(None, "--superior", help="Superior group by the performance of "
+                                                     "actions (0 = coin flip; March's code, default) or by knowledge."),
+    k_rule: Optional[MarchKRule] = typer.Option(None, "--k-rule", help="Footnote 1's k: differing − agreeing members "
+                                                "(as written, default) or dominant − opposite view holders "
+                                                "(recreations of March's code)."),
     as_json: bool = typer.Option(False, "--json", help="Print one JSON object (mean_code_knowledge, se, "
                                  "replications and the settings)."),
     experiment: Optional[Path] = typer.Option(None, "--experiment", help="Run a March experiment file instead, "
@@ -427,65 +281,30 @@ def march(
 ) -> None:
     """March (1991) exploration/exploitation docking model: mean code knowledge ± standard error.
 
-    Example: lesim march --p1 0.1 --p2 0.9 --replications 2000 --seed 1
-    """
-    from pydantic import ValidationError
-
-    from .loader import format_error
-    from .parameters import LOCATION_SEP
-    from .validation.experiments import load_experiment, run_experiment, write_outputs
-    from .validation.march import MarchSettings, run as run_march
+    Example: lesim march --p1 0.1 --p2 0.9 --replications 2000 --seed 1"""
+    from .validation.workflow import run_experiment_file, run_setting, summary_lines
 
     given = {"p1": p1, "p2": p2, "p3": p3, "p4": p4, "n_fast": fast, "p1_fast": p1_fast,
-             "socialisation": socialisation.value if socialisation else None,
-             "superior": superior.value if superior else None, "k_rule": k_rule.value if k_rule else None}
-    if experiment is not None:
-        flags = [f"--{k.replace('_', '-')}" for k, v in given.items() if v is not None] + (
-            ["--periods"] if periods is not None else [])
-        if flags:
-            fail(f"{flags[0]}: settings come from the experiment file with --experiment (only --replications, "
-                 "--seed and --out apply)")
-        try:
-            exp = load_experiment(experiment)
-        except ScenarioError as e:
-            fail(str(e))
+             "socialisation": socialisation and socialisation.value, "superior": superior and superior.value,
+             "k_rule": k_rule and k_rule.value}
+
+    def announce(exp, reps: int) -> None:
         check_writable(out)
-        err_console.print(f"{exp.spec.name}: {len(exp.points)} points × "
-                          f"{replications or exp.spec.replications:,} replications")
-        result = run_experiment(exp, replications=replications, seed=seed)
-        for path in write_outputs(result, out):
-            out_console.print(f"Wrote {path}", highlight=False)
-        return
-    try:
-        settings = MarchSettings(**{k: v for k, v in given.items() if v is not None})
-    except ValidationError as exc:
-        err = exc.errors(include_url=False)[0]
-        key, message = (str(err["loc"][0]) if err["loc"] else ""), format_error(err, MarchSettings)
-        if LOCATION_SEP in message:
-            key, message = message.split(LOCATION_SEP)[-2:]
-        fail(f"--{'fast' if key == 'n_fast' else key.replace('_', '-')}: {message}")
-    if periods is None and not settings.closed:
-        fail("--p3/--p4: with turnover or turbulence there is no equilibrium; give --periods N "
-             "(March reports period 20 for turnover)")
-    result = run_march(settings, replications=replications or 1000, seed=seed or 0, periods=periods,
-                       max_periods=max_periods)
-    summary = result.summary()
+        err_console.print(f"{exp.spec.name}: {len(exp.points)} points × {reps:,} replications")
+
+    with user_errors():
+        if experiment is not None:
+            for path in run_experiment_file(experiment, out, replications=replications, seed=seed,
+                                            given={**given, "periods": periods}, on_loaded=announce):
+                out_console.print(f"Wrote {path}", highlight=False)
+            return
+        result = run_setting(given, replications=replications or 1000, seed=seed or 0, periods=periods,
+                             max_periods=max_periods)
     if as_json:
-        sys.stdout.write(json.dumps(summary) + "\n")
+        sys.stdout.write(json.dumps(result.summary()) + "\n")
         return
-    where = "at equilibrium" if periods is None else f"in period {periods}"
-    out_console.print(f"code knowledge {where}: {summary['mean_code_knowledge']:.4f} ± {summary['se']:.4f} (SE; "
-                      f"{result.replications:,} replications, seed {result.seed})", highlight=False)
-    out_console.print(f"code score Σ code·reality/m: {summary['mean_code_score']:.4f} ± {summary['se_code_score']:.4f}; "
-                      f"mean individual knowledge {summary['mean_individual_knowledge']:.4f}", highlight=False)
-    if periods is None:
-        out_console.print(f"reached equilibrium: {summary['reached_equilibrium']:,} of {result.replications:,} "
-                          f"(mean {summary['mean_periods']:.1f} periods, longest {summary['max_periods_run']})",
-                          highlight=False)
-    out_console.print(f"settings: p1={settings.p1:g} p2={settings.p2:g} p3={settings.p3:g} p4={settings.p4:g} "
-                      f"fast={settings.n_fast} (p1_fast={settings.p1_fast:g}) m={settings.m} n={settings.n} "
-                      f"socialisation={settings.socialisation} superior={settings.superior} k_rule={settings.k_rule}",
-                      highlight=False, soft_wrap=True)
+    for line in summary_lines(result):
+        out_console.print(line, highlight=False, soft_wrap=True)
 
 
 def main() -> None:  # pragma: no cover - console entry point

@@ -46,7 +46,7 @@ def _expanded_size(node: yaml.Node, memo: dict[int, int]) -> int:
     return n
 
 
-def _line_of(node: yaml.Node | None, loc: tuple) -> int | None:
+def line_of(node: yaml.Node | None, loc: tuple) -> int | None:
     """1-based line of the key path ``loc`` in the YAML node tree (nearest known ancestor)."""
     if node is None:
         return None
@@ -68,6 +68,8 @@ def _line_of(node: yaml.Node | None, loc: tuple) -> int | None:
             else:
                 break
     return line
+
+
 
 
 def _path(loc: tuple, known_tags: set[str]) -> str:
@@ -295,7 +297,7 @@ def validate_data(data: Any, origin: str, node: yaml.Node | None = None,
             if (path == key or path.startswith(key + ".") or path.startswith(key + "[")
                     or (path and (key.startswith(path + ".") or key.startswith(path + "[")))):
                 raise ScenarioError(f"{item}: {path}: {message}") from None
-        line = _line_of(node, err["loc"])
+        line = line_of(node, err["loc"])
         where = f"{origin}:{line}" if line else origin
         raise ScenarioError(f"{where}: {path or '(top level)'}: {message}") from None
 

@@ -24,23 +24,18 @@ from dataclasses import dataclass
 
 import numpy as np
 
+from .processes.phase import Pars, Phase
 from .scenario import MODALITIES, Scenario
-from .state import Catalogue, Workforce
+from .state import TIE_CROSS, TIE_PLATFORM, TIE_REPORTING, TIE_TEAM, Catalogue, Workforce
 
-TIE_TEAM, TIE_REPORTING, TIE_CROSS, TIE_PLATFORM = 0, 1, 2, 3
-TIE_STRENGTH = np.array([1.0, 1.0, 0.5, 0.4])  # assumption: strong team/line ties, weaker cross ties
-PROFICIENT_TOLERANCE = 0.25  # levels below the requirement still counted as proficient (assumption)
-
-# modality: (share of generated catalogue, typical hours, completion propensity) — assumption
-MODALITY_PROFILE = {
-    "course": (0.30, 4.0, 0.70),
-    "video": (0.25, 0.5, 0.90),
-    "article": (0.15, 0.3, 0.90),
-    "podcast": (0.05, 0.7, 0.80),
-    "job_aid": (0.10, 0.2, 0.95),
-    "manual": (0.05, 1.0, 0.60),
-    "instructor_led": (0.10, 7.0, 0.85),
-}
+# The parameters of a new occupant's draws (at the start and at each hire): one declaration
+# for initialisation and for the hiring phase.
+PEOPLE_PARAMS = (
+    "culture.growth_mindset", "culture.growth_mindset_sd", "leadership.manager_support",
+    "leadership.manager_support_sd", "leadership.coaching_hours", "learning.job_exposure",
+    "learning.aptitude_shape", "learning.discretionary_hours", "organisation.initial_proficiency.*",
+    "rules.people.*",
+)
 
 
 @dataclass
@@ -80,8 +75,6 @@ class PositionRequirements:
         # weights that turn a row's shortfall / proficiency into its gap / mean proficiency
         self.gap_weight = np.where(total_r > 0, st.crit / np.where(total_r > 0, total_r, 1.0), 0.0)[role]
         self.proficiency_weight = np.where(n_used_r > 0, used_r / np.maximum(n_used_r, 1), 0.0)[role]
-        self.critical = ((st.crit >= 0.8) & used_r)[role]
-        self.n_critical = self.critical.sum(axis=1).astype(float)
 
 
 def _ring_edges(members: np.ndarray, max_neighbours: int = 8) -> tuple[np.ndarray, np.ndarray]:
@@ -149,7 +142,8 @@ def build_structure(sc: Scenario, wf: Workforce, rng: np.random.Generator) -> tu
     team_dept.append(0)
     team_manager.append(0)
     wf.team[:n_exec] = 0
-    s, d = _ring_edges(np.arange(n_exec))
+    lattice = sc.rules.social.team_neighbours
+    s, d = _ring_edges(np.arange(n_exec), lattice)
     add(s, d, TIE_TEAM)
 
     row = n_exec
@@ -195,10 +189,10 @@ def build_structure(sc: Scenario, wf: Workforce, rng: np.random.Generator) -> tu
             wf.role[staff] = role_ids[rng.choice(len(role_ids), size=len(staff), p=p)]
             wf.manager[staff] = mgr
             add(staff, np.full(len(staff), mgr), TIE_REPORTING)
-            s, d = _ring_edges(staff)
+            s, d = _ring_edges(staff, lattice)
             add(s, d, TIE_TEAM)
         # the head's team is the department's managers
-        s, d = _ring_edges(np.array([head, *team_managers], dtype=np.int64))
+        s, d = _ring_edges(np.array([head, *team_managers], dtype=np.int64), lattice)
         add(s, d, TIE_TEAM)
     wf.work_role[:] = wf.role
     # cross-team ties
@@ -219,44 +213,58 @@ def build_structure(sc: Scenario, wf: Workforce, rng: np.random.Generator) -> tu
     return structure, np.vstack([edges, kinds.astype(np.int64)])
 
 
-def draw_people(sc: Scenario, st: Structure, wf: Workforce, rows: np.ndarray, rng: np.random.Generator,
+def people_pars(sc: Scenario) -> Pars:
+    """The parameters of :func:`draw_people` (:data:`PEOPLE_PARAMS`) read from a scenario."""
+    return Phase("people", draw_people, params=PEOPLE_PARAMS).resolve(sc)
+
+
+def draw_people(p: Pars, st: Structure, wf: Workforce, rows: np.ndarray, rng: np.random.Generator,
                 proficiency_mean: float, proficiency_sd: float) -> None:
     """Draw the people state of new occupants of ``rows`` (at start or when hired).
 
     Proficiency on required skills ~ Normal(proficiency_mean × level, proficiency_sd); other
     skills ~ Normal(other_mean, other_sd); learning-by-doing aptitude ~ Gamma(shape, mean 1)
     (Heathcote2000: individual rates differ); mindset ~ Normal(culture mean, sd); engagement,
-    motivation and sharing ~ Beta with means 0.7, 0.5 and 0.5 (assumption; Gallup-style
-    engagement surveys put most employees mid-scale). Managers' support ~ Normal(leadership
-    mean, sd). All clipped to their ranges.
+    motivation and sharing ~ Beta(``rules.people``; means 0.7, 0.5 and 0.5 by default —
+    assumption; Gallup-style engagement surveys put most employees mid-scale); job exposure ~
+    Normal(``learning.job_exposure``, ``rules.people.exposure_sd``). Managers' support ~
+    Normal(leadership mean, sd). All clipped to their ranges. ``p`` holds :data:`PEOPLE_PARAMS`.
     """
     m = len(rows)
     if m == 0:
         return
     k = len(st.skill_names)
-    ip = sc.organisation.initial_proficiency
     req = st.req[wf.role[rows]]
     draws = rng.standard_normal((m, k))
     other = rng.standard_normal((m, k))
-    prof = np.where(req > 0, proficiency_mean * req + proficiency_sd * draws, ip.other_mean + ip.other_sd * other)
+    prof = np.where(req > 0, proficiency_mean * req + proficiency_sd * draws, p.other_mean + p.other_sd * other)
     wf.prof[rows] = np.clip(prof, 0.0, 5.0)
     wf.pending[rows] = 0.0
-    cult, lead = sc.culture, sc.leadership
-    wf.mindset[rows] = np.clip(cult.growth_mindset + cult.growth_mindset_sd * rng.standard_normal(m), 0, 1)
-    wf.engagement[rows] = rng.beta(7.0, 3.0, m)
-    wf.motivation[rows] = rng.beta(5.0, 5.0, m)
-    wf.sharing[rows] = rng.beta(5.0, 5.0, m)
-    wf.exposure[rows] = np.clip(sc.learning.job_exposure + 0.08 * rng.standard_normal(m), 0.3, 2.0)
-    shape = sc.learning.aptitude_shape
+    wf.mindset[rows] = np.clip(p.growth_mindset + p.growth_mindset_sd * rng.standard_normal(m), 0, 1)
+    wf.engagement[rows] = rng.beta(p.engagement_a, p.engagement_b, m)
+    wf.motivation[rows] = rng.beta(p.motivation_a, p.motivation_b, m)
+    wf.sharing[rows] = rng.beta(p.sharing_a, p.sharing_b, m)
+    wf.exposure[rows] = np.clip(p.job_exposure + p.exposure_sd * rng.standard_normal(m), p.exposure_min, p.exposure_max)
+    shape = p.aptitude_shape
     wf.aptitude[rows] = rng.gamma(shape, 1.0 / shape, m)
-    sup = np.clip(lead.manager_support + lead.manager_support_sd * rng.standard_normal(m), 0, 1)
+    sup = np.clip(p.manager_support + p.manager_support_sd * rng.standard_normal(m), 0, 1)
     wf.support[rows] = np.where(wf.is_manager[rows], sup, 0.0)
-    wf.coaching_hours[rows] = np.where(wf.is_manager[rows], lead.coaching_hours, 0.0)
+    wf.coaching_hours[rows] = np.where(wf.is_manager[rows], p.coaching_hours, 0.0)
     wf.trained_manager[rows] = False
-    wf.learn_ewma[rows] = sc.learning.discretionary_hours
+    wf.learn_ewma[rows] = p.discretionary_hours
     wf.mentor[rows] = -1
     wf.rotation_end[rows] = -1
     wf.proficient_week[rows] = -1
+
+
+def platform_ties(n: int, peer_ties: float, lxp: bool, rng: np.random.Generator) -> np.ndarray:
+    """The ties the LXP's peer features open at the start: ``peer_ties`` random ties per
+    employee across the organisation (assumption: social features connect people who would
+    not otherwise meet); none with the basic LMS. (3, m) array of src, dst, kind."""
+    m = int(round(peer_ties * n / 2)) if lxp else 0
+    s, d = rng.integers(0, n, m), rng.integers(0, n, m)
+    keep = s != d
+    return np.vstack([s[keep], d[keep], np.full(keep.sum(), TIE_PLATFORM)])
 
 
 def assign_flags(sc: Scenario, wf: Workforce, rng: np.random.Generator) -> None:
@@ -278,18 +286,20 @@ def build_catalogue(sc: Scenario, st: Structure, rng: np.random.Generator) -> Ca
     k = len(st.skill_names)
     n_gen = cc.items_per_skill_level * k * 5
     cat = Catalogue(capacity=max(16, 2 * (n_gen + len(cc.items))))
-    names = list(MODALITY_PROFILE)
-    shares = np.array([MODALITY_PROFILE[m][0] for m in names])
+    profile = sc.rules.catalogue.modalities
+    names = list(MODALITIES)
+    shares = np.array([getattr(profile, m).share for m in names])
     shares /= shares.sum()
     q = cc.quality_mean
-    conc = 12.0
+    conc = sc.rules.catalogue.quality_concentration
+    spread = sc.rules.catalogue.duration_spread
     for skill in range(k):
         for level in range(1, 6):
             for _ in range(cc.items_per_skill_level):
                 mod = names[int(rng.choice(len(names), p=shares))]
                 cat.add(skill=skill, level=level, modality=MODALITIES.index(mod),
                         quality=rng.beta(q * conc, (1 - q) * conc),
-                        duration=MODALITY_PROFILE[mod][1] * rng.uniform(0.5, 1.5),
+                        duration=getattr(profile, mod).hours * rng.uniform(1.0 - spread, 1.0 + spread),
                         mobile=mod not in ("instructor_led", "manual"), freshness=1.0, created=0)
     kidx = {s: i for i, s in enumerate(st.skill_names)}
     for it in cc.items:

@@ -18,10 +18,10 @@ import numpy as np
 WEEKS_PER_YEAR = 52.0
 
 
-def row_gap(model, rows: np.ndarray | None = None, role: np.ndarray | None = None) -> np.ndarray:
-    """Skills gap of each position: Σ criticality × max(0, required − proficiency) divided by
-    Σ criticality × required, over the home role's skills (0 = fully proficient, 1 = none)."""
-    wf, st = model.workforce, model.structure
+def row_gap(wf, st, rows: np.ndarray | None = None, role: np.ndarray | None = None) -> np.ndarray:
+    """Skills gap of each position of workforce ``wf`` under structure ``st``: Σ criticality ×
+    max(0, required − proficiency) divided by Σ criticality × required, over the home role's
+    skills (0 = fully proficient, 1 = none)."""
     rows = np.arange(wf.n) if rows is None else rows
     r = wf.role[rows] if role is None else role
     req, crit = st.req[r], st.crit[r]
@@ -63,14 +63,15 @@ class Groups:
         return np.bincount(self._full, weights=values, minlength=self.size + 1)[: self.size]
 
     def mean(self, values: np.ndarray) -> np.ndarray:
-        return _ratio(self.sum(values), self.count)
+        return ratio(self.sum(values), self.count)
 
     def sum_all(self, values: np.ndarray) -> np.ndarray:
         """Per-group sum over all positions, vacant ones included (for spend of leavers)."""
         return np.bincount(self.all_labels, weights=values, minlength=self.size)
 
 
-def _ratio(num: np.ndarray, den: np.ndarray) -> np.ndarray:
+def ratio(num: np.ndarray, den: np.ndarray) -> np.ndarray:
+    """num / den elementwise, NaN where den is 0."""
     with np.errstate(invalid="ignore", divide="ignore"):
         return np.where(den > 0, num / np.where(den > 0, den, 1.0), np.nan)
 
@@ -89,7 +90,8 @@ def _gini(values: np.ndarray, presorted: bool = False) -> float:
 
 @dataclass(frozen=True)
 class Outcome:
-    """One outcome: ``fn(model, groups) -> array of one value per group``."""
+    """One outcome: ``fn(state, groups) -> array of one value per group`` (``state`` is the
+    model's :class:`~sim.state.State`)."""
 
     name: str
     label: str
@@ -110,7 +112,7 @@ def _fully_proficient(m, g):
 
 
 def _critical_coverage(m, g):
-    return _ratio(g.sum(m.derived.critical_met), g.sum(m.derived.critical))
+    return ratio(g.sum(m.derived.critical_met), g.sum(m.derived.critical))
 
 
 def _mean_proficiency(m, g):
@@ -121,7 +123,7 @@ def _time_to_proficiency(m, g):
     wf = m.workforce
     reached = (wf.proficient_week >= 0) & (wf.hire_week > 0) & (m.week - wf.proficient_week < 52)
     weeks = np.where(reached, wf.proficient_week - wf.hire_week, 0).astype(float)
-    return _ratio(g.sum(weeks), g.sum(reached.astype(float)))
+    return ratio(g.sum(weeks), g.sum(reached.astype(float)))
 
 
 def _learning_hours(m, g):
@@ -130,12 +132,12 @@ def _learning_hours(m, g):
 
 def _completion_rate(m, g):
     wf = m.workforce
-    return _ratio(g.sum(wf.completed.astype(float)), g.sum(wf.started.astype(float)))
+    return ratio(g.sum(wf.completed.astype(float)), g.sum(wf.started.astype(float)))
 
 
 def _transfer_rate(m, g):
     wf = m.workforce
-    return _ratio(g.sum(wf.transferred), g.sum(wf.transferred + wf.unapplied_lost))
+    return ratio(g.sum(wf.transferred), g.sum(wf.transferred + wf.unapplied_lost))
 
 
 def _knowledge_flow(m, g):
@@ -144,7 +146,7 @@ def _knowledge_flow(m, g):
 
 def _cross_dept_flow(m, g):
     wf = m.workforce
-    return _ratio(g.sum(wf.peer_cross.astype(float)), g.sum(wf.peer_event.astype(float)))
+    return ratio(g.sum(wf.peer_cross.astype(float)), g.sum(wf.peer_event.astype(float)))
 
 
 def _culture(m, g):
@@ -158,25 +160,25 @@ def _engagement(m, g):
 
 def _turnover(m, g):
     exits, heads = m.records.trailing(g, "exits", 13), m.records.trailing(g, "headcount", 13)
-    return _ratio(exits * WEEKS_PER_YEAR, heads)
+    return ratio(exits * WEEKS_PER_YEAR, heads)
 
 
 def _skill_loss_ratio(m, g):
-    lf = _ratio(m.records.trailing(g, "leaver_fit", 52), m.records.trailing(g, "exits", 52))
-    hf = _ratio(m.records.trailing(g, "hire_fit", 52), m.records.trailing(g, "hires", 52))
-    return _ratio(lf, hf)
+    lf = ratio(m.records.trailing(g, "leaver_fit", 52), m.records.trailing(g, "exits", 52))
+    hf = ratio(m.records.trailing(g, "hire_fit", 52), m.records.trailing(g, "hires", 52))
+    return ratio(lf, hf)
 
 
 def _internal_mobility(m, g):
     moves, heads = m.records.trailing(g, "rotations", 52), m.records.trailing(g, "headcount", 52)
-    return _ratio(moves * WEEKS_PER_YEAR, heads)
+    return ratio(moves * WEEKS_PER_YEAR, heads)
 
 
 def _content_freshness(m, g):
     wf, cat = m.workforce, m.catalogue
     used = wf.item >= 0
     fresh = np.where(used, cat.freshness[np.maximum(wf.item, 0)], 0.0)
-    return _ratio(g.sum(fresh), g.sum(used.astype(float)))
+    return ratio(g.sum(fresh), g.sum(used.astype(float)))
 
 
 def _content_utilisation(m, g):
@@ -195,15 +197,15 @@ def _spend(m, g):
 
 
 def _spend_per_employee(m, g):
-    return _ratio(m.records.this_week(g, "spend") * WEEKS_PER_YEAR, g.count)
+    return ratio(m.records.this_week(g, "spend") * WEEKS_PER_YEAR, g.count)
 
 
 def _cumulative_spend_per_employee(m, g):
-    return _ratio(m.records.cumulative(g, "spend"), g.count)
+    return ratio(m.records.cumulative(g, "spend"), g.count)
 
 
 def _hiring_spend_per_employee(m, g):
-    return _ratio(m.records.this_week(g, "hiring_spend") * WEEKS_PER_YEAR, g.count)
+    return ratio(m.records.this_week(g, "hiring_spend") * WEEKS_PER_YEAR, g.count)
 
 
 def _productivity(m, g):
@@ -213,7 +215,7 @@ def _productivity(m, g):
 def _roi(m, g):
     costs = m.records.cumulative(g, "spend") + m.records.cumulative(g, "time_cost")
     benefits = m.records.cumulative(g, "benefit")
-    return _ratio(benefits - costs, costs)
+    return ratio(benefits - costs, costs)
 
 
 def _skills_gini(m, g):
@@ -284,10 +286,11 @@ HEADLINE = tuple(o for o in OUTCOMES if o.headline)
 
 class OutcomeCollector:
     """Collects every outcome each week for the organisation and per department, and the
-    mean proficiency and gap per skill. Tables come out tidy (see :mod:`sim.run`)."""
+    mean proficiency and gap per skill, from a model's :class:`~sim.state.State`. Tables come
+    out tidy (see :mod:`sim.run`)."""
 
-    def __init__(self, model):
-        self.model = model
+    def __init__(self, state):
+        self.state = state
         self.weeks: list[int] = []
         self.org: list[np.ndarray] = []
         self.dept: list[np.ndarray] = []
@@ -296,7 +299,7 @@ class OutcomeCollector:
         self.skill_gap: list[np.ndarray] = []
 
     def collect(self) -> None:
-        m = self.model
+        m = self.state
         wf = m.workforce
         n_dept = len(m.structure.dept_names)
         g_org = Groups(np.zeros(wf.n, dtype=np.int64), wf.occupied, 1)
@@ -306,8 +309,8 @@ class OutcomeCollector:
         self.dept.append(np.stack([o.fn(m, g_dept) for o in OUTCOMES], axis=1))
         self.headcount.append(g_dept.count.copy())
         d = m.derived
-        self.skill_prof.append(_ratio(d.skill_prof_sum, np.full(len(d.skill_prof_sum), g_org.count[0])))
-        self.skill_gap.append(_ratio(d.skill_short_sum, d.skill_need.astype(float)))
+        self.skill_prof.append(ratio(d.skill_prof_sum, np.full(len(d.skill_prof_sum), g_org.count[0])))
+        self.skill_gap.append(ratio(d.skill_short_sum, d.skill_need.astype(float)))
 
     def latest(self) -> dict[str, float]:
         """The last collected organisation-level values by outcome name."""

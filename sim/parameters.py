@@ -15,11 +15,15 @@ A parameter is a pydantic field built with :func:`param`. The declaration carrie
 
 The scenario loader, ``lesim schema``, ``--set`` overrides, the report and (later) the
 dashboard controls and sweep ranges all read these declarations; nothing else restates a
-default. :func:`iter_parameters` walks them with their dotted paths.
+default. :func:`iter_parameters` walks them with their dotted paths;
+:func:`parameter_records` lists them for ``lesim parameters --format csv|json``.
 """
 
 from __future__ import annotations
 
+import csv
+import io
+import json
 from dataclasses import dataclass
 from typing import Any, Iterator, Literal, get_args, get_origin
 
@@ -105,17 +109,22 @@ def _section_class(annotation: Any) -> type[Section] | None:
     return None
 
 
-def iter_parameters(model_cls: type[Section], prefix: str = "") -> Iterator[ParameterInfo]:
+def iter_parameters(model_cls: type[Section], prefix: str = "", defaults: Any = None) -> Iterator[ParameterInfo]:
     """Yield every scalar parameter declared under ``model_cls`` with its dotted path.
 
     Nested sections are walked; lists and mappings (departments, events, …) are structure,
-    not parameters, and are skipped.
+    not parameters, and are skipped. Defaults are read from a default instance, so a section
+    whose default differs from its class's field defaults (one modality of several) reports
+    its own.
     """
+    if defaults is None:
+        defaults = model_cls()
     for name, field in model_cls.model_fields.items():
         path = f"{prefix}{name}"
+        value = getattr(defaults, name)
         sub = _section_class(field.annotation)
         if sub is not None:
-            yield from iter_parameters(sub, path + ".")
+            yield from iter_parameters(sub, path + ".", value)
             continue
         if get_origin(field.annotation) in (list, dict, tuple) or any(
             get_origin(a) in (list, dict, tuple) for a in get_args(field.annotation)
@@ -125,7 +134,7 @@ def iter_parameters(model_cls: type[Section], prefix: str = "") -> Iterator[Para
         low, high = _bounds(field)
         yield ParameterInfo(
             path=path,
-            default=field.default,
+            default=value,
             description=field.description or "",
             unit=extra.get("unit", ""),
             source=extra.get("source", "assumption"),
@@ -160,3 +169,55 @@ def field_bounds(model_cls: type[BaseModel], loc: tuple) -> tuple[float | None, 
     if field is None:
         return (None, None)
     return _bounds(field)
+
+
+PARAMETER_COLUMNS = ("path", "default", "unit", "low", "high", "plausible_low", "plausible_high", "kind", "source",
+                     "description")
+"""The columns of ``lesim parameters --format csv|json``, in order."""
+
+
+def parameter_records(model_cls: type[Section], kind: str | None = None) -> list[dict[str, Any]]:
+    """One JSON-ready record per parameter (keys :data:`PARAMETER_COLUMNS`; numbers stay
+    numbers, ``None`` where there is no bound or plausible range); ``kind`` filters."""
+    out = []
+    for p in iter_parameters(model_cls):
+        if kind and p.kind != kind:
+            continue
+        plausible = p.plausible or (None, None)
+        out.append({"path": p.path, "default": p.default, "unit": p.unit, "low": p.low, "high": p.high,
+                    "plausible_low": plausible[0], "plausible_high": plausible[1], "kind": p.kind, "source": p.source,
+                    "description": p.description})
+    return out
+
+
+def parameters_json(records: list[dict[str, Any]]) -> str:
+    """The records as a JSON list of objects."""
+    return json.dumps(records, indent=2, ensure_ascii=False)
+
+
+def parameters_csv(records: list[dict[str, Any]]) -> str:
+    """The records as CSV for spreadsheets: a header row, one row per parameter, empty cells
+    where there is no value, ``true``/``false`` for booleans, Excel's ``\\r\\n`` line ends.
+    Write it as UTF-8 with a byte-order mark (``utf-8-sig``) so Excel reads ×, – and … right."""
+
+    def cell(v: Any) -> Any:
+        return "" if v is None else ("true" if v else "false") if isinstance(v, bool) else v
+
+    buf = io.StringIO()
+    writer = csv.writer(buf)
+    writer.writerow(PARAMETER_COLUMNS)
+    for r in records:
+        writer.writerow([cell(r[c]) for c in PARAMETER_COLUMNS])
+    return buf.getvalue()
+
+
+def parameters_table(records: list[dict[str, Any]]) -> tuple[list[str], list[list[str]]]:
+    """The records as text cells for a terminal table: columns and rows, with the valid and
+    the plausible range each shown as ``low…high``."""
+
+    def span(low: Any, high: Any) -> str:
+        return "" if low is None and high is None else f"{'' if low is None else low}…{'' if high is None else high}"
+
+    return (["path", "default", "range", "plausible", "unit", "kind", "source"],
+            [[r["path"], str(r["default"]), span(r["low"], r["high"]), span(r["plausible_low"], r["plausible_high"]),
+              r["unit"], r["kind"], r["source"]] for r in records])

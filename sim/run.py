@@ -2,6 +2,7 @@
 
 The library API behind ``lesim run`` (and later the dashboard and sweeps):
 
+* :func:`prepare_run` — the scenario with its overrides, and the output folder;
 * :func:`simulate` — build the model, step it, return a :class:`RunResult` of tables;
 * :func:`write_outputs` — write the tables, summary, manifest, charts and report to a
   folder, atomically (files go to a temporary sibling folder that is renamed at the end,
@@ -18,11 +19,12 @@ from dataclasses import dataclass, field
 from datetime import datetime, timezone
 from importlib.metadata import PackageNotFoundError, version
 from pathlib import Path
-from typing import Callable
+from typing import Callable, Sequence
 
 import numpy as np
 import pandas as pd
 
+from .loader import ScenarioError, load_scenario
 from .model import LearningEcosystem
 from .outcomes import HEADLINE, OUTCOMES, format_value
 from .scenario import Scenario
@@ -105,6 +107,20 @@ def simulate(scenario: Scenario, *, progress: Callable[[int, int], None] | None 
 def default_out_dir(scenario: Scenario, root: Path = Path("results")) -> Path:
     stamp = datetime.now(timezone.utc).strftime("%Y%m%dT%H%M%SZ")
     return root / scenario.name.replace(" ", "_") / stamp
+
+
+def prepare_run(path: Path, overrides: Sequence[str] = (), *, seed: int | None = None, weeks: int | None = None,
+                out: Path | None = None) -> tuple[Scenario, Path]:
+    """The scenario of ``lesim run`` (the file with its ``--set`` overrides, then ``seed`` and
+    ``weeks`` if given) and its output folder (``out`` or :func:`default_out_dir`), which
+    must be new or empty. Raises :class:`~sim.loader.ScenarioError` for either mistake."""
+    overrides = [*overrides, *([f"seed={seed}"] if seed is not None else []),
+                 *([f"weeks={weeks}"] if weeks is not None else [])]
+    sc = load_scenario(path, overrides)
+    out_dir = out if out is not None else default_out_dir(sc)
+    if out_dir.exists() and (not out_dir.is_dir() or any(out_dir.iterdir())):
+        raise ScenarioError(f"{out_dir}: exists and is not an empty folder; choose another --out")
+    return sc, out_dir
 
 
 def manifest(result: RunResult) -> dict:

@@ -23,6 +23,7 @@ from typing import Annotated, Literal, Union
 from pydantic import Field, model_validator
 
 from .parameters import Section, located, param
+from .rules import Rules
 
 Modality = Literal["course", "video", "article", "podcast", "job_aid", "manual", "instructor_led"]
 MODALITIES: tuple[str, ...] = Modality.__args__  # type: ignore[attr-defined]
@@ -169,14 +170,14 @@ def _unique(what: str, names: list[str]) -> None:
 class Culture(Section):
     growth_mindset: float = param(0.5, "Mean individual growth mindset (0 fixed … 1 growth).", unit="0–1", ge=0, le=1)
     growth_mindset_sd: float = param(0.15, "Spread of individual growth mindset.", unit="0–1", ge=0, le=0.5)
-    psychological_safety: float = param(0.5, "Initial team psychological safety / learning climate (Edmondson1999).", unit="0–1", kind="uncertainty", ge=0, le=1)
+    psychological_safety: float = param(0.5, "Initial team psychological safety / learning climate (Edmondson1999).", unit="0–1", kind="uncertainty", plausible=(0.3, 0.7), ge=0, le=1)
     climate_drift: float = param(0.02, "Weekly rate at which team climate moves toward what leaders, executives and programmes signal.", unit="1/week", ge=0, le=1)
     mindset_pull: float = param(0.005, "Weekly rate at which an individual's mindset moves toward the team climate (slow; Yeager2019: norms matter).", unit="1/week", ge=0, le=1)
     failure_tolerance: float = param(0.5, "How far failure is treated as learning rather than punished (raises climate).", unit="0–1", kind="lever", ge=0, le=1)
 
 
 class Leadership(Section):
-    manager_support: float = param(0.5, "Mean manager support for learning.", unit="0–1", source="assumption; effect size from Blume2010", kind="uncertainty", ge=0, le=1)
+    manager_support: float = param(0.5, "Mean manager support for learning.", unit="0–1", source="assumption; effect size from Blume2010", kind="uncertainty", plausible=(0.3, 0.7), ge=0, le=1)
     manager_support_sd: float = param(0.15, "Spread of manager support.", unit="0–1", ge=0, le=0.5)
     coaching_hours: float = param(0.5, "Hours per week a manager spends coaching, shared by their direct reports.", unit="h/week", kind="lever", ge=0, le=40)
     executive_support: float = param(0.5, "Executive sponsors' support for L&D (budget and culture signals).", unit="0–1", kind="lever", ge=0, le=1)
@@ -185,20 +186,20 @@ class Leadership(Section):
 class LearningRules(Section):
     """Rates of the learning processes. Most are assumptions, calibrated so the baseline sits in the published bands (docs/ODD.md)."""
 
-    formal_rate: float = param(0.05, "Proficiency gained per hour of perfectly fitting, top-quality content.", unit="level/h", source="assumption (calibrated so a 20 h course moves about one level)", kind="uncertainty", ge=0, le=1)
-    experiential_rate: float = param(0.02, "Weekly share of the gap to what the work demands closed by doing the job (exponential approach).", unit="1/week", source="Heathcote2000 (exponential individual curves); rate assumption", kind="uncertainty", ge=0, le=1)
-    aptitude_shape: float = param(2.0, "Shape of the Gamma distribution (mean 1) of individual learning-by-doing rates: smaller means more varied learners.", unit="", source="Heathcote2000 (individuals learn at different exponential rates; their average looks like a power law); shape an assumption", kind="uncertainty", gt=0, le=1000)
-    job_exposure: float = param(0.92, "Mean level a job lets people reach by practice alone, as a fraction of the requirement.", unit="fraction", source="assumption", kind="uncertainty", ge=0, le=2)
-    social_rate: float = param(0.01, "Share of a proficiency difference a colleague passes on in one interaction.", unit="1/interaction", source="assumption", kind="uncertainty", ge=0, le=1)
+    formal_rate: float = param(0.05, "Proficiency gained per hour of perfectly fitting, top-quality content.", unit="level/h", source="assumption (calibrated so a 20 h course moves about one level)", kind="uncertainty", plausible=(0.025, 0.1), ge=0, le=1)
+    experiential_rate: float = param(0.02, "Weekly share of the gap to what the work demands closed by doing the job (exponential approach).", unit="1/week", source="Heathcote2000 (exponential individual curves); rate assumption", kind="uncertainty", plausible=(0.01, 0.04), ge=0, le=1)
+    aptitude_shape: float = param(2.0, "Shape of the Gamma distribution (mean 1) of individual learning-by-doing rates: smaller means more varied learners.", unit="", source="Heathcote2000 (individuals learn at different exponential rates; their average looks like a power law); shape an assumption", kind="uncertainty", plausible=(1.0, 5.0), gt=0, le=1000)
+    job_exposure: float = param(0.92, "Mean level a job lets people reach by practice alone, as a fraction of the requirement.", unit="fraction", source="assumption", kind="uncertainty", plausible=(0.85, 0.98), ge=0, le=2)
+    social_rate: float = param(0.01, "Share of a proficiency difference a colleague passes on in one interaction.", unit="1/interaction", source="assumption", kind="uncertainty", plausible=(0.005, 0.02), ge=0, le=1)
     interaction_rate: float = param(0.6, "Probability that an employee has a learning conversation with a contact in a week.", unit="1/week", source="assumption", ge=0, le=1)
-    coaching_rate: float = param(0.03, "Share of the gap to the requirement closed per coaching hour.", unit="1/h", source="assumption", kind="uncertainty", ge=0, le=1)
-    transfer_rate: float = param(0.25, "Weekly share of a not-yet-applied formal gain that is applied and becomes durable, at average support and climate.", unit="1/week", source="assumption; moderators from Blume2010", kind="uncertainty", ge=0, le=1)
+    coaching_rate: float = param(0.03, "Share of the gap to the requirement closed per coaching hour.", unit="1/h", source="assumption", kind="uncertainty", plausible=(0.015, 0.06), ge=0, le=1)
+    transfer_rate: float = param(0.25, "Weekly share of a not-yet-applied formal gain that is applied and becomes durable, at average support and climate.", unit="1/week", source="assumption; moderators from Blume2010", kind="uncertainty", plausible=(0.1, 0.4), ge=0, le=1)
     unapplied_half_life_weeks: float = param(4.0, "Half-life of formal gains that are never applied on the job.", unit="weeks", source="assumption (Arthur1998: decay begins at once without use)", gt=0, le=520)
-    decay_half_life_months: float = param(9.75, "Half-life of proficiency above what the job exercises (unused skill).", unit="months", source="Tatel: ~6.5 months (accuracy) to 11–13 months (speed); midpoint", kind="uncertainty", gt=0, le=600)
-    mindset_effect: float = param(0.08, "Relative change of learning gains between a fully fixed and a fully growth mindset.", unit="fraction", source="Sisk2018 (d≈0.08): small", kind="uncertainty", ge=0, le=1)
-    discretionary_hours: float = param(0.55, "Weekly self-directed formal learning hours of an average employee without protected time.", unit="h/week", source="ATD (~34 h/employee-year incl. mandatory)", kind="uncertainty", ge=0, le=40)
+    decay_half_life_months: float = param(9.75, "Half-life of proficiency above what the job exercises (unused skill).", unit="months", source="Tatel: ~6.5 months (accuracy) to 11–13 months (speed); midpoint", kind="uncertainty", plausible=(6.5, 13.0), gt=0, le=600)
+    mindset_effect: float = param(0.08, "Relative change of learning gains between a fully fixed and a fully growth mindset.", unit="fraction", source="Sisk2018 (d≈0.08): small", kind="uncertainty", plausible=(0.0, 0.2), ge=0, le=1)
+    discretionary_hours: float = param(0.55, "Weekly self-directed formal learning hours of an average employee without protected time.", unit="h/week", source="ATD (~34 h/employee-year incl. mandatory)", kind="uncertainty", plausible=(0.4, 0.7), ge=0, le=40)
     crunch_probability: float = param(0.2, "Probability that a week's workload crowds out discretionary learning.", unit="1/week", source="assumption", ge=0, le=1)
-    failure_probability: float = param(0.3, "Probability that an attempt more than 1.5 levels beyond reach fails.", unit="fraction", source="assumption", ge=0, le=1)
+    failure_probability: float = param(0.3, "Probability that an attempt beyond reach (rules.culture.beyond_reach levels above current proficiency) fails.", unit="fraction", source="assumption", ge=0, le=1)
 
 
 # --------------------------------------------------------------------------- content
@@ -214,7 +215,7 @@ class ContentItemSpec(Section):
 class ContentCatalogue(Section):
     items_per_skill_level: int = param(2, "Generated items per skill and level (listed items are added to them).", unit="items", ge=0, le=100)
     items: list[ContentItemSpec] = Field(default_factory=list, description="Listed items (added to the generated ones).", max_length=100_000)
-    quality_mean: float = param(0.6, "Mean quality of generated content.", unit="0–1", kind="uncertainty", ge=0.01, le=0.99)
+    quality_mean: float = param(0.6, "Mean quality of generated content.", unit="0–1", kind="uncertainty", plausible=(0.45, 0.75), ge=0.01, le=0.99)
     stale_half_life_weeks: float = param(104.0, "Half-life of content freshness with age.", unit="weeks", source="assumption", gt=0, le=5200)
     cost_per_learner_hour: float = param(20.0, "Direct cost of one hour of off-the-shelf content or ILT seat (licences, vendors), averaged over modalities.", unit="$/h", source="ATD (cost per learning hour ~ $1,300 / 34 h incl. overheads); assumption for the split", ge=0, le=10_000)
     creation_cost: float = param(6000.0, "Cost of commissioning one new content item.", unit="$/item", source="assumption (ATD / Chapman: tens of development hours per learning hour)", ge=0, le=1_000_000)
@@ -259,15 +260,15 @@ class JobRotation(Section):
 class ManagerDevelopment(Section):
     enabled: bool = param(False, "Train managers to coach and support learning.", kind="lever")
     share_per_year: float = param(0.5, "Share of managers trained per year.", unit="1/year", kind="lever", ge=0, le=1)
-    support_gain: float = param(0.15, "Increase of a trained manager's support for learning.", unit="0–1", source="assumption", kind="uncertainty", ge=0, le=1)
+    support_gain: float = param(0.15, "Increase of a trained manager's support for learning.", unit="0–1", source="assumption", kind="uncertainty", plausible=(0.05, 0.25), ge=0, le=1)
     coaching_hours_gain: float = param(0.5, "Extra weekly coaching hours of a trained manager.", unit="h/week", source="assumption", ge=0, le=40)
     cost_per_manager: float = param(2500.0, "Programme cost per trained manager.", unit="$", source="assumption", ge=0, le=1_000_000)
 
 
 class MindsetInitiative(Section):
     enabled: bool = param(False, "A growth-mindset / psychological-safety initiative.", kind="lever")
-    climate_target_gain: float = param(0.15, "Increase of the climate leaders and programmes signal.", unit="0–1", source="assumption; keep small (Sisk2018)", kind="uncertainty", ge=0, le=1)
-    mindset_nudge: float = param(0.001, "Weekly direct nudge of individual mindset toward growth.", unit="1/week", source="assumption (Yeager2019: small)", kind="uncertainty", ge=0, le=1)
+    climate_target_gain: float = param(0.15, "Increase of the climate leaders and programmes signal.", unit="0–1", source="assumption; keep small (Sisk2018)", kind="uncertainty", plausible=(0.05, 0.25), ge=0, le=1)
+    mindset_nudge: float = param(0.001, "Weekly direct nudge of individual mindset toward growth.", unit="1/week", source="assumption (Yeager2019: small)", kind="uncertainty", plausible=(0.0, 0.003), ge=0, le=1)
     cost_per_employee_year: float = param(40.0, "Workshops and communication.", unit="$/employee/year", source="assumption", ge=0, le=100_000)
 
 
@@ -375,17 +376,17 @@ Event = Annotated[
 
 
 class Environment(Section):
-    turbulence_per_year: float = param(0.5, "Expected random requirement shifts per skill per year.", unit="1/skill/year", source="assumption", kind="uncertainty", ge=0, le=52)
-    turbulence_size: float = param(0.25, "Size of a random requirement shift (levels, up or down with 2:1 odds up).", unit="level", source="assumption", kind="uncertainty", ge=0, le=5)
+    turbulence_per_year: float = param(0.5, "Expected random requirement shifts per skill per year.", unit="1/skill/year", source="assumption", kind="uncertainty", plausible=(0.25, 1.0), ge=0, le=52)
+    turbulence_size: float = param(0.25, "Size of a random requirement shift (levels, up or down with 2:1 odds up).", unit="level", source="assumption", kind="uncertainty", plausible=(0.1, 0.5), ge=0, le=5)
 
 
 class LabourMarket(Section):
-    annual_turnover: float = param(0.11, "Base voluntary hazard at average engagement and growth (first-year and engagement effects raise the realised rate to ~13–15%).", unit="1/year", source="BLS-JOLTS / professional services: 10–17% a year", kind="uncertainty", ge=0, le=1)
+    annual_turnover: float = param(0.11, "Base voluntary hazard at average engagement and growth (first-year and engagement effects raise the realised rate to ~13–15%).", unit="1/year", source="BLS-JOLTS / professional services: 10–17% a year", kind="uncertainty", plausible=(0.08, 0.16), ge=0, le=1)
     first_year_multiplier: float = param(1.5, "Relative exit hazard in the first year of tenure.", unit="×", source="BLS/SHRM: turnover higher in the first year", ge=0, le=20)
-    engagement_sensitivity: float = param(3.0, "Log-hazard change per unit of engagement below the norm.", unit="1/unit", source="assumption", kind="uncertainty", ge=0, le=20)
-    growth_sensitivity: float = param(0.5, "Log-hazard change when an employee has had no learning for a quarter.", unit="1/unit", source="assumption (LinkedIn survey is intention, not effect: kept small)", kind="uncertainty", ge=0, le=20)
+    engagement_sensitivity: float = param(3.0, "Log-hazard change per unit of engagement below the norm.", unit="1/unit", source="assumption", kind="uncertainty", plausible=(1.0, 5.0), ge=0, le=20)
+    growth_sensitivity: float = param(0.5, "Log-hazard change when an employee has had no learning for a quarter.", unit="1/unit", source="assumption (LinkedIn survey is intention, not effect: kept small)", kind="uncertainty", plausible=(0.0, 1.0), ge=0, le=20)
     time_to_fill_weeks: int = param(6, "Weeks a vacancy stays open.", unit="weeks", source="SHRM (≈42 days average time-to-fill)", ge=0, le=520)
-    hire_proficiency: float = param(0.75, "Mean hire proficiency on required skills, as a fraction of the requirement.", unit="fraction", source="assumption", kind="uncertainty", ge=0, le=2)
+    hire_proficiency: float = param(0.75, "Mean hire proficiency on required skills, as a fraction of the requirement.", unit="fraction", source="assumption", kind="uncertainty", plausible=(0.6, 0.9), ge=0, le=2)
     hire_cost: float = param(4700.0, "Cost per hire (recruiting, not L&D spend).", unit="$/hire", source="SHRM cost-per-hire benchmark", ge=0, le=1_000_000)
 
 
@@ -407,6 +408,7 @@ class Scenario(Section):
     governance: Governance = Field(default_factory=Governance)
     environment: Environment = Field(default_factory=Environment)
     labour_market: LabourMarket = Field(default_factory=LabourMarket)
+    rules: Rules = Field(default_factory=Rules, description="Behavioural constants of the weekly rules (assumptions to test, see sim/rules.py).")
     events: list[Event] = Field(default_factory=list, max_length=10_000)
 
     @model_validator(mode="after")

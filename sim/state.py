@@ -12,6 +12,7 @@ process that owns them each week — they are state of "this week", not counters
 from __future__ import annotations
 
 from dataclasses import dataclass, field
+from typing import Any
 
 import numpy as np
 
@@ -146,3 +147,97 @@ class Catalogue:
     def rows(self) -> np.ndarray:
         """Rows of active items."""
         return np.flatnonzero(self.active[: self.size])
+
+
+# --------------------------------------------------------------------------- the network
+TIE_TEAM, TIE_REPORTING, TIE_CROSS, TIE_PLATFORM = 0, 1, 2, 3
+
+
+def tie_strengths(social_rules) -> np.ndarray:
+    """Strength of each kind of tie (team, reporting, cross-team, platform), from ``rules.social``."""
+    r = social_rules
+    return np.array([r.strength_team, r.strength_reporting, r.strength_cross, r.strength_platform])
+
+
+def dedupe_edges(edges: np.ndarray) -> np.ndarray:
+    """Keep one tie per pair of positions (the first, i.e. the strongest kind listed first)."""
+    if edges.shape[1] == 0:
+        return edges
+    a, b = np.minimum(edges[0], edges[1]), np.maximum(edges[0], edges[1])
+    _, first = np.unique(a * (edges[:2].max() + 1) + b, return_index=True)
+    first.sort()
+    return np.vstack([a[first], b[first], edges[2][first]])
+
+
+@dataclass
+class Ties:
+    """The org network as compressed sparse rows (both directions), for vectorised phases."""
+
+    indptr: np.ndarray
+    indices: np.ndarray
+    strength: np.ndarray
+    degree: np.ndarray
+
+    @classmethod
+    def from_edges(cls, n: int, edges: np.ndarray, strength_by_kind: np.ndarray) -> "Ties":
+        src, dst, kind = edges
+        s = np.concatenate([src, dst])
+        d = np.concatenate([dst, src])
+        w = np.concatenate([strength_by_kind[kind], strength_by_kind[kind]])
+        order = np.lexsort((d, s))
+        s, d, w = s[order], d[order], w[order]
+        deg = np.bincount(s, minlength=n)
+        indptr = np.concatenate([[0], np.cumsum(deg)]).astype(np.int64)
+        return cls(indptr=indptr, indices=d.astype(np.int64), strength=w, degree=deg.astype(np.int64))
+
+
+# --------------------------------------------------------------------------- all mutable state
+@dataclass
+class GovernanceMemory:
+    """What L&D leadership remembers between reviews."""
+
+    last_roi: float | None = None
+    last_direction: float = 1.0
+    commission_credit: float = 0.0
+    decisions: list = field(default_factory=list)
+
+
+@dataclass
+class State:
+    """Everything that changes during a run, owned by the model and passed to each phase.
+
+    The model builds it (:mod:`sim.organisation`), the phases of :mod:`sim.processes` read
+    and write the fields they declare, the Mesa agents are handles onto its rows, and the
+    outcomes (:mod:`sim.outcomes`) are functions of it.
+    """
+
+    workforce: Workforce
+    catalogue: Catalogue
+    structure: Any                      # sim.organisation.Structure (requirements change with events)
+    edges: np.ndarray                   # (3, m) src, dst, kind: the org network's ties
+    ties: Ties                          # the same ties as compressed rows
+    team_climate: np.ndarray            # psychological safety per team
+    derived: Any                        # sim.records.Derived: this week's per-position measures
+    records: Any                        # sim.records.Records: weekly departmental records
+    best_item: np.ndarray               # (skills, 6) best catalogue row per skill and level, -1 none
+    week: int = 0
+    budget_factor: float = 1.0          # product of budget cuts so far
+    hiring_frozen_until: int = -1
+    protected_hours: float = 0.0        # protected learning time now (governance may move it)
+    catalogue_changed: bool = True      # the recommendation index must be rebuilt
+    trained_now: np.ndarray | None = None   # managers who finished development this week
+    commissioned: dict = field(default_factory=dict)   # week → items commissioned
+    overhead_spend: float = 0.0         # this week's direct spend not attributable to a position
+    rewired: np.ndarray = field(default_factory=lambda: np.empty(0, np.int64))  # rows whose ties changed this week
+    governance: GovernanceMemory = field(default_factory=GovernanceMemory)
+    _position_req: Any = None
+
+    @property
+    def position_req(self):
+        """Home-role requirements per position (rebuilt when requirements change)."""
+        from .organisation import PositionRequirements
+
+        pr = self._position_req
+        if pr is None or pr.version != self.structure.version:
+            pr = self._position_req = PositionRequirements(self.structure, self.workforce.role)
+        return pr

@@ -17,10 +17,12 @@ from .conftest import ROOT
 FOLDERS = ScenarioFolders([ROOT / "scenarios"])
 
 
-def test_controls_are_the_declared_levers_and_uncertainties():
-    declared = {p.path: p for p in iter_parameters(Scenario) if p.kind in ("lever", "uncertainty")}
+def test_controls_are_the_declared_levers_and_uncertainties_but_not_the_rules_constants():
+    declared = {p.path: p for p in iter_parameters(Scenario)
+                if p.kind in ("lever", "uncertainty") and not p.path.startswith("rules.")}
     controls = {p.path: p for p in control_parameters()}
     assert controls.keys() == declared.keys() and len(controls) > 20
+    assert not any(path.startswith("rules.") for path in controls)
     assert controls["policies.mentoring.ratio"].low == 0 and controls["policies.mentoring.ratio"].high == 1
     assert "policies.mentoring.enabled" in controls and "culture.psychological_safety" in controls
 

@@ -232,7 +232,10 @@ def test_comparison_statistics_match_hand_computation(tmp_path: Path):
     assert r["gain_per_1000_usd"] == pytest.approx(1.0 / 500.0 * 1000)
     assert r["pareto"]  # better and dearer: nothing dominates it
     assert r["note"].startswith("only 6 replicates")
-    assert r["p_adj"] == pytest.approx(stats.ttest_rel(better, base).pvalue)
+    # one comparison: p_adj is the paired t-test's two-sided p, t = mean(d) / (sd(d) / √n), 5 df
+    t = d.mean() / (d.std(ddof=1) / np.sqrt(6))
+    assert r["p_adj"] == pytest.approx(2 * stats.t.sf(abs(t), 5))
+    assert t == pytest.approx(-1.0 / (np.std([0.1, -0.1, 0.2, -0.2, 0.05, -0.05], ddof=1) / np.sqrt(6)))
     assert set(table.uncertainty) == {"central", POOLED}
 
 
@@ -311,7 +314,75 @@ def test_sensitivity_refuses_a_factorial_design_before_running(tmp_path: Path):
     assert not (tmp_path / "s" / "runs").exists()
 
 
+def bh_by_hand(p: list[float]) -> list[float]:
+    """Benjamini–Hochberg from the definition: with p sorted ascending, p_(i) × m / i, then the
+    running minimum from the largest rank down, capped at 1; returned in the input's order."""
+    m = len(p)
+    order = sorted(range(m), key=lambda i: p[i])  # order[i - 1] = index of the p-value of rank i
+    adjusted = [0.0] * m
+    running = 1.0
+    for rank in range(m, 0, -1):
+        i = order[rank - 1]
+        running = min(running, p[i] * m / rank)
+        adjusted[i] = running
+    return adjusted
+
+
+# A worked example: unsorted, with a tie (0.03 twice), m = 6.
+#   rank i   1      2     3     4     5     6
+#   p_(i)    0.005  0.01  0.03  0.03  0.04  0.20
+#   p×6/i    0.03   0.03  0.06  0.045 0.048 0.20
+#   min ↓    0.03   0.03  0.045 0.045 0.048 0.20   (running minimum from rank 6 down)
+# Rank 3 takes rank 4's 0.045 (without the running minimum it would be 0.06 and the tie
+# would split), ranks 1 and 2 share 0.03.
+BH_P = [0.04, 0.01, 0.03, 0.03, 0.20, 0.005]
+BH_ADJUSTED = [0.048, 0.03, 0.045, 0.045, 0.20, 0.03]
+# A second group, adjusted on its own: sorted 0.15 0.30 0.45 0.60 0.75 0.90, p×6/i = 0.9 at
+# every rank, so every adjusted value is 0.9 (adjusting both groups together would not give this).
+BH_P2 = [0.30, 0.60, 0.90, 0.45, 0.15, 0.75]
+BH_ADJUSTED2 = [0.9] * 6
+
+
+def test_bh_by_hand_reproduces_the_worked_example():
+    assert bh_by_hand(BH_P) == pytest.approx(BH_ADJUSTED, rel=1e-12)
+    assert bh_by_hand(BH_P2) == pytest.approx(BH_ADJUSTED2, rel=1e-12)
+    assert bh_by_hand([0.5]) == [0.5] and bh_by_hand([1.0, 1.0]) == [1.0, 1.0]
+
+
+def _paired_with_p(p: float) -> np.ndarray:
+    """Two paired differences whose two-sided paired t-test has p-value ``p``: d = (t + 1, t − 1)
+    has mean t and standard error 1, so the statistic is t; with 1 degree of freedom t is
+    Cauchy, p = 1 − (2/π) arctan t, i.e. t = tan(π (1 − p) / 2)."""
+    t = np.tan(np.pi * (1.0 - p) / 2.0)
+    return np.array([t + 1.0, t - 1.0])
+
+
+def test_benjamini_hochberg_matches_the_worked_example():
+    """compare_frame adjusts the strategy × outcome comparisons of each uncertainty group with
+    BH; each group's six comparisons have a worked example's p-values, in that (unsorted) order."""
+    baseline = np.array([1.0, 2.0])
+    outcomes = ["skills_gap", "engagement"]
+    strategies = ["s1", "s2", "s3"]
+    keys = [(o, s) for o in outcomes for s in strategies]
+    rows = []
+    for u, ps in (("central", BH_P), ("high", BH_P2)):
+        values = {("base", o): baseline for o in outcomes}
+        values.update({(s, o): baseline + _paired_with_p(p) for (o, s), p in zip(keys, ps)})
+        rows += [{"run_key": f"{u}{s}{rep}", "experiment": "x", "strategy": s, "uncertainty": u, "replicate": rep,
+                  "seed": rep, "week": 5, **{o: values[(s, o)][rep] for o in outcomes}}
+                 for s in ["base", *strategies] for rep in range(2)]
+    table = compare_frame(pd.DataFrame(rows), "base")
+    assert table.loc[table.strategy == "base", "p_adj"].isna().all()
+    for u, ps, adjusted in (("central", BH_P, BH_ADJUSTED), ("high", BH_P2, BH_ADJUSTED2)):
+        sub = table[(table.uncertainty == u) & (table.strategy != "base")].set_index(["outcome", "strategy"])
+        np.testing.assert_allclose(sub.loc[keys, "p"].to_numpy(dtype=float), ps, rtol=1e-9)
+        np.testing.assert_allclose(sub.loc[keys, "p_adj"].to_numpy(dtype=float), adjusted, rtol=1e-9)
+    pooled = table[(table.uncertainty == POOLED) & (table.strategy != "base")]
+    np.testing.assert_allclose(pooled["p_adj"].to_numpy(dtype=float), bh_by_hand(pooled["p"].tolist()), rtol=1e-12)
+
+
 def test_benjamini_hochberg_over_several_comparisons():
+    """On noisy data: the adjusted p-values are BH (by hand) of the raw ones, per uncertainty group."""
     rng = np.random.default_rng(0)
     base = rng.normal(size=8)
     rows = []
@@ -323,8 +394,8 @@ def test_benjamini_hochberg_over_several_comparisons():
                          "replicate": rep, "seed": rep, "week": 5, "skills_gap": v})
     table = compare_frame(pd.DataFrame(rows), "base")
     sub = table[(table.uncertainty == "central") & (table.strategy != "base")].set_index("strategy")
-    expected = stats.false_discovery_control(sub["p"].to_numpy(), method="bh")
-    np.testing.assert_allclose(sub["p_adj"].to_numpy(), expected)
+    expected = bh_by_hand(sub["p"].tolist())
+    np.testing.assert_allclose(sub["p_adj"].to_numpy(dtype=float), expected, rtol=1e-12)
     assert (sub["p_adj"] >= sub["p"]).all() and sub.loc["c", "p_adj"] < 0.01
 
 

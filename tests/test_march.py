@@ -315,6 +315,8 @@ def test_cli_json_has_the_numbers_and_the_settings():
     (["--p3", "0.1"], "no equilibrium; give --periods N"),
     (["--fast", "60"], "--fast: must be at most n (50), got 60"),
     (["--experiment", "nowhere.yaml"], "nowhere.yaml: no such file"),
+    (["--experiment", "experiments/march_k_rule.yaml", "--fast", "3"], "error: --fast: settings come from the "
+     "experiment file"),
 ])
 def test_cli_bad_options_exit_2_without_a_traceback(args, message):
     proc = lesim("march", *args)

@@ -33,3 +33,24 @@ def serve(scenario_dirs: list[Path], results_dirs: list[Path], initial: str, hos
         return subprocess.call(command(host, port), env=env)
     except KeyboardInterrupt:
         return 0
+
+
+def scenario_folders(scenario: Path | None, folders: list[Path]) -> tuple[list[Path], str]:
+    """The folders of scenario files the page may open (default ``./scenarios``, plus the
+    given scenario's folder) and the scenario it opens first (its stem, else ``baseline``).
+
+    Raises :class:`~sim.loader.ScenarioError` for an invalid scenario or a missing folder.
+    """
+    from ..loader import ScenarioError, load_scenario
+
+    folders = list(folders) or [Path("scenarios")]
+    initial = "baseline"
+    if scenario is not None:
+        load_scenario(scenario)
+        if scenario.parent.resolve() not in [f.resolve() for f in folders]:
+            folders.append(scenario.parent)
+        initial = scenario.stem
+    for f in folders:
+        if not f.is_dir():
+            raise ScenarioError(f"{f}: no such folder of scenarios")
+    return folders, initial

@@ -30,8 +30,11 @@ CONTROL_KINDS = ("lever", "uncertainty")
 
 
 def control_parameters() -> list[ParameterInfo]:
-    """The parameters the dashboard offers as controls: every declared lever and uncertainty."""
-    return [p for p in iter_parameters(Scenario) if p.kind in CONTROL_KINDS]
+    """The parameters the dashboard offers as controls: every declared lever and uncertainty,
+    except the rules' behavioural constants (``rules.*``): those are the modeller's
+    assumptions, set in a scenario file and screened by ``lesim sensitivity``, not levers a
+    planner explores live."""
+    return [p for p in iter_parameters(Scenario) if p.kind in CONTROL_KINDS and not p.path.startswith("rules.")]
 
 
 def value_at(scenario: Scenario, path: str) -> Any:

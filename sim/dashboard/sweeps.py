@@ -44,10 +44,9 @@ def SweepView(folders: SweepFolders):
         cols = ["strategy", "uncertainty", "n", "mean", "ci_low", "ci_high", "diff", "diff_low", "diff_high",
                 "effect_size", "p_adj", "rank", "prob_best"]
         solara.DataFrame(table[table["outcome"] == current][cols].round(4), items_per_page=30)
-        from ..experiments.compare import _trajectory_chart, load_sweep
+        from ..experiments.compare import load_sweep, trajectory_figure
+        from ..reporting import figure_to_png
 
         _exp, runs = load_sweep(sweeps[choice])
         first = table["uncertainty"].iloc[0]
-        import base64
-
-        solara.Image(base64.b64decode(_trajectory_chart(runs, [current], first)), format="png")
+        solara.Image(figure_to_png(trajectory_figure(runs, [current], first)), format="png")

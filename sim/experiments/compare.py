@@ -25,9 +25,7 @@ one). Rows where there are fewer than 10 replicates carry a note that the CI is 
 
 from __future__ import annotations
 
-import base64
 import html
-import io
 import json
 import warnings
 from pathlib import Path
@@ -37,6 +35,7 @@ import pandas as pd
 from scipy import stats
 
 from ..outcomes import OUTCOME_BY_NAME
+from ..reporting import figure_to_img, page, pyplot, table_html
 from . import store
 from .plan import COST_OUTCOME
 
@@ -232,22 +231,10 @@ def _robustness(table: pd.DataFrame) -> pd.DataFrame:
     return table
 
 
-# ----------------------------------------------------------------------------------- charts
-def _png(fig) -> str:
-    import matplotlib.pyplot as plt
-
-    buf = io.BytesIO()
-    fig.savefig(buf, format="png", dpi=90)
-    plt.close(fig)
-    return base64.b64encode(buf.getvalue()).decode()
-
-
-def _trajectory_chart(runs: pd.DataFrame, outcomes: list[str], uncertainty: str) -> str:
-    import matplotlib
-
-    matplotlib.use("Agg")
-    import matplotlib.pyplot as plt
-
+# ---------------------------------------------------------------------------- charts, HTML
+def trajectory_figure(runs: pd.DataFrame, outcomes: list[str], uncertainty: str):
+    """Mean and 95 % CI of each outcome over the weeks, one line per strategy (a matplotlib figure)."""
+    plt = pyplot()
     frame = runs if uncertainty == POOLED else runs[runs["uncertainty"] == uncertainty]
     cols = 2
     rows_n = (len(outcomes) + cols - 1) // cols
@@ -265,12 +252,12 @@ def _trajectory_chart(runs: pd.DataFrame, outcomes: list[str], uncertainty: str)
     for ax in list(axes.flat)[len(outcomes):]:
         ax.axis("off")
     axes.flat[0].legend(fontsize=7)
-    return _png(fig)
+    return fig
 
 
-def _forest_chart(table: pd.DataFrame, outcomes: list[str], uncertainty: str, baseline: str) -> str:
-    import matplotlib.pyplot as plt
-
+def forest_figure(table: pd.DataFrame, outcomes: list[str], uncertainty: str, baseline: str):
+    """Paired differences from the baseline with their 95 % CIs, one panel per outcome."""
+    plt = pyplot()
     sub = table[(table["uncertainty"] == uncertainty) & (table["strategy"] != baseline)]
     fig, axes = plt.subplots(1, len(outcomes), figsize=(3.2 * len(outcomes), 0.45 * sub["strategy"].nunique() + 1.8),
                              constrained_layout=True, squeeze=False)
@@ -282,12 +269,12 @@ def _forest_chart(table: pd.DataFrame, outcomes: list[str], uncertainty: str, ba
         ax.set_yticks(y, g["strategy"] if o == outcomes[0] else [""] * len(g), fontsize=8)
         ax.set_title(f"Δ {o}", fontsize=9)
         ax.tick_params(labelsize=7)
-    return _png(fig)
+    return fig
 
 
-def _pareto_chart(table: pd.DataFrame, outcome: str, uncertainty: str) -> str:
-    import matplotlib.pyplot as plt
-
+def pareto_figure(table: pd.DataFrame, outcome: str, uncertainty: str):
+    """Outcome against cumulative spend per strategy; the Pareto front in blue."""
+    plt = pyplot()
     sub = table[table["uncertainty"] == uncertainty]
     cost = sub[sub["outcome"] == COST_OUTCOME].set_index("strategy")["mean"]
     ben = sub[sub["outcome"] == outcome].set_index("strategy")
@@ -300,21 +287,18 @@ def _pareto_chart(table: pd.DataFrame, outcome: str, uncertainty: str) -> str:
     ax.set_ylabel(OUTCOME_BY_NAME[outcome].label)
     ax.set_title(f"Cost–benefit ({uncertainty}); blue = Pareto front", fontsize=10)
     ax.grid(alpha=0.3)
-    return _png(fig)
-
-
-def _table_html(frame: pd.DataFrame) -> str:
-    return frame.to_html(index=False, float_format=lambda v: f"{v:.4g}", na_rep="–", border=0, classes="t")
+    return fig
 
 
 def write_html(path: Path, experiment: dict, runs: pd.DataFrame, table: pd.DataFrame, baseline: str) -> None:
+    """The one-file comparison report: tables per uncertainty and outcome, trajectories,
+    paired differences, the cost–benefit front and robustness."""
     outcomes = [o for o in dict.fromkeys(table["outcome"]) if o != COST_OUTCOME] or list(dict.fromkeys(table["outcome"]))
     uncertainties = list(dict.fromkeys(table["uncertainty"]))
     first = uncertainties[0]
     show = ["strategy", "n", "mean", "ci_low", "ci_high", "diff", "diff_low", "diff_high", "effect_size", "p_adj",
             "rank", "prob_best", "gain_per_1000_usd", "pareto", "note"]
-    parts = [f"<h1>Strategy comparison: {html.escape(str(experiment.get('name')))}</h1>",
-             f"<p>{html.escape(str(experiment.get('description', '')))}</p>",
+    parts = [f"<p>{html.escape(str(experiment.get('description', '')))}</p>",
              f"<p>Baseline: <b>{html.escape(baseline)}</b>. Week {int(table['week'].iloc[0])}. "
              f"{runs['run_key'].nunique()} runs. Differences are paired on common random numbers; "
              "p-values adjusted with Benjamini–Hochberg.</p>"]
@@ -330,23 +314,20 @@ def write_html(path: Path, experiment: dict, runs: pd.DataFrame, table: pd.DataF
         for o in outcomes:
             sub = table[(table["uncertainty"] == u) & (table["outcome"] == o)][show]
             parts.append(f"<h3>{html.escape(OUTCOME_BY_NAME[o].label if o in OUTCOME_BY_NAME else o)}</h3>"
-                         + _table_html(sub))
+                         + table_html(sub))
     parts.append(f"<h2>Trajectories ({html.escape(first)})</h2>"
-                 f"<img src='data:image/png;base64,{_trajectory_chart(runs, outcomes, first)}'>")
+                 + figure_to_img(trajectory_figure(runs, outcomes, first), "trajectories"))
     parts.append(f"<h2>Paired differences from {html.escape(baseline)} with 95 % CI ({html.escape(first)})</h2>"
-                 f"<img src='data:image/png;base64,{_forest_chart(table, outcomes, first, baseline)}'>")
+                 + figure_to_img(forest_figure(table, outcomes, first, baseline), "paired differences"))
     gap = "skills_gap" if "skills_gap" in outcomes else outcomes[0]
     if COST_OUTCOME in set(table["outcome"]) and _better_sign(gap):
-        parts.append(f"<h2>Cost–benefit Pareto front</h2><img src='data:image/png;base64,"
-                     f"{_pareto_chart(table, gap, first)}'>")
+        parts.append("<h2>Cost–benefit Pareto front</h2>"
+                     + figure_to_img(pareto_figure(table, gap, first), "cost-benefit Pareto front"))
     rob = table[table["uncertainty"] == first][["strategy", "outcome", "worst_case", "max_regret"]]
     if rob["max_regret"].notna().any():
-        parts.append("<h2>Robustness across uncertainty scenarios</h2>" + _table_html(rob.dropna(subset=["max_regret"])))
-    css = ("body{font-family:system-ui,Helvetica,Arial,sans-serif;margin:2em auto;max-width:1200px}"
-           "table.t{border-collapse:collapse;font-size:12px;margin-bottom:1em}table.t td,table.t th{border:1px solid #ccc;"
-           "padding:2px 6px}img{max-width:100%}.warn{color:#a33}")
-    path.write_text(f"<!DOCTYPE html><html><head><meta charset='utf-8'><title>comparison</title><style>{css}</style>"
-                    f"</head><body>{''.join(parts)}</body></html>", encoding="utf-8")
+        parts.append("<h2>Robustness across uncertainty scenarios</h2>" + table_html(rob.dropna(subset=["max_regret"])))
+    path.write_text(page(f"comparison: {experiment.get('name')}", parts,
+                         heading=f"Strategy comparison: {experiment.get('name')}"), encoding="utf-8")
 
 
 def compare(folder: Path, baseline: str | None = None, outcomes: list[str] | None = None,
@@ -360,6 +341,38 @@ def compare(folder: Path, baseline: str | None = None, outcomes: list[str] | Non
         store.write_text(folder / "comparison.csv", table.to_csv(index=False))
         write_html(folder / "comparison.html", experiment, runs, table, baseline)
     return table, runs, experiment
+
+
+def resolve_baseline(experiment: dict, baseline: str | None = None) -> str:
+    """The strategy compared against: the one asked for, else the experiment's baseline."""
+    return baseline or experiment.get("baseline", "baseline")
+
+
+def summary_tables(table: pd.DataFrame, baseline: str) -> list[tuple[str, list[str], list[list[str]]]]:
+    """What ``lesim compare`` prints: per outcome, a (title, columns, rows) table of the first
+    uncertainty scenario (or the pooled rows) with text cells."""
+    first = next(u for u in table["uncertainty"] if u != POOLED) if (table["uncertainty"] != POOLED).any() else POOLED
+    out = []
+    for o in dict.fromkeys(table["outcome"]):
+        sub = table[(table["uncertainty"] == first) & (table["outcome"] == o)]
+        rows = [[r.strategy, f"{r.mean:.4g} [{r.ci_low:.4g}, {r.ci_high:.4g}]",
+                 "–" if r.strategy == baseline else f"{r.diff:+.4g} [{r.diff_low:+.4g}, {r.diff_high:+.4g}]",
+                 "–" if r.strategy == baseline else f"{r.effect_size:.2f}",
+                 "–" if r.p_adj != r.p_adj else f"{r.p_adj:.3g}",
+                 "–" if r.prob_best != r.prob_best else f"{r.prob_best:.2f}"] for r in sub.itertuples()]
+        out.append((f"{o} at week {int(sub['week'].iloc[0])} ({first}; vs {baseline})",
+                    ["strategy", "mean [95% CI]", "Δ vs baseline [95% CI]", "d_z", "p adj", "P(best)"], rows))
+    return out
+
+
+def notes(table: pd.DataFrame) -> list[str]:
+    """The distinct notes of the table (e.g. too few replicates), in order of appearance."""
+    return [n for n in dict.fromkeys(table["note"]) if n]
+
+
+def pairing_ratio(table: pd.DataFrame, baseline: str) -> float:
+    """Median variance ratio of the paired differences (below 1: common random numbers helped)."""
+    return float(table.loc[table["strategy"] != baseline, "variance_ratio"].median())
 
 
 def summary_json(table: pd.DataFrame) -> str:

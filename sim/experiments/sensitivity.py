@@ -5,25 +5,32 @@ change the ranking of the strategies.
 * Morris (``SALib.analyze.morris``): μ* (mean absolute elementary effect) with its 95 %
   bootstrap CI, and σ (spread: interactions / non-linearity), per strategy and outcome.
 * Sobol (``SALib.analyze.sobol``, no second order): first-order S1 and total ST with 95 % CIs.
-* Ranking: for each parameter and outcome, the best strategy (mean over design points, in
-  the outcome's better direction) in the lower and the upper half of the parameter's range;
-  a parameter "changes the ranking" when the two differ.
+* Ranking: for each outcome, the leading strategy is paired with each other strategy on the
+  same design points; a parameter "changes the ranking" when it moves the leader's paired
+  advantage significantly (95 % interval of the mean elementary effect, or of the slope)
+  and, extrapolated to one end of its range, the advantage changes sign
+  (:func:`ranking_changes`).
 
 Replicates of a design point are averaged before analysis.
+
+:func:`run_sensitivity` is the whole ``lesim sensitivity`` workflow (sweep an experiment
+file if needed, analyse, write the outputs); :func:`top_parameters` and
+:func:`changing_assumptions` are what the command prints.
 """
 
 from __future__ import annotations
 
-import base64
 import html
-import io
+from dataclasses import dataclass
 from pathlib import Path
+from typing import Callable
 
 import numpy as np
 import pandas as pd
 import yaml
 
 from ..outcomes import OUTCOME_BY_NAME
+from ..reporting import figure_to_img, page, pyplot, table_html
 from . import store
 from .compare import CompareError, load_sweep
 from .plan import COST_OUTCOME
@@ -82,7 +89,7 @@ def analyse(folder: Path, outcomes: list[str] | None = None) -> tuple[pd.DataFra
                                  "S1": res["S1"][i], "S1_conf": res["S1_conf"][i], "ST": res["ST"][i],
                                  "ST_conf": res["ST_conf"][i]})
     indices = pd.DataFrame(rows)
-    ranking = ranking_changes(means, names, outcomes)
+    ranking = ranking_changes(means, names, outcomes, kind, problem["bounds"])
     return indices, ranking, experiment
 
 
@@ -92,30 +99,87 @@ def _expected_points(experiment: dict, problem: dict) -> int:
     return d["samples"] * (k + 1) if d["type"] == "morris" else d["samples"] * (k + 2)
 
 
-def ranking_changes(means: pd.DataFrame, names: list[str], outcomes: list[str]) -> pd.DataFrame:
-    """Best strategy in the lower vs upper half of each parameter's sampled range."""
+def _elementary_effects(X: np.ndarray, unit_lo: np.ndarray, unit_span: np.ndarray, y: np.ndarray,
+                        k: int) -> list[list[float]]:
+    """Elementary effects of ``y`` per parameter from a Morris design (trajectories of k + 1
+    points, consecutive points differing in one parameter), in units of the whole range."""
+    out: list[list[float]] = [[] for _ in range(k)]
+    U = (X - unit_lo) / np.where(unit_span > 0, unit_span, 1.0)
+    for start in range(0, len(X) - k, k + 1):
+        for j in range(start, start + k):
+            step = U[j + 1] - U[j]
+            i = int(np.argmax(np.abs(step)))
+            if step[i] != 0:
+                out[i].append(float((y[j + 1] - y[j]) / step[i]))
+    return out
+
+
+def _slope(x: np.ndarray, y: np.ndarray, kind: str, ee: list[float] | None) -> tuple[float, float]:
+    """Change of ``y`` across the whole range of one parameter and the half-width of its 95 %
+    interval: the mean elementary effect (Morris) or the least-squares slope (other designs)."""
+    from scipy import stats
+
+    if kind == "morris":
+        e = np.asarray(ee or [], dtype=float)
+        if len(e) < 2:
+            return float(e.mean()) if len(e) else 0.0, float("inf")
+        return float(e.mean()), float(stats.t.ppf(0.975, len(e) - 1) * e.std(ddof=1) / np.sqrt(len(e)))
+    if np.ptp(x) == 0 or len(x) < 3:
+        return 0.0, float("inf")
+    res = stats.linregress(x, y)
+    return float(res.slope), float(stats.t.ppf(0.975, len(x) - 2) * res.stderr)
+
+
+def ranking_changes(means: pd.DataFrame, names: list[str], outcomes: list[str], kind: str = "sobol",
+                    bounds: list[list[float]] | None = None) -> pd.DataFrame:
+    """Which parameters change which strategy is best, with their evidence.
+
+    For each outcome, the best strategy overall (mean over design points, in the outcome's
+    better direction) is paired with each other strategy on the same design points (common
+    random numbers): d = how much better the leader is. For each parameter, the change of d
+    across the parameter's whole range is estimated — the mean elementary effect for a
+    Morris design, the least-squares slope otherwise — with a 95 % interval. A parameter
+    *changes the ranking* when that change is significant (its interval excludes 0) and d,
+    extrapolated linearly to one end of the range, changes sign there: at that end the
+    challenger is best. Differences within noise, or a parameter with no effect, never count.
+    """
     rows = []
+    strategies = sorted(means["strategy"].unique())
+    k = len(names)
+    lo = np.array([b[0] for b in bounds]) if bounds else means[names].min().to_numpy(dtype=float)
+    span = (np.array([b[1] for b in bounds]) - lo) if bounds else means[names].max().to_numpy(dtype=float) - lo
     for o in outcomes:
         sign = {"higher": 1.0, "lower": -1.0}.get(OUTCOME_BY_NAME[o].better, 0.0)
-        if sign == 0 or means["strategy"].nunique() < 2:
+        if sign == 0 or len(strategies) < 2:
             continue
-        for n in names:
-            cut = means[n].median()
-            best = {}
-            for half, sel in (("low", means[n] <= cut), ("high", means[n] > cut)):
-                m = means[sel].groupby("strategy")[o].mean() * sign
-                best[half] = m.idxmax() if len(m) else None
-            rows.append({"parameter": n, "outcome": o, "best_when_low": best["low"], "best_when_high": best["high"],
-                         "changes_ranking": best["low"] != best["high"]})
+        wide = means.pivot_table(index="uncertainty", columns="strategy", values=o).sort_index()
+        X = means.drop_duplicates("uncertainty").set_index("uncertainty").loc[wide.index, names].to_numpy(dtype=float)
+        leader = (wide.mean() * sign).idxmax()
+        for challenger in [c for c in strategies if c != leader]:
+            d = ((wide[leader] - wide[challenger]) * sign).to_numpy(dtype=float)
+            ok = np.isfinite(d)
+            ees = _elementary_effects(X, lo, span, np.nan_to_num(d), k) if kind == "morris" else [None] * k
+            for i, n in enumerate(names):
+                x = (X[ok, i] - lo[i]) / (span[i] if span[i] > 0 else 1.0)
+                change, half = _slope(x, d[ok], kind, ees[i])
+                centre = float(d[ok].mean()) if ok.any() else float("nan")
+                x_mean = float(x.mean()) if len(x) else 0.5
+                at_low, at_high = centre - change * x_mean, centre + change * (1.0 - x_mean)
+                significant = abs(change) > half
+                flips = significant and (at_low < 0 or at_high < 0)
+                rows.append({
+                    "parameter": n, "outcome": o, "leader": leader, "challenger": challenger,
+                    "lead": centre, "lead_change_over_range": change, "lead_change_ci": half,
+                    "lead_at_low": at_low, "lead_at_high": at_high,
+                    "best_when_low": challenger if flips and at_low < 0 else leader,
+                    "best_when_high": challenger if flips and at_high < 0 else leader,
+                    "changes_ranking": bool(flips)})
     return pd.DataFrame(rows)
 
 
-def _chart(indices: pd.DataFrame) -> str:
-    import matplotlib
-
-    matplotlib.use("Agg")
-    import matplotlib.pyplot as plt
-
+def indices_figure(indices: pd.DataFrame):
+    """μ* (Morris) or S1 and ST (Sobol) with 95 % CIs, one panel per strategy and outcome."""
+    plt = pyplot()
     combos = list(indices.groupby(["strategy", "outcome"]))
     cols = 2
     rows = (len(combos) + cols - 1) // cols
@@ -133,29 +197,86 @@ def _chart(indices: pd.DataFrame) -> str:
         ax.set_title(f"{o} — {s}", fontsize=9)
     for ax in list(axes.flat)[len(combos):]:
         ax.axis("off")
-    buf = io.BytesIO()
-    fig.savefig(buf, format="png", dpi=80)
-    plt.close(fig)
-    return base64.b64encode(buf.getvalue()).decode()
+    return fig
 
 
 def write_outputs(folder: Path, indices: pd.DataFrame, ranking: pd.DataFrame, experiment: dict) -> None:
+    """Write sensitivity.csv, ranking_sensitivity.csv and the one-file sensitivity.html."""
     store.write_text(folder / "sensitivity.csv", indices.to_csv(index=False))
     store.write_text(folder / "ranking_sensitivity.csv", ranking.to_csv(index=False))
-    changing = ranking[ranking["changes_ranking"]] if not ranking.empty else ranking
-    body = (f"<h1>Sensitivity: {html.escape(str(experiment.get('name')))}</h1>"
-            f"<p>{html.escape(indices['method'].iloc[0])} analysis over {indices['parameter'].nunique()} uncertain "
-            "parameters (SALib), 95 % confidence intervals.</p>"
-            "<h2>Assumptions that change the ranking of strategies</h2>"
-            + (changing.to_html(index=False, border=0) if not changing.empty else "<p>None: the ranking holds across "
-               "every parameter's range.</p>")
-            + f"<h2>Indices</h2><img src='data:image/png;base64,{_chart(indices)}'>"
-            + indices.to_html(index=False, float_format=lambda v: f"{v:.4g}", border=0))
-    store.write_text(folder / "sensitivity.html",
-                     "<!DOCTYPE html><html><head><meta charset='utf-8'><title>sensitivity</title><style>"
-                     "body{font-family:system-ui,Arial,sans-serif;max-width:1200px;margin:2em auto}img{max-width:100%}"
-                     "table{border-collapse:collapse;font-size:12px}td,th{border:1px solid #ccc;padding:2px 6px}"
-                     f"</style></head><body>{body}</body></html>")
+    changing = changing_assumptions(ranking)
+    parts = [f"<p>{html.escape(indices['method'].iloc[0])} analysis over {indices['parameter'].nunique()} uncertain "
+             "parameters (SALib), 95 % confidence intervals.</p>",
+             "<h2>Assumptions that change the ranking of strategies</h2>"
+             + (table_html(changing) if not changing.empty else "<p>None: the ranking holds across "
+                "every parameter's range.</p>"),
+             "<h2>Indices</h2>" + figure_to_img(indices_figure(indices), "sensitivity indices", dpi=80),
+             table_html(indices)]
+    store.write_text(folder / "sensitivity.html", page(f"sensitivity: {experiment.get('name')}", parts,
+                                                      heading=f"Sensitivity: {experiment.get('name')}"))
+
+
+@dataclass
+class SensitivityRun:
+    """What :func:`run_sensitivity` did: the sweep folder and, unless the sweep was
+    interrupted, the indices, the ranking table and the resolved experiment."""
+
+    folder: Path
+    indices: pd.DataFrame | None = None
+    ranking: pd.DataFrame | None = None
+    experiment: dict | None = None
+    interrupted: bool = False
+
+
+def run_sensitivity(target: Path, outcomes: list[str] | None = None, *, workers: int | None = None,
+                    out: Path | None = None, on_sweep: Callable[[str, Path], None] | None = None) -> SensitivityRun:
+    """Analyse a sweep folder, or an experiment file with a morris/sobol design (swept first
+    into ``out`` or ``results/<experiment-name>/``, resuming what is stored), and write
+    sensitivity.csv, ranking_sensitivity.csv and sensitivity.html into the folder.
+
+    ``on_sweep(experiment name, folder)`` is called before a sweep starts. User mistakes
+    raise :class:`~sim.loader.ScenarioError` or :class:`CompareError` (one line each).
+    """
+    folder = target
+    if not target.is_dir():
+        from ..loader import ScenarioError
+        from .spec import load_experiment
+        from .sweep import default_out, sweep
+
+        exp = load_experiment(target)
+        if exp.spec.design.type not in ("morris", "sobol"):
+            raise ScenarioError(f"{target}: sensitivity needs a morris or sobol design; this experiment's design is "
+                                f"{exp.spec.design.type!r}")
+        unknown = [o for o in outcomes or [] if o not in exp.spec.measure.outcomes]
+        if unknown:
+            raise ScenarioError(f"--outcome {unknown[0]}: not measured by {target}; measured: "
+                                f"{', '.join(exp.spec.measure.outcomes)}")
+        folder = out if out is not None else default_out(exp)
+        if on_sweep is not None:
+            on_sweep(exp.spec.name, folder)
+        if sweep(exp, folder, workers=workers).interrupted:
+            return SensitivityRun(folder, interrupted=True)
+    indices, ranking, experiment = analyse(folder, outcomes or None)
+    write_outputs(folder, indices, ranking, experiment)
+    return SensitivityRun(folder, indices, ranking, experiment)
+
+
+def top_parameters(indices: pd.DataFrame, n: int = 3) -> list[str]:
+    """One line per outcome and strategy: the ``n`` most influential parameters with their
+    index (μ*, or ST for Sobol) ± its 95 % CI half-width."""
+    key = "mu_star" if "mu_star" in indices else "ST"
+    conf = f"{key}_conf"
+    lines = []
+    for (strategy, o), g in indices.groupby(["strategy", "outcome"]):
+        top = g.sort_values(key, ascending=False).head(n)
+        parts = ", ".join(f"{r.parameter} {getattr(r, key):.3g}±{getattr(r, conf):.2g}" for r in top.itertuples())
+        lines.append(f"{o} / {strategy}: {parts}")
+    return lines
+
+
+def changing_assumptions(ranking: pd.DataFrame) -> pd.DataFrame:
+    """The rows of the ranking table whose parameter changes which strategy is best."""
+    return ranking[ranking["changes_ranking"]] if not ranking.empty else ranking
 
 
 def sweep_folder_for(path: Path) -> Path | None:

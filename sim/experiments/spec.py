@@ -18,6 +18,13 @@ replicates and a base seed; and what to measure. Example::
     design: {type: factorial, replicates: 10, seed: 2026}
     measure: {outcomes: [skills_gap, engagement], every: 13}
 
+A strategy is declared once: instead of copying lever values, it may name a scenario file
+(``mentoring: ../scenarios/mentoring_programme.yaml``); its levers are the lever parameters
+in which that scenario differs from the base (anything else it changed is an error). An
+uncertain parameter may take its declared plausible range (``learning.formal_rate:
+plausible``), and ``uncertainties.plausible: [rules.culture, learning]`` explores every
+uncertainty declared under those prefixes (``all``: every one) over its plausible range.
+
 Every override is checked against the base scenario when the file is loaded, so a typo
 or an out-of-range lever is reported with the experiment file's line and key, exit 2.
 """
@@ -31,9 +38,9 @@ from typing import Any, Literal
 import yaml
 from pydantic import Field, model_validator
 
-from ..loader import ScenarioError, _line_of, apply_override, load_raw, parse_yaml, read_text, scenario_with, validate_data
+from ..loader import ScenarioError, line_of, apply_override, load_raw, parse_yaml, read_text, scenario_with, validate_data
 from ..outcomes import HEADLINE, OUTCOME_BY_NAME
-from ..parameters import Section, located
+from ..parameters import Section, iter_parameters, located
 from ..scenario import Scenario
 
 Overrides = dict[str, Any]
@@ -56,7 +63,12 @@ class Uncertainties(Section):
         default_factory=lambda: {"central": {}},
         description="Named uncertainty scenarios (parameter path → value); crossed with strategies in a factorial design.")
     parameters: dict[str, Range] = Field(
-        default_factory=dict, description="Uncertain parameters with ranges, sampled by latin_hypercube, sobol or morris designs.")
+        default_factory=dict, description="Uncertain parameters with ranges (or `plausible`: the declared plausible "
+                                          "range), sampled by latin_hypercube, sobol or morris designs.")
+    plausible: list[str] = Field(
+        default_factory=list, description="Explore every uncertainty declared under these path prefixes (`all`: every "
+                                          "one) over its declared plausible range; listed parameters and levers "
+                                          "are left out.")
 
 
 class Design(Section):
@@ -164,8 +176,80 @@ def _check_overrides(origin: str, node, where: tuple, base_data: dict, overrides
         except ScenarioError as e:
             msg = str(e)
             rest = msg[3:] if msg.startswith("@: ") else msg
-            line = _line_of(node, (*where, key))
+            line = line_of(node, (*where, key))
             raise ScenarioError(f"{origin}:{line}: {'.'.join(map(str, where))}: {rest}") from None
+
+
+IDENTITY = ("name", "description", "seed", "weeks")
+
+
+def strategy_levers(strategy: Scenario, base: Scenario, origin: str) -> Overrides:
+    """The lever values in which scenario ``strategy`` differs from ``base``; a difference in
+    anything but a lever (or the name, description, seed, horizon) is a ScenarioError."""
+    mine = {p.path: p for p in iter_parameters(Scenario, defaults=strategy)}
+    theirs = {p.path: p.default for p in iter_parameters(Scenario, defaults=base)}
+    levers: Overrides = {}
+    for path, p in mine.items():
+        if path in IDENTITY or p.default == theirs[path]:
+            continue
+        if p.kind != "lever":
+            raise ScenarioError(f"{origin}: {path} differs from the base scenario but is a {p.kind}, not a lever: "
+                                "a strategy may only set levers")
+        levers[path] = p.default
+    rebuilt = base.model_copy(update={k: getattr(strategy, k) for k in IDENTITY})
+    rebuilt = resolve_scenario(rebuilt.model_dump(mode="json"), levers)
+    if rebuilt.canonical_json() != strategy.canonical_json():
+        raise ScenarioError(f"{origin}: differs from the base scenario in its structure (skills, roles, departments, "
+                            "content items or events), which a strategy cannot set")
+    return levers
+
+
+def _resolve_references(data: dict, node, path: Path, base_data: dict, base: Scenario) -> None:
+    """Turn strategy file references and plausible ranges into plain values, in place."""
+    strategies = data.get("strategies")
+    if isinstance(strategies, dict):
+        for name, ref in strategies.items():
+            if not isinstance(ref, str):
+                continue
+            where = f"{path}:{line_of(node, ('strategies', name))}: strategies.{name}"
+            file = (path.parent / ref).resolve()
+            if not file.is_file():
+                raise ScenarioError(f"{where}: no scenario file at {file}")
+            raw, raw_node = load_raw(file)
+            strategies[name] = strategy_levers(validate_data(raw, str(file), raw_node), base, where)
+    unc = data.get("uncertainties")
+    if not isinstance(unc, dict):
+        return
+    declared = {p.path: p for p in iter_parameters(Scenario)}
+    params = unc.get("parameters")
+    if isinstance(params, dict):
+        for key, value in params.items():
+            if value != "plausible":
+                continue
+            p = declared.get(key)
+            if p is None or p.plausible is None:
+                raise ScenarioError(f"{path}:{line_of(node, ('uncertainties', 'parameters', key))}: uncertainties."
+                                    f"parameters.{key}: {'no such parameter' if p is None else 'declares no plausible range'}")
+            params[key] = {"low": p.plausible[0], "high": p.plausible[1], "integer": p.annotation is int}
+    prefixes = unc.get("plausible")
+    if isinstance(prefixes, list) and prefixes:
+        params = unc.setdefault("parameters", {}) if isinstance(unc.get("parameters"), dict) or "parameters" not in unc \
+            else unc["parameters"]
+        levers = {k for ov in (strategies or {}).values() if isinstance(ov, dict) for k in ov}
+        named = {k for ov in (unc.get("scenarios") or {}).values() if isinstance(ov, dict) for k in ov}
+        matched = set()
+        for prefix in prefixes:
+            hits = [p for p in declared.values() if p.kind == "uncertainty" and p.plausible is not None
+                    and (prefix == "all" or p.path == prefix or p.path.startswith(f"{prefix}."))]
+            if not hits:
+                raise ScenarioError(f"{path}:{line_of(node, ('uncertainties', 'plausible'))}: uncertainties.plausible: "
+                                    f"no uncertainty is declared under {prefix!r}")
+            matched.update(p.path for p in hits)
+        for key in sorted(matched):
+            if key in params or key in levers or key in named:
+                continue
+            p = declared[key]
+            params[key] = {"low": p.plausible[0], "high": p.plausible[1], "integer": p.annotation is int}
 
 
 def load_experiment(path: str | Path, *, replicates: int | None = None, weeks: int | None = None) -> LoadedExperiment:
@@ -176,14 +260,19 @@ def load_experiment(path: str | Path, *, replicates: int | None = None, weeks: i
     if not isinstance(data, dict):
         raise ScenarioError(f"{path}:{node.start_mark.line + 1}: expected a mapping (name:, base:, strategies:, …)")
     if data.get("model") == "march":
-        raise ScenarioError(f"{path}:{_line_of(node, ('model',))}: model: a March (1991) docking experiment; "
+        raise ScenarioError(f"{path}:{line_of(node, ('model',))}: model: a March (1991) docking experiment; "
                             f"run it with `lesim march --experiment {path}`")
+    base_ref = data.get("base")
+    if isinstance(base_ref, str):
+        base_path = (path.parent / base_ref).resolve()
+        if not base_path.is_file():
+            raise ScenarioError(f"{path}:{line_of(node, ('base',))}: base: no scenario file at {base_path}")
+        base_data, base_node = load_raw(base_path)
+        base = validate_data(base_data, str(base_path), base_node)
+        data = copy.deepcopy(data)
+        _resolve_references(data, node, path, base_data, base)
     spec: Experiment = validate_data(data, str(path), node, model_cls=Experiment)
     base_path = (path.parent / spec.base).resolve()
-    if not base_path.is_file():
-        raise ScenarioError(f"{path}:{_line_of(node, ('base',))}: base: no scenario file at {base_path}")
-    base_data, base_node = load_raw(base_path)
-    base = validate_data(base_data, str(base_path), base_node)
     if replicates is not None or weeks is not None:
         overrides = {}
         if replicates is not None:
@@ -199,7 +288,7 @@ def load_experiment(path: str | Path, *, replicates: int | None = None, weeks: i
     horizon = spec.weeks or base.weeks
     late = [w for w in spec.measure.weeks if w > horizon]
     if late:
-        raise ScenarioError(f"{path}:{_line_of(node, ('measure', 'weeks'))}: measure.weeks: week {late[0]} is after the "
+        raise ScenarioError(f"{path}:{line_of(node, ('measure', 'weeks'))}: measure.weeks: week {late[0]} is after the "
                             f"horizon ({horizon} weeks)")
     for name, ov in spec.strategies.items():
         _check_overrides(str(path), node, ("strategies", name), base_data, ov)

@@ -12,16 +12,32 @@ Every file is written to a temporary name in the same folder and renamed into pl
 reader never sees half a file, a killed writer leaves at most a hidden temporary file, and a
 run written twice (a Dask task re-run after a worker died) just replaces identical content.
 ``pandas.read_parquet("<out>/runs")`` reads the whole sweep (hidden files are ignored).
+
+:func:`check_writable` is the early check every command that writes results makes.
 """
 
 from __future__ import annotations
 
 import json
 import os
+import tempfile
 import uuid
 from pathlib import Path
 
 import pandas as pd
+
+from ..loader import ScenarioError
+
+
+def check_writable(folder: Path) -> None:
+    """Fail now, not after a long run, if results cannot be written into ``folder`` (made if
+    missing): raises :class:`~sim.loader.ScenarioError`."""
+    try:
+        folder.mkdir(parents=True, exist_ok=True)
+        with tempfile.NamedTemporaryFile(dir=folder, prefix=".lesim-write-check-"):
+            pass
+    except OSError as e:
+        raise ScenarioError(f"{folder}: cannot write results there ({e.strerror or e}); choose another --out") from None
 
 
 def _atomic_write(path: Path, write) -> None:
@@ -40,7 +56,7 @@ def prepare(out: Path) -> None:
 
 
 def write_text(path: Path, text: str) -> None:
-    _atomic_write(path, lambda tmp: tmp.write_text(text))
+    _atomic_write(path, lambda tmp: tmp.write_text(text, encoding="utf-8"))
 
 
 def write_run(out: Path, key: str, frame: pd.DataFrame) -> None:

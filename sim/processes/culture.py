@@ -4,62 +4,62 @@ from __future__ import annotations
 
 import numpy as np
 
-FAIL_LOSS = 0.05   # engagement lost by a fixed mindset failing in an unsafe climate (assumption)
-FAIL_GAIN = 0.01   # engagement gained by a growth mindset failing in a safe climate (assumption)
-ENGAGEMENT_RATE = 0.02  # weekly pull of engagement toward its target (assumption)
+from .phase import Phase, line_support
 
 
-def attempts_beyond_reach(model) -> np.ndarray:
-    """Who attempted something more than 1.5 levels beyond their current proficiency this
-    week: content above reach, or a rotation into work demanding far more than they have
-    (threshold an assumption: the zone of proximal development ends about there)."""
-    wf, cat, st = model.workforce, model.catalogue, model.structure
-    beyond = np.zeros(wf.n, dtype=bool)
+def attempts_beyond_reach(s, beyond: float) -> np.ndarray:
+    """Who attempted something more than ``beyond`` levels (``rules.culture.beyond_reach``,
+    1.5) above their current proficiency this week: content above reach, or a rotation into
+    work demanding far more than they have (assumption: the zone of proximal development
+    ends about there)."""
+    wf, cat, st = s.workforce, s.catalogue, s.structure
+    out = np.zeros(wf.n, dtype=bool)
     rows = np.flatnonzero(wf.item >= 0)
     if len(rows):
         items = wf.item[rows]
-        beyond[rows] = cat.level[items] - wf.prof[rows, cat.skill[items]] > 1.5
+        out[rows] = cat.level[items] - wf.prof[rows, cat.skill[items]] > beyond
     rotating = wf.occupied & (wf.work_role != wf.role)
     if rotating.any():
         r = np.flatnonzero(rotating)
-        beyond[r] |= (st.req[wf.work_role[r]] - wf.prof[r]).max(axis=1) > 1.5
-    return beyond
+        out[r] |= (st.req[wf.work_role[r]] - wf.prof[r]).max(axis=1) > beyond
+    return out
 
 
-def failure_and_mindset(model) -> None:
+def failure_and_mindset(s, p, rng) -> None:
     """Failure handling, engagement, climate and mindset (Edmondson1999; Sisk2018; Yeager2019).
+    The weights below are ``rules.culture`` (assumptions), defaults in brackets.
 
     * an attempt beyond reach fails with probability ``failure_probability``; a failure costs
-      FAIL_LOSS × (1 − mindset) × (1 − safety) engagement and, where failure is treated as
-      learning, yields FAIL_GAIN × mindset × safety × failure_tolerance (a growth mindset
-      persists);
-    * engagement moves 2 % a week toward 0.5 + 0.15 × manager support + 0.1 × safety + 0.1 ×
-      recent learning (relative to the norm), plus recognition of completions (assumption);
-    * team climate (psychological safety) moves ``climate_drift`` a week toward 0.35 × manager
-      support + 0.2 × executive support + 0.25 × failure_tolerance + 0.2 × mean team mindset
-      (+ the mindset initiative's gain), lowered where failures are punished;
+      fail_loss [0.05] × (1 − mindset) × (1 − safety) engagement and, where failure is
+      treated as learning, yields fail_gain [0.01] × mindset × safety × failure_tolerance (a
+      growth mindset persists);
+    * engagement moves engagement_rate [2 %] a week toward base [0.5] + support weight
+      [0.15] × manager support + safety weight [0.1] × safety + learning weight [0.1] ×
+      min(recent learning / norm, learning_cap [1.5]), plus the recognition policy's boost
+      per completion;
+    * team climate (psychological safety) moves ``climate_drift`` a week toward [0.35] ×
+      manager support + [0.2] × executive support + [0.25] × failure_tolerance + [0.2] × mean
+      team mindset (+ the mindset initiative's gain), lowered by [0.5] × (1 − tolerance) ×
+      the team's failure rate where failures are punished;
     * mindset moves ``mindset_pull`` a week toward the team climate, plus the initiative's
       nudge toward growth.
-    Writes ``failed``, ``engagement``, ``mindset`` and ``model.team_climate``.
+    Writes ``failed``, ``engagement``, ``mindset`` and ``team_climate``.
     """
-    sc = model.spec
-    wf, st = model.workforce, model.structure
-    rng = model.streams["failure"]
+    wf, st = s.workforce, s.structure
     r = rng.random(wf.n)
-    failed = wf.occupied & attempts_beyond_reach(model) & (r < sc.learning.failure_probability)
+    failed = wf.occupied & attempts_beyond_reach(s, p.beyond_reach) & (r < p.failure_probability)
     wf.failed = failed
-    safety = model.team_climate[wf.team]
-    tol = sc.culture.failure_tolerance
-    wf.engagement += np.where(failed, -FAIL_LOSS * (1 - wf.mindset) * (1 - safety)
-                              + FAIL_GAIN * wf.mindset * safety * tol, 0.0)
-    m = np.maximum(wf.manager, 0)
-    support = np.where(wf.manager >= 0, wf.support[m], sc.leadership.executive_support)
-    norm = max(sc.learning.discretionary_hours, 1e-9)
-    target = 0.5 + 0.15 * support + 0.1 * safety + 0.1 * np.minimum(wf.learn_ewma / norm, 1.5)
-    rec = model.policy("recognition")
-    if rec is not None:
-        wf.engagement += wf.completed * rec.config.engagement_boost
-    wf.engagement += ENGAGEMENT_RATE * (target - wf.engagement)
+    safety = s.team_climate[wf.team]
+    tol = p.failure_tolerance
+    wf.engagement += np.where(failed, -p.fail_loss * (1 - wf.mindset) * (1 - safety)
+                              + p.fail_gain * wf.mindset * safety * tol, 0.0)
+    support = line_support(wf, p.executive_support)
+    norm = max(p.discretionary_hours, 1e-9)
+    target = (p.engagement_base + p.engagement_support * support + p.engagement_safety * safety
+              + p.engagement_learning * np.minimum(wf.learn_ewma / norm, p.learning_cap))
+    if p.recognition:
+        wf.engagement += wf.completed * p.recognition_boost
+    wf.engagement += p.engagement_rate * (target - wf.engagement)
     np.clip(wf.engagement, 0.0, 1.0, out=wf.engagement)
     # team climate
     n_teams = len(st.team_dept)
@@ -68,12 +68,27 @@ def failure_and_mindset(model) -> None:
     team_mindset = np.bincount(wf.team[occ], weights=wf.mindset[occ], minlength=n_teams) / counts
     team_fail = np.bincount(wf.team[occ], weights=failed[occ], minlength=n_teams) / counts
     mgr_support = wf.support[st.team_manager]
-    init = model.policy("mindset_initiative")
-    boost = init.config.climate_target_gain if init is not None else 0.0
-    target_c = (0.35 * mgr_support + 0.2 * sc.leadership.executive_support + 0.25 * tol + 0.2 * team_mindset
-                + boost - 0.5 * (1 - tol) * team_fail)
-    model.team_climate += sc.culture.climate_drift * (np.clip(target_c, 0, 1) - model.team_climate)
+    boost = p.climate_target_gain if p.mindset_initiative else 0.0
+    target_c = (p.climate_support * mgr_support + p.climate_executive * p.executive_support
+                + p.climate_tolerance * tol + p.climate_mindset * team_mindset
+                + boost - p.climate_failure_penalty * (1 - tol) * team_fail)
+    s.team_climate += p.climate_drift * (np.clip(target_c, 0, 1) - s.team_climate)
     # mindset
-    nudge = init.config.mindset_nudge if init is not None else 0.0
-    wf.mindset += sc.culture.mindset_pull * (model.team_climate[wf.team] - wf.mindset) + nudge * (1 - wf.mindset)
+    nudge = p.mindset_nudge if p.mindset_initiative else 0.0
+    wf.mindset += p.mindset_pull * (s.team_climate[wf.team] - wf.mindset) + nudge * (1 - wf.mindset)
     np.clip(wf.mindset, 0.0, 1.0, out=wf.mindset)
+
+
+CULTURE = Phase(
+    "culture", failure_and_mindset,
+    params=("learning.failure_probability", "learning.discretionary_hours", "culture.failure_tolerance",
+            "culture.climate_drift", "culture.mindset_pull", "leadership.executive_support",
+            "recognition=policies.recognition.enabled", "recognition_boost=policies.recognition.engagement_boost",
+            "mindset_initiative=policies.mindset_initiative.enabled",
+            "policies.mindset_initiative.climate_target_gain", "policies.mindset_initiative.mindset_nudge",
+            "rules.culture.*"),
+    reads=("workforce.item", "workforce.prof", "workforce.occupied", "workforce.work_role", "workforce.role",
+           "workforce.team", "workforce.mindset", "workforce.manager", "workforce.support", "workforce.learn_ewma",
+           "workforce.completed", "workforce.engagement", "catalogue", "structure", "team_climate"),
+    writes=("workforce.failed", "workforce.engagement", "workforce.mindset", "team_climate"),
+    stream="failure")

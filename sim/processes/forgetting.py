@@ -4,6 +4,8 @@ from __future__ import annotations
 
 import numpy as np
 
+from .phase import Phase
+
 WEEKS_PER_MONTH = 52.0 / 12.0
 
 
@@ -12,13 +14,20 @@ def weekly_retention(half_life_months: float) -> float:
     return float(np.exp(-np.log(2.0) / (half_life_months * WEEKS_PER_MONTH)))
 
 
-def forget_unused(model) -> None:
+def forget_unused(s, p, rng) -> None:
     """The part of a skill above the level the current work exercises (the work demand of
     phase 6; 0 for a skill the work does not use) decays exponentially with half-life
     ``learning.decay_half_life_months`` (Tatel: about half of acquired gains lost after
-    6.5–13 months without use; Arthur1998). Practised skill is kept; unused skill fades.
-    The work demand is this week's, from phase 6."""
-    wf = model.workforce
-    floor = np.minimum(model.derived.demand, wf.prof)
-    keep = weekly_retention(model.spec.learning.decay_half_life_months)
+    6.5–13 months without use; Arthur1998). Practised skill is kept; unused skill fades."""
+    wf = s.workforce
+    floor = np.minimum(s.derived.demand, wf.prof)
+    keep = weekly_retention(p.decay_half_life_months)
     wf.prof = floor + (wf.prof - floor) * keep
+
+
+FORGETTING = Phase(
+    "forgetting", forget_unused,
+    params=("learning.decay_half_life_months",),
+    reads=("derived.demand", "workforce.prof"),
+    writes=("workforce.prof",),
+)

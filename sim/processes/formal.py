@@ -4,35 +4,58 @@ from __future__ import annotations
 
 import numpy as np
 
-from ..organisation import MODALITY_PROFILE
 from ..scenario import MODALITIES
+from .phase import Phase
 
-ZPD_WIDTH = 0.75  # levels; assumption
-COMPLETION_PROPENSITY = np.array([MODALITY_PROFILE[m][2] for m in MODALITIES])
 ILT = MODALITIES.index("instructor_led")
 
 
-def level_fit(item_level: np.ndarray, current: np.ndarray) -> np.ndarray:
+def level_fit(item_level: np.ndarray, current: np.ndarray, width: float) -> np.ndarray:
     """Zone of proximal development: content one level above the learner fits best;
-    fit = exp(−(level − current − 1)² / (2 · 0.75²)) (Vygotsky's ZPD; width an assumption)."""
-    return np.exp(-((item_level - current - 1.0) ** 2) / (2.0 * ZPD_WIDTH**2))
+    fit = exp(−(level − current − 1)² / (2 · width²)), width = ``rules.formal.zpd_width``
+    (Vygotsky's ZPD; width an assumption)."""
+    return np.exp(-((item_level - current - 1.0) ** 2) / (2.0 * width**2))
 
 
-def choose_items(model, rows: np.ndarray, r_target: np.ndarray, r_browse: np.ndarray) -> np.ndarray:
+def refresh_recommendations(s, p, rng) -> None:
+    """The index a gap-targeted recommendation reads: for each (skill, level) the active item
+    with the highest quality × freshness at that level, else at the nearest level that has
+    one. Rebuilt only when the catalogue changed (items added or retired)."""
+    if not s.catalogue_changed:
+        return
+    cat = s.catalogue
+    rows = cat.rows()
+    k = s.best_item.shape[0]
+    s.best_item[:] = -1
+    if len(rows):
+        score = cat.quality[rows] * cat.freshness[rows]
+        for skill in range(k):
+            mine = rows[cat.skill[rows] == skill]
+            if len(mine) == 0:
+                continue
+            sc = score[np.searchsorted(rows, mine)]
+            lv = cat.level[mine]
+            for level in range(1, 6):
+                dist = np.abs(lv - level) * 10.0 - sc  # nearest level first, then best score
+                s.best_item[skill, level] = mine[int(np.argmin(dist))]
+    s.catalogue_changed = False
+
+
+def choose_items(s, p, rows: np.ndarray, r_target: np.ndarray, r_browse: np.ndarray) -> np.ndarray:
     """Each learner picks one item. With probability = the platform's recommendation quality
     the choice targets the learner's largest criticality-weighted gap at the next level
     (a gap-targeted learning path); otherwise the learner browses, picking an item with
     probability proportional to its freshness × quality (stale or poor content loses use)."""
-    wf, cat = model.workforce, model.catalogue
+    wf, cat = s.workforce, s.catalogue
     items = np.full(len(rows), -1, dtype=np.int64)
     active = cat.rows()
     if len(active) == 0 or len(rows) == 0:
         return items
-    rq = model.policy("platform").recommendation_quality
+    rq = p.recommendation_quality if p.lxp else p.basic_recommendation_quality
     targeted = r_target[rows] < rq
     t_rows = rows[targeted]
     if len(t_rows):
-        pr = model.position_req
+        pr = s.position_req
         have = wf.prof[t_rows] + wf.pending[t_rows]
         crit = pr.crit[t_rows]
         score = pr.req[t_rows] - have
@@ -43,7 +66,7 @@ def choose_items(model, rows: np.ndarray, r_target: np.ndarray, r_browse: np.nda
         # without a gap, grow the most critical skill of the role one level further
         skill = np.where(no_gap, np.argmax(crit, axis=1), skill)
         level = np.clip(np.floor(have[np.arange(len(t_rows)), skill]).astype(int) + 1, 1, 5)
-        items[targeted] = model.best_item[skill, level]
+        items[targeted] = s.best_item[skill, level]
     b_rows = ~targeted
     if b_rows.any():
         w = cat.freshness[active] * cat.quality[active]
@@ -54,13 +77,16 @@ def choose_items(model, rows: np.ndarray, r_target: np.ndarray, r_browse: np.nda
     return items
 
 
-def learn_from_content(model) -> None:
-    """Gain = formal_rate × hours × quality × (0.5 + 0.5 × freshness) × level fit ×
-    (0.5 + engagement) × mindset factor × (1 if completed else 0.5), capped so that nobody
-    passes the item's level + 0.5. The gain is *pending*: it becomes durable only when
-    applied on the job (phase 5). Completion probability = the modality's propensity ×
-    (0.6 + 0.5 × engagement) × (0.5 + 0.5 × freshness) × min(1, hours / item duration)
-    (assumption: a week's hours rarely finish a long course). Instructor-led seats are
+def learn_from_content(s, p, rng) -> None:
+    """Gain = formal_rate × hours × quality × F(freshness) × level fit × (engagement_offset +
+    engagement) × mindset factor × (1 if completed else incomplete_share), capped so that
+    nobody passes the item's level + ``overshoot``, with F(f) = (1 − w) + w f, w =
+    ``freshness_weight`` (defaults: 0.5 + 0.5 f, 0.5 + e, × 0.5, level + 0.5; all in
+    ``rules.formal``, assumptions). The gain is *pending*: it becomes durable only when
+    applied on the job (phase 5). Completion probability = the modality's propensity
+    (``rules.catalogue.modalities``) × (completion_base + completion_per_engagement ×
+    engagement) × F(freshness) × min(1, hours / item duration) (assumption: a week's hours
+    rarely finish a long course). Instructor-led seats are
     limited to ``seats_per_instructor`` × instructors a week; learners beyond it get no session
     that week (their hours are spent and counted, with no gain).
     Modality changes completion (and through it engagement), never efficacy (no learning-styles
@@ -69,9 +95,7 @@ def learn_from_content(model) -> None:
     Writes ``item``, ``started``, ``completed``, ``formal_gain``; item usage, L1 ratings and
     L2 gains in the catalogue.
     """
-    sc = model.spec
-    wf, cat = model.workforce, model.catalogue
-    rng = model.streams["formal"]
+    wf, cat = s.workforce, s.catalogue
     n = wf.n
     r_target, r_browse, r_complete, r_seat = rng.random(n), rng.random(n), rng.random(n), rng.random(n)
     r_rating = rng.standard_normal(n)
@@ -80,13 +104,13 @@ def learn_from_content(model) -> None:
     wf.completed[:] = False
     wf.formal_gain[:] = 0.0
     rows = np.flatnonzero(wf.skill_hours > 0)
-    items = choose_items(model, rows, r_target, r_browse)
+    items = choose_items(s, p, rows, r_target, r_browse)
     ok = items >= 0
     rows, items = rows[ok], items[ok]
     # instructor-led seats
     ilt = cat.modality[items] == ILT
     if ilt.any():
-        seats = int(wf.is_instructor[wf.occupied].sum()) * sc.content.seats_per_instructor
+        seats = int(wf.is_instructor[wf.occupied].sum()) * p.seats_per_instructor
         ilt_idx = np.flatnonzero(ilt)
         if len(ilt_idx) > seats:
             keep = ilt_idx[np.argsort(r_seat[rows[ilt_idx]])[:seats]]
@@ -101,13 +125,17 @@ def learn_from_content(model) -> None:
     have = wf.prof[rows, skill] + wf.pending[rows, skill]
     fresh = cat.freshness[items]
     eng = wf.engagement[rows]
-    p_complete = np.clip(COMPLETION_PROPENSITY[cat.modality[items]] * (0.6 + 0.5 * eng) * (0.5 + 0.5 * fresh)
-                         * np.minimum(1.0, wf.skill_hours[rows] / cat.duration[items]), 0, 1)
+    propensity = np.array([getattr(p.modalities, m).completion for m in MODALITIES])
+    w = p.freshness_weight
+    fresh_factor = (1.0 - w) + w * fresh
+    p_complete = np.clip(propensity[cat.modality[items]] * (p.completion_base + p.completion_per_engagement * eng)
+                         * fresh_factor * np.minimum(1.0, wf.skill_hours[rows] / cat.duration[items]), 0, 1)
     completed = r_complete[rows] < p_complete
-    mind = 1.0 + sc.learning.mindset_effect * (wf.mindset[rows] - 0.5)
-    gain = (sc.learning.formal_rate * wf.skill_hours[rows] * cat.quality[items] * (0.5 + 0.5 * fresh)
-            * level_fit(level, have) * (0.5 + eng) * mind * np.where(completed, 1.0, 0.5))
-    gain = np.clip(gain, 0.0, np.maximum(level + 0.5 - have, 0.0))
+    mind = 1.0 + p.mindset_effect * (wf.mindset[rows] - 0.5)
+    gain = (p.formal_rate * wf.skill_hours[rows] * cat.quality[items] * fresh_factor
+            * level_fit(level, have, p.zpd_width) * (p.engagement_offset + eng) * mind
+            * np.where(completed, 1.0, p.incomplete_share))
+    gain = np.clip(gain, 0.0, np.maximum(level + p.overshoot - have, 0.0))
     wf.pending[rows, skill] += gain
     wf.item[rows] = items
     wf.started[rows] = True
@@ -115,7 +143,25 @@ def learn_from_content(model) -> None:
     wf.formal_gain[rows] = gain
     # records on the content: usage, L1 reaction (quality seen through noise), L2 gain
     np.add.at(cat.usage_total, items, 1)
-    cat.last_used[items] = model.week
-    np.add.at(cat.rating_sum, items, np.clip(cat.quality[items] + 0.15 * r_rating[rows], 0, 1))
+    cat.last_used[items] = s.week
+    np.add.at(cat.rating_sum, items, np.clip(cat.quality[items] + p.rating_noise * r_rating[rows], 0, 1))
     np.add.at(cat.rating_n, items, 1)
     np.add.at(cat.gain_sum, items, gain)
+
+
+RECOMMENDATIONS = Phase(
+    "recommendations", refresh_recommendations,
+    reads=("catalogue_changed", "catalogue", "best_item"),
+    writes=("best_item", "catalogue_changed"))
+FORMAL = Phase(
+    "formal", learn_from_content,
+    params=("learning.formal_rate", "learning.mindset_effect", "content.seats_per_instructor",
+            "lxp=policies.platform.enabled", "policies.platform.recommendation_quality",
+            "policies.platform.basic_recommendation_quality", "rules.formal.*", "rules.catalogue.modalities"),
+    reads=("week", "workforce.skill_hours", "workforce.prof", "workforce.pending", "workforce.role",
+           "workforce.engagement", "workforce.mindset", "workforce.is_instructor", "workforce.occupied",
+           "catalogue", "best_item", "structure"),
+    writes=("workforce.item", "workforce.started", "workforce.completed", "workforce.formal_gain",
+            "workforce.pending", "catalogue.usage_total", "catalogue.last_used", "catalogue.rating_sum",
+            "catalogue.rating_n", "catalogue.gain_sum"),
+    stream="formal")

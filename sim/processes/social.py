@@ -4,57 +4,58 @@ from __future__ import annotations
 
 import numpy as np
 
+from .phase import Phase
 
-def relevant_skills(model, rows: np.ndarray) -> np.ndarray:
+
+def relevant_skills(s, rows: np.ndarray) -> np.ndarray:
     """Skills a person seeks from others: those the home or the worked role requires."""
-    st, wf = model.structure, model.workforce
-    relevant = model.position_req.required[rows]
+    st, wf = s.structure, s.workforce
+    relevant = s.position_req.required[rows]
     rotating = wf.work_role[rows] != wf.role[rows]
     if rotating.any():
         relevant[rotating] |= st.req[wf.work_role[rows[rotating]]] > 0
     return relevant
 
 
-def learn_from_others(model) -> None:
+def learn_from_others(s, p, rng) -> None:
     """Three channels, all durable (learned in the flow of work):
 
     * peers — each week each employee talks to one random network contact with probability
-      interaction_rate × (0.5 + team psychological safety) (Edmondson1999: safety → learning
-      behaviour); the learner closes social_rate × tie strength × (0.5 + contact's sharing
-      propensity) × (0.5 + safety) of the difference to a more proficient contact on each
-      relevant skill (assumption);
-    * manager coaching — a manager's coaching hours are shared by their direct reports; each hour closes
-      coaching_rate × 2 × manager support of the gap to the role requirement (assumption);
+      interaction_rate × (safety_offset + team psychological safety) (Edmondson1999: safety
+      → learning behaviour); the learner closes social_rate × tie strength × (sharing_offset
+      + contact's sharing propensity) × (safety_offset + safety) of the difference to a more
+      proficient contact on each relevant skill (offsets 0.5, ``rules.social``; assumption);
+    * manager coaching — a manager's coaching hours are shared by their direct reports; each
+      hour closes coaching_rate × coaching_support_factor (2) × manager support of the gap to
+      the role requirement (assumption);
     * mentors — each mentoring hour closes coaching_rate of the difference to the mentor on
       relevant skills; mentees gain ``engagement_boost`` a week (Eby2013, Allen2004: small
       objective, larger subjective effects).
-    Writes ``peer_event`` (a conversation that taught something) and ``peer_cross`` (across
-    departments); adds to ``time_cost`` the coach's share of coaching hours (booked against
-    the coached) and mentoring hours of both mentor and mentee.
+    Writes ``peer_event`` (a conversation that taught more than ``taught_threshold`` levels)
+    and ``peer_cross`` (across departments); adds to ``time_cost`` the coach's share of
+    coaching hours (booked against the coached) and mentoring hours of both mentor and mentee.
     """
-    sc = model.spec
-    wf, net = model.workforce, model.ties
-    rng = model.streams["social"]
+    wf, net = s.workforce, s.ties
     n = wf.n
     r_pick, r_talk = rng.random(n), rng.random(n)
-    safety = model.team_climate[wf.team]
+    safety = s.team_climate[wf.team]
     deg = net.degree
     has = wf.occupied & (deg > 0)
     slot = net.indptr[:-1] + np.floor(r_pick * deg).astype(np.int64)
     slot = np.where(has, slot, 0)
     contact = net.indices[slot] if len(net.indices) else np.zeros(n, np.int64)
     strength = net.strength[slot] if len(net.indices) else np.zeros(n)
-    p_talk = np.clip(sc.learning.interaction_rate * (0.5 + safety), 0.0, 1.0)
+    p_talk = np.clip(p.interaction_rate * (p.safety_offset + safety), 0.0, 1.0)
     talk = has & wf.occupied[contact] & (r_talk < p_talk)
     rows = np.flatnonzero(talk)
     wf.peer_event[:] = False
     wf.peer_cross[:] = False
     if len(rows):
         c = contact[rows]
-        scale = sc.learning.social_rate * strength[rows] * (0.5 + wf.sharing[c]) * (0.5 + safety[rows])
-        gain = scale[:, None] * np.maximum(wf.prof[c] - wf.prof[rows], 0.0) * relevant_skills(model, rows)
+        scale = p.social_rate * strength[rows] * (p.sharing_offset + wf.sharing[c]) * (p.safety_offset + safety[rows])
+        gain = scale[:, None] * np.maximum(wf.prof[c] - wf.prof[rows], 0.0) * relevant_skills(s, rows)
         wf.prof[rows] += gain
-        taught = gain.sum(axis=1) > 1e-3
+        taught = gain.sum(axis=1) > p.taught_threshold
         wf.peer_event[rows[taught]] = True
         wf.peer_cross[rows[taught]] = wf.dept[c[taught]] != wf.dept[rows[taught]]
     # manager coaching
@@ -63,22 +64,38 @@ def learn_from_others(model) -> None:
     m = np.maximum(mgr, 0)
     reports = np.bincount(mgr[has_mgr], minlength=wf.n)  # occupied direct reports of each manager
     per_head = np.where(has_mgr & wf.occupied[m], wf.coaching_hours[m] / np.maximum(reports[m], 1), 0.0)
-    coach = np.clip(sc.learning.coaching_rate * per_head * 2.0 * wf.support[m], 0.0, 1.0)
-    hour_cost = sc.governance.employee_hour_cost
+    coach = np.clip(p.coaching_rate * per_head * p.coaching_support_factor * wf.support[m], 0.0, 1.0)
+    hour_cost = p.employee_hour_cost
     wf.time_cost += per_head * hour_cost  # the coach's time, booked against the coached
-    wf.prof += coach[:, None] * np.maximum(model.position_req.req - wf.prof, 0.0)
+    wf.prof += coach[:, None] * np.maximum(s.position_req.req - wf.prof, 0.0)
     # mentoring
-    mentoring = model.policy("mentoring")
-    if mentoring is not None:
+    if p.mentoring:
         mentees = np.flatnonzero((wf.mentor >= 0) & wf.occupied)
         if len(mentees):
             mentors = wf.mentor[mentees]
             live = wf.occupied[mentors]
             mentees, mentors = mentees[live], mentors[live]
-            hours = mentoring.config.hours_per_week
-            rate = min(1.0, sc.learning.coaching_rate * hours)
+            hours = p.mentoring_hours
+            rate = min(1.0, p.coaching_rate * hours)
             wf.time_cost[mentees] += hours * hour_cost
             np.add.at(wf.time_cost, mentors, hours * hour_cost)
-            wf.prof[mentees] += rate * np.maximum(wf.prof[mentors] - wf.prof[mentees], 0.0) * relevant_skills(model, mentees)
-            wf.engagement[mentees] = np.minimum(1.0, wf.engagement[mentees] + mentoring.config.engagement_boost)
+            wf.prof[mentees] += rate * np.maximum(wf.prof[mentors] - wf.prof[mentees], 0.0) * relevant_skills(s, mentees)
+            wf.engagement[mentees] = np.minimum(1.0, wf.engagement[mentees] + p.mentee_engagement_boost)
     np.minimum(wf.prof, 5.0, out=wf.prof)
+
+
+SOCIAL = Phase(
+    "social", learn_from_others,
+    params=("learning.interaction_rate", "learning.social_rate", "learning.coaching_rate",
+            "governance.employee_hour_cost", "mentoring=policies.mentoring.enabled",
+            "mentoring_hours=policies.mentoring.hours_per_week",
+            "mentee_engagement_boost=policies.mentoring.engagement_boost",
+            "rules.social.safety_offset", "rules.social.sharing_offset", "rules.social.coaching_support_factor",
+            "rules.social.taught_threshold"),
+    reads=("ties", "team_climate", "structure", "workforce.team", "workforce.occupied", "workforce.sharing",
+           "workforce.prof", "workforce.role", "workforce.work_role", "workforce.dept", "workforce.manager",
+           "workforce.coaching_hours", "workforce.support", "workforce.mentor", "workforce.time_cost",
+           "workforce.engagement"),
+    writes=("workforce.prof", "workforce.peer_event", "workforce.peer_cross", "workforce.time_cost",
+            "workforce.engagement"),
+    stream="social")

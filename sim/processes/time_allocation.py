@@ -1,48 +1,86 @@
-"""Phase 3 — learning time: how many formal learning hours each employee has this week."""
+"""Phase 3 — learning time: how many formal learning hours each employee has this week;
+and, at the end of the week, the moving average of recent learning."""
 
 from __future__ import annotations
 
 import numpy as np
 
-
-def protected_uptake(support: np.ndarray) -> np.ndarray:
-    """Share of protected time actually taken: 0.4 + 0.8 × manager support, capped at 1
-    (assumption: with an unsupportive manager most protected time is lost to workload)."""
-    return np.clip(0.4 + 0.8 * support, 0.0, 1.0)
+from .phase import Phase, line_support
 
 
-def allocate_learning_hours(model) -> None:
+def protected_uptake(support: np.ndarray, base: float, per_support: float) -> np.ndarray:
+    """Share of protected time actually taken: base + per_support × manager support, capped
+    at 1 (``rules.time``; assumption: with an unsupportive manager most protected time is
+    lost to workload)."""
+    return np.clip(base + per_support * support, 0.0, 1.0)
+
+
+def compliance_due(n: int, week: int) -> np.ndarray:
+    """Positions whose annual compliance block falls this week: the position's row mod 52
+    (spreads the load evenly over the year; assumption)."""
+    return (np.arange(n) % 52) == (week % 52)
+
+
+def allocate_learning_hours(s, p, rng) -> None:
     """Formal hours = protected time taken + discretionary hours + onboarding + compliance.
 
-    * protected: the policy's hours × :func:`protected_uptake` of the line manager's support;
-    * discretionary: ``learning.discretionary_hours`` × (motivation / 0.5) × (engagement /
-      0.7), raised by ``mobile_hours_boost`` with mobile access; in a crunch week (probability
-      ``crunch_probability``) none, otherwise scaled by 1 / (1 − p) so the mean is kept
-      (ATD: ~34 formal hours per employee-year under a typical policy, compliance included);
-    * onboarding: a new hire's ``onboarding_hours`` spread over the first 8 weeks;
-    * compliance: the mandatory policy's annual block in the position's week of the year.
+    * protected (when the policy is on): ``state.protected_hours`` × :func:`protected_uptake`
+      of the line manager's support;
+    * discretionary: ``learning.discretionary_hours`` × (motivation / motivation_norm) ×
+      (engagement / engagement_norm), raised by ``mobile_hours_boost`` with the LXP's mobile
+      access; in a crunch week (probability ``crunch_probability``) none, otherwise scaled by
+      1 / (1 − p) so the mean is kept (ATD: ~34 formal hours per employee-year under a
+      typical policy, compliance included);
+    * onboarding: a new hire's ``onboarding_hours`` spread over the first
+      ``rules.time.onboarding_weeks`` weeks;
+    * compliance (when mandatory training is on): the annual block in the position's week of
+      the year (:func:`compliance_due`); it builds none of the taxonomy's skills.
     Writes ``hours`` (all formal hours), ``skill_hours`` (hours that build taxonomy skills)
     and ``time_cost`` (learners' time at ``governance.employee_hour_cost``; later phases add
     coaches', mentors' and SMEs' time).
     """
-    sc = model.spec
-    wf = model.workforce
-    rng = model.streams["time"]
-    crunch = rng.random(wf.n) < sc.learning.crunch_probability
-    mgr = wf.manager
-    support = np.where(mgr >= 0, wf.support[np.maximum(mgr, 0)], sc.leadership.executive_support)
-    pt = model.policy("protected_time")
-    protected = pt.hours * protected_uptake(support) if pt is not None else 0.0
-    p = sc.learning.crunch_probability
-    disc = sc.learning.discretionary_hours * (wf.motivation / 0.5) * (wf.engagement / 0.7)
-    disc = np.where(crunch, 0.0, disc / (1.0 - p) if p < 1 else 0.0)
-    platform = model.policy("platform")
-    if platform.mobile:
-        disc = disc * (1.0 + platform.config.mobile_hours_boost)
-    onboarding = np.where(wf.tenure < 8, sc.policies.hiring.onboarding_hours / 8.0, 0.0)
+    wf = s.workforce
+    crunch = rng.random(wf.n) < p.crunch_probability
+    support = line_support(wf, p.executive_support)
+    protected = s.protected_hours * protected_uptake(support, p.uptake_base, p.uptake_per_support) \
+        if p.protected_time else 0.0
+    cp = p.crunch_probability
+    disc = p.discretionary_hours * (wf.motivation / p.motivation_norm) * (wf.engagement / p.engagement_norm)
+    disc = np.where(crunch, 0.0, disc / (1.0 - cp) if cp < 1 else 0.0)
+    if p.lxp and p.mobile:
+        disc = disc * (1.0 + p.mobile_hours_boost)
+    onboarding = np.where(wf.tenure < p.onboarding_weeks, p.onboarding_hours / p.onboarding_weeks, 0.0)
     skill_hours = np.where(wf.occupied, protected + disc + onboarding, 0.0)
-    mt = model.policy("mandatory_training")
-    compliance = np.where(mt.due(), mt.config.hours_per_year, 0.0) if mt is not None else 0.0
+    compliance = np.where(wf.occupied & compliance_due(wf.n, s.week), p.compliance_hours, 0.0) \
+        if p.mandatory_training else 0.0
     wf.skill_hours = skill_hours
     wf.hours = skill_hours + compliance
-    wf.time_cost = wf.hours * sc.governance.employee_hour_cost
+    wf.time_cost = wf.hours * p.employee_hour_cost
+
+
+def remember_recent_learning(s, p, rng) -> None:
+    """Recent learning, read by engagement (phase 8) and lack-of-growth turnover (phase 11) next
+    week: an exponential moving average of skill-building hours with time constant
+    ``rules.time.recent_learning_weeks`` (13: about a quarter; assumption)."""
+    wf = s.workforce
+    wf.learn_ewma += (wf.skill_hours - wf.learn_ewma) / p.recent_learning_weeks
+
+
+ALLOCATE = Phase(
+    "learning_time", allocate_learning_hours,
+    params=("learning.crunch_probability", "learning.discretionary_hours", "leadership.executive_support",
+            "protected_time=policies.protected_time.enabled", "lxp=policies.platform.enabled",
+            "policies.platform.mobile", "policies.platform.mobile_hours_boost", "policies.hiring.onboarding_hours",
+            "mandatory_training=policies.mandatory_training.enabled",
+            "compliance_hours=policies.mandatory_training.hours_per_year", "governance.employee_hour_cost",
+            "rules.time.uptake_base", "rules.time.uptake_per_support", "rules.time.motivation_norm",
+            "rules.time.engagement_norm", "rules.time.onboarding_weeks"),
+    reads=("week", "protected_hours", "workforce.manager", "workforce.support", "workforce.motivation",
+           "workforce.engagement", "workforce.tenure", "workforce.occupied"),
+    writes=("workforce.skill_hours", "workforce.hours", "workforce.time_cost"),
+    stream="time")
+RECENT_LEARNING = Phase(
+    "recent_learning", remember_recent_learning,
+    params=("rules.time.recent_learning_weeks",),
+    reads=("workforce.skill_hours", "workforce.learn_ewma"),
+    writes=("workforce.learn_ewma",))

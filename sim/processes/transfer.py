@@ -4,33 +4,31 @@ from __future__ import annotations
 
 import numpy as np
 
-# Blume2010 meta-analytic correlations with transfer (supervisor support, transfer climate,
-# motivation), used as relative weights of the moderators.
-W_SUPPORT, W_CLIMATE, W_MOTIVATION = 0.31, 0.27, 0.23
+from .phase import Phase, line_support
 
 
 def transfer_multiplier(support: np.ndarray, climate: np.ndarray, motivation: np.ndarray,
-                        skill_open: np.ndarray) -> np.ndarray:
-    """1 + 2·0.31·(support − ½)·(½ + open) + 2·0.27·(climate − ½) + 2·0.23·(motivation − ½):
-    each moderator moves transfer by up to its Blume2010 weight; supervisor support counts
-    three times as much for open skills as for closed ones (Blume2010: stronger for open)."""
-    per_person = 1.0 + 2.0 * (W_CLIMATE * (climate - 0.5) + W_MOTIVATION * (motivation - 0.5))
-    support_term = 2.0 * W_SUPPORT * (support - 0.5)
-    return per_person[:, None] + np.multiply.outer(support_term, 0.5 + skill_open.astype(float))
+                        skill_open: np.ndarray, p) -> np.ndarray:
+    """1 + 2·w_s·(support − ½)·f(open) + 2·w_c·(climate − ½) + 2·w_m·(motivation − ½): each
+    moderator moves transfer by up to its weight (``rules.transfer``: 0.31, 0.27, 0.23, the
+    Blume2010 meta-analytic correlations with transfer); supervisor support is multiplied by
+    ``support_open`` (1.5) for open skills and ``support_closed`` (0.5) for closed ones
+    (Blume2010: support matters more for open skills)."""
+    per_person = 1.0 + 2.0 * (p.weight_climate * (climate - 0.5) + p.weight_motivation * (motivation - 0.5))
+    support_term = 2.0 * p.weight_support * (support - 0.5)
+    return per_person[:, None] + np.multiply.outer(support_term, np.where(skill_open, p.support_open, p.support_closed))
 
 
-def apply_on_the_job(model) -> None:
+def apply_on_the_job(s, p, rng) -> None:
     """Each week a share τ = transfer_rate × :func:`transfer_multiplier` (clipped 0–1) of
     each pending gain is applied and added to durable proficiency; what remains unapplied
     decays with half-life ``unapplied_half_life_weeks`` (Arthur1998: without use, decay
     starts at once). Writes ``transferred`` and ``unapplied_lost`` (levels this week)."""
-    sc = model.spec
-    wf = model.workforce
-    mgr = np.maximum(wf.manager, 0)
-    support = np.where(wf.manager >= 0, wf.support[mgr], sc.leadership.executive_support)
-    climate = model.team_climate[wf.team]
-    tau = transfer_multiplier(support, climate, wf.motivation, model.structure.skill_open)
-    tau *= sc.learning.transfer_rate
+    wf = s.workforce
+    support = line_support(wf, p.executive_support)
+    climate = s.team_climate[wf.team]
+    tau = transfer_multiplier(support, climate, wf.motivation, s.structure.skill_open, p)
+    tau *= p.transfer_rate
     np.clip(tau, 0.0, 1.0, out=tau)
     moved = tau
     np.multiply(wf.pending, tau, out=moved)
@@ -38,6 +36,16 @@ def apply_on_the_job(model) -> None:
     wf.prof += moved
     wf.pending -= moved
     wf.transferred = moved.sum(axis=1)
-    lost = wf.pending * (1.0 - np.exp(-np.log(2.0) / sc.learning.unapplied_half_life_weeks))
+    lost = wf.pending * (1.0 - np.exp(-np.log(2.0) / p.unapplied_half_life_weeks))
     wf.pending -= lost
     wf.unapplied_lost = lost.sum(axis=1)
+
+
+TRANSFER = Phase(
+    "transfer", apply_on_the_job,
+    params=("leadership.executive_support", "learning.transfer_rate", "learning.unapplied_half_life_weeks",
+            "rules.transfer.*"),
+    reads=("workforce.manager", "workforce.support", "workforce.team", "workforce.motivation", "workforce.pending",
+           "workforce.prof", "team_climate", "structure"),
+    writes=("workforce.prof", "workforce.pending", "workforce.transferred", "workforce.unapplied_lost"),
+)

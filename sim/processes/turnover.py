@@ -4,46 +4,104 @@ from __future__ import annotations
 
 import numpy as np
 
-ENGAGEMENT_NORM = 0.7  # engagement at which the base hazard applies (mean of the initial draw)
+from ..organisation import PEOPLE_PARAMS, draw_people
+from ..outcomes import row_gap
+from .phase import Phase
 
 
-def exit_hazard(model) -> np.ndarray:
+def exit_hazard(wf, p) -> np.ndarray:
     """Weekly exit probability: base = 1 − (1 − annual_turnover)^(1/52), × exp(engagement_
-    sensitivity × (0.7 − engagement)) × first_year_multiplier in the first 52 weeks ×
-    exp(growth_sensitivity × lack of growth), lack of growth = max(0, 1 − recent learning
-    hours / the discretionary norm) (BLS-JOLTS, SHRM; sensitivities are assumptions)."""
-    lm = model.spec.labour_market
-    wf = model.workforce
-    base = 1.0 - (1.0 - lm.annual_turnover) ** (1.0 / 52.0)
-    norm = max(model.spec.learning.discretionary_hours, 1e-9)
+    sensitivity × (engagement_norm − engagement)) × first_year_multiplier in the first
+    ``first_year_weeks`` weeks × exp(growth_sensitivity × lack of growth), lack of growth =
+    max(0, 1 − recent learning hours / the discretionary norm) (BLS-JOLTS, SHRM;
+    sensitivities are assumptions)."""
+    base = 1.0 - (1.0 - p.annual_turnover) ** (1.0 / 52.0)
+    norm = max(p.discretionary_hours, 1e-9)
     lack = np.clip(1.0 - wf.learn_ewma / norm, 0.0, 1.0)
-    mult = (np.exp(lm.engagement_sensitivity * (ENGAGEMENT_NORM - wf.engagement))
-            * np.where(wf.tenure < 52, lm.first_year_multiplier, 1.0)
-            * np.exp(lm.growth_sensitivity * lack))
+    mult = (np.exp(p.engagement_sensitivity * (p.engagement_norm - wf.engagement))
+            * np.where(wf.tenure < p.first_year_weeks, p.first_year_multiplier, 1.0)
+            * np.exp(p.growth_sensitivity * lack))
     return np.clip(base * mult, 0.0, 1.0)
 
 
-def exits_and_hires(model) -> None:
-    """Leavers: each occupant leaves with :func:`exit_hazard`; the position falls vacant and
-    the leaver's skills leave with them (mentoring pairs break). Hiring: a vacancy open for
-    ``time_to_fill_weeks`` is filled unless a hiring freeze holds; the hire's proficiency is
-    drawn around ``hire_proficiency`` (+ ``buy_proficiency_gain`` under a "buy" strategy) of
-    the role's current requirements. Tenure grows by a week."""
-    sc = model.spec
-    wf = model.workforce
-    r = model.streams["turnover"].random(wf.n)
-    leave = wf.occupied & (r < exit_hazard(model))
-    leavers = np.flatnonzero(leave)
-    model.records.exits(leavers)
-    for row in leavers:
-        model.vacate(int(row))
-    wf.mentor[np.isin(wf.mentor, leavers)] = -1
+def vacate(s, rows: np.ndarray) -> None:
+    """The occupants of ``rows`` leave: the positions fall vacant and their skills go with
+    them; mentoring pairs with them break; an empty manager seat supports and coaches nobody."""
+    wf = s.workforce
+    wf.occupied[rows] = False
+    wf.uid[rows] = -1
+    wf.vacant_since[rows] = s.week
+    wf.prof[rows] = 0.0
+    wf.pending[rows] = 0.0
+    wf.mentor[rows] = -1
+    wf.rotation_end[rows] = -1
+    wf.work_role[rows] = wf.role[rows]
+    wf.trained_manager[rows] = False
+    wf.support[rows] = 0.0
+    wf.coaching_hours[rows] = 0.0
+    wf.mentor[np.isin(wf.mentor, rows)] = -1
+
+
+def exits(s, p, rng) -> None:
+    """Leavers: each occupant leaves with :func:`exit_hazard` (the record keeps their role fit
+    before their skills leave, :func:`vacate`). Then tenure grows by a week."""
+    wf = s.workforce
+    r = rng.random(wf.n)
+    leavers = np.flatnonzero(wf.occupied & (r < exit_hazard(wf, p)))
+    if len(leavers):
+        d = wf.dept[leavers]
+        s.records.add_counts("exits", d)
+        s.records.add_weights("leaver_fit", d, 1.0 - row_gap(wf, s.structure, leavers))
+    vacate(s, leavers)
     wf.tenure[wf.occupied] += 1
-    if model.week < model.hiring_frozen_until:
+
+
+def hire(s, p, rng) -> None:
+    """A vacancy open for ``time_to_fill_weeks`` is filled unless a hiring freeze holds. The
+    hire's proficiency is drawn around ``hire_proficiency`` (+ ``buy_proficiency_gain`` under
+    a "buy" strategy) of the role's current requirements, the rest of their person state as
+    at the start (:func:`~sim.organisation.draw_people`). Each hire costs ``hire_cost`` (+
+    ``buy_premium`` when buying), recorded as hiring spend."""
+    wf = s.workforce
+    if s.week < s.hiring_frozen_until:
         return
-    due = np.flatnonzero(~wf.occupied & (model.week - wf.vacant_since >= sc.labour_market.time_to_fill_weeks))
+    due = np.flatnonzero(~wf.occupied & (s.week - wf.vacant_since >= p.time_to_fill_weeks))
     if len(due) == 0:
         return
-    hiring = model.policy("hiring").config
-    mean = sc.labour_market.hire_proficiency + (hiring.buy_proficiency_gain if hiring.strategy == "buy" else 0.0)
-    model.hire(due, mean)
+    buy = p.strategy == "buy"
+    mean = p.hire_proficiency + (p.buy_proficiency_gain if buy else 0.0)
+    draw_people(p, s.structure, wf, due, rng, mean, p.required_sd)
+    wf.occupied[due] = True
+    wf.tenure[due] = 0
+    wf.hire_week[due] = s.week
+    wf.vacant_since[due] = -1
+    d = wf.dept[due]
+    s.records.add_counts("hires", d)
+    s.records.add_weights("hire_fit", d, 1.0 - row_gap(wf, s.structure, due))
+    s.records.add_counts("hiring_spend", d, p.hire_cost + (p.buy_premium if buy else 0.0))
+
+
+EXITS = Phase(
+    "exits", exits,
+    params=("labour_market.annual_turnover", "labour_market.engagement_sensitivity",
+            "labour_market.first_year_multiplier", "labour_market.growth_sensitivity", "learning.discretionary_hours",
+            "rules.turnover.*"),
+    reads=("week", "workforce.occupied", "workforce.learn_ewma", "workforce.engagement", "workforce.tenure",
+           "workforce.dept", "workforce.role", "workforce.prof", "workforce.mentor", "structure"),
+    writes=("workforce.occupied", "workforce.uid", "workforce.vacant_since", "workforce.prof", "workforce.pending",
+            "workforce.mentor", "workforce.rotation_end", "workforce.work_role", "workforce.trained_manager",
+            "workforce.support", "workforce.coaching_hours", "workforce.tenure", "records"),
+    stream="turnover")
+HIRING = Phase(
+    "hiring", hire,
+    params=("labour_market.time_to_fill_weeks", "labour_market.hire_proficiency", "labour_market.hire_cost",
+            "policies.hiring.strategy", "policies.hiring.buy_proficiency_gain", "policies.hiring.buy_premium",
+            *PEOPLE_PARAMS),
+    reads=("week", "hiring_frozen_until", "workforce.occupied", "workforce.vacant_since", "workforce.role",
+           "workforce.is_manager", "workforce.dept", "workforce.prof", "structure"),
+    writes=("workforce.occupied", "workforce.tenure", "workforce.hire_week", "workforce.vacant_since",
+            "workforce.prof", "workforce.pending", "workforce.mindset", "workforce.engagement", "workforce.motivation",
+            "workforce.sharing", "workforce.exposure", "workforce.aptitude", "workforce.support",
+            "workforce.coaching_hours", "workforce.trained_manager", "workforce.learn_ewma", "workforce.mentor",
+            "workforce.rotation_end", "workforce.proficient_week", "records"),
+    stream="hiring")

@@ -35,8 +35,9 @@ import numpy as np
 import pandas as pd
 from pydantic import Field, ValidationError, model_validator
 
-from ..loader import ScenarioError, _line_of, format_error, load_raw, validate_data
+from ..loader import ScenarioError, format_error, line_of, load_raw, validate_data
 from ..parameters import Section, located
+from .charts import plot_experiment
 from .march import DEFAULT_MAX_PERIODS, MarchResult, MarchSettings, run, standard_error
 
 SETTING_KEYS = tuple(MarchSettings.model_fields)
@@ -148,7 +149,7 @@ def expand_points(spec: MarchExperiment, origin: str, node) -> list[Point]:
                     loc = ("points", j, key)
                 else:
                     loc = ("settings", key)
-                line = _line_of(node, loc)
+                line = line_of(node, loc)
                 where = f"{origin}:{line}" if line else origin
                 shown = ".".join(str(p) for p in loc)
                 raise ScenarioError(f"{where}: {shown}: {format_error(err, MarchSettings)}") from None
@@ -205,8 +206,6 @@ def paired_difference(a: MarchResult, b: MarchResult) -> tuple[float, float]:
 
 def write_outputs(result: ExperimentResult, out_dir: str | Path) -> list[Path]:
     """Write ``<name>.csv`` (and ``<name>_trace.csv``) and ``<name>.png`` into ``out_dir``."""
-    from .report import plot_experiment
-
     out = Path(out_dir)
     out.mkdir(parents=True, exist_ok=True)
     name = result.experiment.spec.name

@@ -13,14 +13,14 @@ import sys
 import time
 from pathlib import Path
 
-import matplotlib
+import numpy as np
+import pandas as pd
 
-matplotlib.use("Agg")
-import matplotlib.pyplot as plt  # noqa: E402
-import numpy as np  # noqa: E402
-import pandas as pd  # noqa: E402
+from ..reporting import pyplot, save_figure
+from .charts import plot_experiment
+from .experiments import ExperimentResult, load_experiment, paired_difference, run_experiment, write_outputs
 
-from .experiments import ExperimentResult, load_experiment, paired_difference, run_experiment, write_outputs  # noqa: E402
+__all__ = ["WORKIEWICZ_SCORE", "P1_GRID", "plot_experiment", "plot_score_vs_workiewicz", "summarise", "main"]
 
 ROOT = Path(__file__).resolve().parents[2]
 
@@ -36,54 +36,9 @@ WORKIEWICZ_SCORE = {
 P1_GRID = [0.1, 0.2, 0.3, 0.4, 0.5, 0.6, 0.7, 0.8, 0.9]
 
 
-def _series_label(row: pd.Series, series) -> str:
-    keys = [series] if isinstance(series, str) else list(series)
-    return ", ".join(f"{k}={row[k]}" if k not in ("group", "label") else str(row[k]) for k in keys)
-
-
-def plot_experiment(result: ExperimentResult, path: str | Path) -> Path:
-    """Draw an experiment as its file's ``plot:`` says; error bars and bands are ±1.96 SE."""
-    spec = result.experiment.spec
-    plot = spec.plot
-    if plot is None:
-        raise ValueError(f"{spec.name}: the experiment file has no plot: section")
-    path = Path(path)
-    data = result.trace if spec.trace else result.table
-    panels = [None] if plot.panels is None else sorted(data[plot.panels].unique())
-    fig, axes = plt.subplots(1, len(panels), figsize=(6.4 * len(panels), 4.4), squeeze=False, sharey=True)
-    for ax, panel in zip(axes[0], panels):
-        sub = data if panel is None else data[data[plot.panels] == panel]
-        if plot.series is None:
-            groups = [("", sub)]
-        else:
-            keys = [plot.series] if isinstance(plot.series, str) else list(plot.series)
-            groups = [(_series_label(g.iloc[0], plot.series), g) for _, g in sub.groupby(keys, sort=True)]
-        for name, g in groups:
-            g = g.sort_values(plot.x)
-            x, y, se = g[plot.x].to_numpy(), g[plot.y].to_numpy(), g["se"].to_numpy()
-            if spec.trace:
-                ax.plot(x, y, label=name, lw=1.6)
-                ax.fill_between(x, y - 1.96 * se, y + 1.96 * se, alpha=0.2)
-            else:
-                ax.errorbar(x, y, yerr=1.96 * se, marker="o", ms=3.5, capsize=2, lw=1.4, label=name)
-        ax.set_xlabel(plot.x)
-        if panel is not None:
-            ax.set_title(f"{plot.panels} = {panel}", fontsize=10)
-        ax.grid(alpha=0.3)
-        if plot.series is not None:
-            ax.legend(fontsize=8)
-    axes[0][0].set_ylabel(plot.ylabel)
-    reps = int(result.table["replications"].iloc[0])
-    fig.suptitle(f"{spec.title}\n{spec.reference}; {reps:,} replications per point, ±1.96 SE", fontsize=10)
-    fig.tight_layout()
-    path.parent.mkdir(parents=True, exist_ok=True)
-    fig.savefig(path, dpi=110)
-    plt.close(fig)
-    return path
-
-
 def plot_score_vs_workiewicz(results: dict[str, ExperimentResult], path: str | Path) -> Path:
     """Our equilibrium code score (both k rules) beside Workiewicz's published recreation."""
+    plt = pyplot()
     names = [n for n in ("march_learning_rates", "march_k_rule") if n in results]
     fig, axes = plt.subplots(1, len(names), figsize=(6.4 * len(names), 4.6), squeeze=False, sharey=True)
     for ax, name in zip(axes[0], names):
@@ -104,9 +59,7 @@ def plot_score_vs_workiewicz(results: dict[str, ExperimentResult], path: str | P
     fig.suptitle("March (1991) Figure 1 as code score: lesim vs Workiewicz's recreation of the original program "
                  "(gradual, performance)", fontsize=10)
     fig.tight_layout()
-    fig.savefig(path, dpi=110)
-    plt.close(fig)
-    return Path(path)
+    return save_figure(fig, path, dpi=110)
 
 
 def _value(table: pd.DataFrame, column: str = "mean_code_knowledge", **where) -> float:

@@ -1,0 +1,46 @@
+"""Phase 12b — data: measure the week and write the organisation's records."""
+
+from __future__ import annotations
+
+import numpy as np
+
+from ..outcomes import Groups
+from .phase import Phase
+
+
+def record_week(s, p, rng) -> None:
+    """Derive this week's per-position measures (skills gap, fully proficient within
+    ``rules.data.proficient_tolerance`` levels of every requirement, critical coverage), note
+    when a hire first becomes fully proficient, and write the week's departmental records.
+
+    Benefit (L4) = value_per_employee_year / 52 × Σ (role fit − the department's mean fit at
+    week 0): the monetised change in productivity, Phillips-style, not isolated from other
+    causes (compare strategies on common random numbers to isolate it). Direct spend is the
+    attributable spend of the costs phase plus the overhead shared by headcount.
+    """
+    wf, d, rec = s.workforce, s.derived, s.records
+    d.update(s, p.proficient_tolerance, p.critical_criticality)
+    newly = d.proficient & (wf.proficient_week < 0) & (wf.hire_week > 0)
+    wf.proficient_week[newly] = s.week
+    g = Groups(wf.dept.astype(np.int64), wf.occupied, rec.n_dept)
+    fit = 1.0 - d.gap
+    if rec.reference_fit is None:
+        rec.reference_fit = g.mean(fit)
+    heads = g.count
+    share = heads / heads.sum() if heads.sum() > 0 else heads
+    rec.write_week(s.week, {
+        "headcount": heads,
+        "spend": g.sum_all(wf.spend) + s.overhead_spend * share,
+        "time_cost": g.sum_all(wf.time_cost),
+        "benefit": p.value_per_employee_year / 52.0 * (g.sum(fit) - np.nan_to_num(rec.reference_fit) * heads),
+    })
+
+
+RECORD = Phase(
+    "data", record_week,
+    params=("governance.value_per_employee_year", "rules.data.*"),
+    reads=("week", "structure", "workforce.prof", "workforce.role", "workforce.occupied", "workforce.dept",
+           "workforce.proficient_week", "workforce.hire_week", "workforce.spend", "workforce.time_cost",
+           "overhead_spend", "derived", "records"),
+    writes=("derived", "workforce.proficient_week", "records"),
+)

@@ -1,0 +1,124 @@
+"""How ``lesim`` looks on a terminal (rich): the two consoles, one-line errors, tables and
+progress bars. :mod:`sim.cli` declares the commands and prints with these helpers; the
+work itself is done by library functions that know nothing about the terminal.
+"""
+
+from __future__ import annotations
+
+import time
+from contextlib import contextmanager
+from pathlib import Path
+from typing import Callable, Iterable, Iterator
+
+import typer
+from rich.console import Console
+from rich.progress import (BarColumn, MofNCompleteColumn, Progress, ProgressColumn, TextColumn, TimeElapsedColumn,
+                           TimeRemainingColumn)
+from rich.table import Table
+from rich.text import Text
+
+from .loader import ScenarioError
+
+out_console = Console()
+err_console = Console(stderr=True)
+
+
+def fail(message: str, code: int = 2) -> None:
+    """Print a one-line error and exit (status 2 for user mistakes)."""
+    err_console.print(f"[bold red]error:[/] {message}", highlight=False, soft_wrap=True)
+    raise typer.Exit(code)
+
+
+@contextmanager
+def user_errors(*more: type[Exception]) -> Iterator[None]:
+    """Turn a :class:`~sim.loader.ScenarioError` (or one of ``more``) raised inside into :func:`fail`."""
+    try:
+        yield
+    except (ScenarioError, *more) as e:
+        fail(str(e))
+
+
+def check_writable(folder: Path) -> None:
+    """Fail now, not after a long run, if results cannot be written into ``folder``."""
+    from .experiments.store import check_writable as check
+
+    with user_errors():
+        check(folder)
+
+
+def show_table(title: str, columns: Iterable[str], rows: Iterable[Iterable[str]],
+               right: Callable[[str], bool] = lambda col: False) -> None:
+    """Print a table of text cells; columns for which ``right(name)`` is true are right-aligned."""
+    table = Table(title=title)
+    for col in columns:
+        table.add_column(col, justify="right" if right(col) else "left")
+    for row in rows:
+        table.add_row(*row)
+    out_console.print(table)
+
+
+@contextmanager
+def week_progress(weeks: int, quiet: bool = False) -> Iterator[Callable[[int, int], None]]:
+    """A transient bar over the weeks of a run; yields the ``progress(week, weeks)`` callback
+    of :func:`sim.run.simulate`."""
+    progress = Progress(TextColumn("simulating"), BarColumn(), MofNCompleteColumn(), TextColumn("weeks"),
+                        TimeElapsedColumn(), TimeRemainingColumn(), console=err_console, disable=quiet, transient=True)
+    with progress:
+        task = progress.add_task("run", total=weeks)
+        yield lambda week, n: progress.update(task, completed=week)
+
+
+class _Counts(ProgressColumn):
+    def render(self, task):
+        f = task.fields
+        return Text(f"done {f.get('done', 0)}  failed {f.get('failed', 0)}  skipped {f.get('skipped', 0)}  "
+                    f"{f.get('rate', 0.0):.2f} runs/s")
+
+
+class SweepProgress:
+    """A sweep's bar: runs done, failed and skipped, runs per second, time left. Use it as a
+    context manager around :func:`sim.experiments.sweep.sweep` and pass it :meth:`on_start`
+    and :meth:`on_update`; ``announce(planned, workers)`` is called as the sweep starts.
+    The rate counts runs done or failed since this object was made."""
+
+    def __init__(self, name: str, announce: Callable[[int, int], None] | None = None):
+        self.name = name
+        self.announce = announce
+        self.progress = Progress(TextColumn("[bold]{task.description}"), BarColumn(), MofNCompleteColumn(), _Counts(),
+                                 TimeElapsedColumn(), TextColumn("left"), TimeRemainingColumn(), console=err_console)
+        self._started = time.perf_counter()
+        self._task = None
+
+    def __enter__(self) -> "SweepProgress":
+        self.progress.__enter__()
+        return self
+
+    def __exit__(self, *exc) -> None:
+        self.progress.__exit__(*exc)
+
+    def on_start(self, planned: int, n_workers: int) -> None:
+        if self.announce is not None:
+            self.announce(planned, n_workers)
+        self._task = self.progress.add_task(self.name, total=planned)
+
+    def on_update(self, stats) -> None:
+        if self._task is not None:
+            elapsed = max(time.perf_counter() - self._started, 1e-9)
+            self.progress.update(self._task, completed=stats.done + stats.failed + stats.skipped, done=stats.done,
+                                 failed=stats.failed, skipped=stats.skipped, rate=(stats.done + stats.failed) / elapsed)
+
+
+def report_sweep(stats, out_dir: Path) -> None:
+    """Print a finished sweep's counts and failures; exit 130 if it was interrupted, 1 if
+    any run failed."""
+    out_console.print(f"{stats.done} runs done, {stats.skipped} already stored, {stats.failed} failed "
+                      f"(of {stats.planned}); results in {out_dir}/runs")
+    for line in stats.failures[:20]:
+        err_console.print(f"  failed: {line}", highlight=False)
+    if stats.failures:
+        err_console.print(f"  tracebacks: {out_dir}/errors/")
+    if stats.interrupted:
+        err_console.print("interrupted: run the same command again to resume")
+        raise typer.Exit(130)
+    if stats.failed:
+        raise typer.Exit(1)
