@@ -20,11 +20,12 @@ from mesa.discrete_space import Network
 
 from .agents import ContentItem, Employee, employee_class
 from .governance import Governance
-from .organisation import assign_flags, build_catalogue, build_structure, draw_people, people_pars, platform_ties
+from .organisation import assign_flags, build_catalogue, build_structure, draw_people, platform_ties
 from .outcomes import OutcomeCollector
 from .policies import create_policies
 from .processes import (codification, costs, culture, data, environment, experiential, formal, forgetting,
                         governance, programmes, social, time_allocation, transfer, turnover)
+# recommendations, learning_time, recent_learning, data and hiring have no switch: always bound
 from .processes.phase import BoundPhase, Phase
 from .records import Derived, Records
 from .rng import Streams
@@ -70,9 +71,9 @@ class LearningEcosystem(mesa.Model):
         super().__init__(rng=seed)
         self.seed = seed
         self.streams = Streams(seed)
-        self.state = self._initial_state(scenario)
         self.phases: tuple[BoundPhase, ...] = tuple(ph.bind(scenario) for ph in WEEK if ph.active(scenario))
         self._bound = {b.phase.name: b for b in self.phases}
+        self.state = self._initial_state(scenario)
 
         self.policies = create_policies(self)
         s = self.state
@@ -86,12 +87,12 @@ class LearningEcosystem(mesa.Model):
         self._has_agent = np.zeros(s.workforce.n, dtype=bool)
         self._sync_content()
         self._sync_people()
-        formal.RECOMMENDATIONS.bind(scenario).run(s, self.streams)
+        self._bound["recommendations"].run(s, self.streams)
         self.governance = Governance(self)
         self.collector = OutcomeCollector(s)
         # the record of the starting state (week 0): nothing has been spent yet
-        for phase in (time_allocation.RECENT_LEARNING, data.RECORD):
-            phase.bind(scenario).run(s, self.streams)
+        for name in ("recent_learning", "data"):
+            self._bound[name].run(s, self.streams)
         self.collector.collect()
 
     def _initial_state(self, sc: Scenario) -> State:
@@ -100,7 +101,8 @@ class LearningEcosystem(mesa.Model):
         wf = Workforce(n=org.size, k=len(org.skills))
         structure, edges = build_structure(sc, wf, self.streams["init_organisation"])
         ip = org.initial_proficiency
-        draw_people(people_pars(sc), structure, wf, np.arange(wf.n), self.streams["init_people"],
+        # the same draws as a hire's (the hiring phase declares their parameters, PEOPLE_PARAMS)
+        draw_people(self._bound["hiring"].pars, structure, wf, np.arange(wf.n), self.streams["init_people"],
                     ip.required_mean, ip.required_sd)
         wf.occupied[:] = True
         wf.tenure[:] = self.streams["init_people"].integers(0, sc.rules.people.initial_tenure_max_weeks, wf.n)

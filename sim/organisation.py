@@ -24,7 +24,7 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from .processes.phase import Pars, Phase
+from .processes.phase import Pars
 from .scenario import MODALITIES, Scenario
 from .state import TIE_CROSS, TIE_PLATFORM, TIE_REPORTING, TIE_TEAM, Catalogue, Workforce
 
@@ -211,11 +211,6 @@ def build_structure(sc: Scenario, wf: Workforce, rng: np.random.Generator) -> tu
     edges = np.stack([np.concatenate(src_l), np.concatenate(dst_l)]) if src_l else np.empty((2, 0), np.int64)
     kinds = np.concatenate(kind_l) if kind_l else np.empty(0, np.int8)
     return structure, np.vstack([edges, kinds.astype(np.int64)])
-
-
-def people_pars(sc: Scenario) -> Pars:
-    """The parameters of :func:`draw_people` (:data:`PEOPLE_PARAMS`) read from a scenario."""
-    return Phase("people", draw_people, params=PEOPLE_PARAMS).resolve(sc)
 
 
 def draw_people(p: Pars, st: Structure, wf: Workforce, rows: np.ndarray, rng: np.random.Generator,

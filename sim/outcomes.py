@@ -212,10 +212,15 @@ def _productivity(m, g):
     return g.mean(1.0 - m.derived.gap)
 
 
+def cumulative_roi(records, g: Groups, week: int | None = None) -> np.ndarray:
+    """(benefit − direct spend − learners' time) / (direct spend + learners' time), summed over
+    weeks 0 … ``week`` (default: the last recorded), per group of ``g``."""
+    costs = records.cumulative(g, "spend", week) + records.cumulative(g, "time_cost", week)
+    return ratio(records.cumulative(g, "benefit", week) - costs, costs)
+
+
 def _roi(m, g):
-    costs = m.records.cumulative(g, "spend") + m.records.cumulative(g, "time_cost")
-    benefits = m.records.cumulative(g, "benefit")
-    return ratio(benefits - costs, costs)
+    return cumulative_roi(m.records, g)
 
 
 def _skills_gini(m, g):

@@ -156,3 +156,11 @@ def test_ranking_changes_flag_a_parameter_that_flips_the_leader_and_never_one_wi
     close.loc[close.strategy == "b", "skills_gap"] = 0.1005 + 0.002 * rng.standard_normal(len(X))
     r = ranking_changes(close, names, ["skills_gap"], kind, problem["bounds"])
     assert not r["changes_ranking"].any()
+
+
+def test_plausible_prefixes_beside_an_empty_parameters_key_give_one_line_exit_2(tmp_path: Path):
+    f = write(tmp_path, "e.yaml", "name: e\n" + BASE + "strategies: {baseline: {}}\nuncertainties:\n  parameters:\n"
+              "  plausible: [rules.time]\ndesign: {type: morris}\n")
+    proc = lesim("sweep", str(f), "--out", str(tmp_path / "out"))
+    assert proc.returncode == 2 and "Traceback" not in proc.stderr
+    assert "e.yaml:5: uncertainties.parameters: must be a mapping" in proc.stderr + proc.stdout

@@ -99,10 +99,10 @@ def _expected_points(experiment: dict, problem: dict) -> int:
     return d["samples"] * (k + 1) if d["type"] == "morris" else d["samples"] * (k + 2)
 
 
-def _elementary_effects(X: np.ndarray, unit_lo: np.ndarray, unit_span: np.ndarray, y: np.ndarray,
-                        k: int) -> list[list[float]]:
+def _elementary_effects(X: np.ndarray, unit_lo: np.ndarray, unit_span: np.ndarray, y: np.ndarray) -> list[list[float]]:
     """Elementary effects of ``y`` per parameter from a Morris design (trajectories of k + 1
-    points, consecutive points differing in one parameter), in units of the whole range."""
+    points for k parameters, consecutive points differing in one), in units of the whole range."""
+    k = X.shape[1]
     out: list[list[float]] = [[] for _ in range(k)]
     U = (X - unit_lo) / np.where(unit_span > 0, unit_span, 1.0)
     for start in range(0, len(X) - k, k + 1):
@@ -158,7 +158,7 @@ def ranking_changes(means: pd.DataFrame, names: list[str], outcomes: list[str], 
         for challenger in [c for c in strategies if c != leader]:
             d = ((wide[leader] - wide[challenger]) * sign).to_numpy(dtype=float)
             ok = np.isfinite(d)
-            ees = _elementary_effects(X, lo, span, np.nan_to_num(d), k) if kind == "morris" else [None] * k
+            ees = _elementary_effects(X, lo, span, np.nan_to_num(d)) if kind == "morris" else [None] * k
             for i, n in enumerate(names):
                 x = (X[ok, i] - lo[i]) / (span[i] if span[i] > 0 else 1.0)
                 change, half = _slope(x, d[ok], kind, ees[i])

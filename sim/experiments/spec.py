@@ -204,7 +204,12 @@ def strategy_levers(strategy: Scenario, base: Scenario, origin: str) -> Override
     return levers
 
 
-def _resolve_references(data: dict, node, path: Path, base_data: dict, base: Scenario) -> None:
+def _plausible_range(p) -> dict:
+    """A declared parameter's plausible range as an experiment's ``Range`` data."""
+    return {"low": p.plausible[0], "high": p.plausible[1], "integer": p.annotation is int}
+
+
+def _resolve_references(data: dict, node, path: Path, base: Scenario) -> None:
     """Turn strategy file references and plausible ranges into plain values, in place."""
     strategies = data.get("strategies")
     if isinstance(strategies, dict):
@@ -230,26 +235,26 @@ def _resolve_references(data: dict, node, path: Path, base_data: dict, base: Sce
             if p is None or p.plausible is None:
                 raise ScenarioError(f"{path}:{line_of(node, ('uncertainties', 'parameters', key))}: uncertainties."
                                     f"parameters.{key}: {'no such parameter' if p is None else 'declares no plausible range'}")
-            params[key] = {"low": p.plausible[0], "high": p.plausible[1], "integer": p.annotation is int}
+            params[key] = _plausible_range(p)
     prefixes = unc.get("plausible")
-    if isinstance(prefixes, list) and prefixes:
-        params = unc.setdefault("parameters", {}) if isinstance(unc.get("parameters"), dict) or "parameters" not in unc \
-            else unc["parameters"]
-        levers = {k for ov in (strategies or {}).values() if isinstance(ov, dict) for k in ov}
-        named = {k for ov in (unc.get("scenarios") or {}).values() if isinstance(ov, dict) for k in ov}
-        matched = set()
-        for prefix in prefixes:
-            hits = [p for p in declared.values() if p.kind == "uncertainty" and p.plausible is not None
-                    and (prefix == "all" or p.path == prefix or p.path.startswith(f"{prefix}."))]
-            if not hits:
-                raise ScenarioError(f"{path}:{line_of(node, ('uncertainties', 'plausible'))}: uncertainties.plausible: "
-                                    f"no uncertainty is declared under {prefix!r}")
-            matched.update(p.path for p in hits)
-        for key in sorted(matched):
-            if key in params or key in levers or key in named:
-                continue
-            p = declared[key]
-            params[key] = {"low": p.plausible[0], "high": p.plausible[1], "integer": p.annotation is int}
+    if not (isinstance(prefixes, list) and prefixes):
+        return
+    params = unc.setdefault("parameters", {})
+    if not isinstance(params, dict):
+        return  # validation reports it
+    levers = {k for ov in (strategies or {}).values() if isinstance(ov, dict) for k in ov}
+    named = {k for ov in (unc.get("scenarios") or {}).values() if isinstance(ov, dict) for k in ov}
+    matched = set()
+    for prefix in prefixes:
+        hits = [p for p in declared.values() if p.kind == "uncertainty" and p.plausible is not None
+                and (prefix == "all" or p.path == prefix or p.path.startswith(f"{prefix}."))]
+        if not hits:
+            raise ScenarioError(f"{path}:{line_of(node, ('uncertainties', 'plausible'))}: uncertainties.plausible: "
+                                f"no uncertainty is declared under {prefix!r}")
+        matched.update(p.path for p in hits)
+    for key in sorted(matched):
+        if key not in params and key not in levers and key not in named:
+            params[key] = _plausible_range(declared[key])
 
 
 def load_experiment(path: str | Path, *, replicates: int | None = None, weeks: int | None = None) -> LoadedExperiment:
@@ -270,9 +275,8 @@ def load_experiment(path: str | Path, *, replicates: int | None = None, weeks: i
         base_data, base_node = load_raw(base_path)
         base = validate_data(base_data, str(base_path), base_node)
         data = copy.deepcopy(data)
-        _resolve_references(data, node, path, base_data, base)
+        _resolve_references(data, node, path, base)
     spec: Experiment = validate_data(data, str(path), node, model_cls=Experiment)
-    base_path = (path.parent / spec.base).resolve()
     if replicates is not None or weeks is not None:
         overrides = {}
         if replicates is not None:

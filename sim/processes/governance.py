@@ -31,7 +31,7 @@ from __future__ import annotations
 
 import numpy as np
 
-from ..outcomes import Groups, ratio
+from ..outcomes import Groups, cumulative_roi
 from ..scenario import MODALITIES
 from .phase import Phase
 
@@ -62,15 +62,6 @@ def budget_pressure(s, p) -> float:
     spend = float(s.records.trailing(g, "spend", period)[0]) * 52.0 / period
     budget = p.annual_budget_per_employee * float(s.workforce.occupied.sum()) * s.budget_factor
     return 1.0 if spend <= budget or spend <= 0 else budget / spend
-
-
-def roi_until(s, week: int) -> float:
-    """Cumulative ROI as the outcome ``roi`` reported it for ``week``: (benefit − direct spend
-    − learners' time) / (direct spend + learners' time), over weeks 0 … ``week``."""
-    g = Groups(np.zeros(s.workforce.n, dtype=np.int64), s.workforce.occupied, 1)
-    rec = s.records
-    costs = rec.cumulative(g, "spend", week) + rec.cumulative(g, "time_cost", week)
-    return float(ratio(rec.cumulative(g, "benefit", week) - costs, costs)[0])
 
 
 def retire_content(s, p) -> int:
@@ -154,7 +145,8 @@ def steer_protected_time(s, p, rng) -> None:
         elif org_gap < p.gap_target * p.lower_threshold_share:
             s.protected_hours -= p.protected_step_hours
     elif p.rule == "roi_driven":
-        roi = roi_until(s, s.week - 1)
+        g = Groups(np.zeros(s.workforce.n, dtype=np.int64), s.workforce.occupied, 1)
+        roi = float(cumulative_roi(s.records, g, s.week - 1)[0])  # the outcome `roi` as collected last week
         if mem.last_roi is not None and np.isfinite(roi) and roi < mem.last_roi:
             mem.last_direction = -mem.last_direction
         s.protected_hours += p.protected_step_hours * mem.last_direction
