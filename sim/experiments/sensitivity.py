@@ -177,14 +177,20 @@ def ranking_changes(means: pd.DataFrame, names: list[str], outcomes: list[str], 
     return pd.DataFrame(rows)
 
 
-def indices_figure(indices: pd.DataFrame):
-    """μ* (Morris) or S1 and ST (Sobol) with 95 % CIs, one panel per strategy and outcome."""
+def indices_figure(indices: pd.DataFrame, top: int = 15):
+    """μ* (Morris) or S1 and ST (Sobol) with 95 % CIs, one panel per strategy and outcome,
+    showing the ``top`` most influential parameters of each panel (all are in the table)."""
     plt = pyplot()
+    key = "mu_star" if "mu_star" in indices else "ST"
     combos = list(indices.groupby(["strategy", "outcome"]))
+    shown = min(top, max(len(g) for _, g in combos))
     cols = 2
     rows = (len(combos) + cols - 1) // cols
-    fig, axes = plt.subplots(rows, cols, figsize=(12, 2.8 * rows + 0.5), constrained_layout=True, squeeze=False)
+    fig, axes = plt.subplots(rows, cols, figsize=(12, (0.6 + 0.18 * shown) * rows + 0.5), constrained_layout=True,
+                             squeeze=False)
     for ax, ((s, o), g) in zip(axes.flat, combos):
+        n = len(g)
+        g = g.sort_values(key).tail(top)  # largest at the top
         y = np.arange(len(g))
         if "mu_star" in g:
             ax.barh(y, g["mu_star"], xerr=g["mu_star_conf"], color="#1f5f8b", capsize=2)
@@ -194,7 +200,7 @@ def indices_figure(indices: pd.DataFrame):
             ax.barh(y + 0.2, g["ST"], 0.4, xerr=g["ST_conf"], label="ST", capsize=2)
             ax.legend(fontsize=7)
         ax.set_yticks(y, g["parameter"], fontsize=7)
-        ax.set_title(f"{o} — {s}", fontsize=9)
+        ax.set_title(f"{o} — {s}" + (f" (top {len(g)} of {n})" if len(g) < n else ""), fontsize=9)
     for ax in list(axes.flat)[len(combos):]:
         ax.axis("off")
     return fig
