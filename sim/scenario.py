@@ -22,8 +22,11 @@ from typing import Annotated, Literal, Union
 
 from pydantic import Field, model_validator
 
-from .parameters import Section, located, param
+from .parameters import Section, iter_parameters, located, param
 from .rules import Rules
+
+# Default of ``start.spin_up_weeks`` (measured, see tests/test_equilibrium.py).
+SPIN_UP_WEEKS = 104
 
 Modality = Literal["course", "video", "article", "podcast", "job_aid", "manual", "instructor_led"]
 MODALITIES: tuple[str, ...] = Modality.__args__  # type: ignore[attr-defined]
@@ -390,6 +393,19 @@ class LabourMarket(Section):
     hire_cost: float = param(4700.0, "Cost per hire (recruiting, not L&D spend).", unit="$/hire", source="SHRM cost-per-hire benchmark", ge=0, le=1_000_000)
 
 
+# --------------------------------------------------------------------------- the start
+class Start(Section):
+    """How a run starts (:mod:`sim.model`; docs/ODD.md §5 "Initialisation")."""
+
+    spin_up_weeks: int = param(
+        SPIN_UP_WEEKS,
+        "Weeks the organisation runs under its status quo (every lever at its default, no scheduled events, "
+        "requirements held at their declared levels) before week 0, so that every strategy starts from the same "
+        "settled state; nothing of it is reported. 0 starts from the initial draws (organisation.initial_proficiency).",
+        unit="weeks", source="measured: the shortest spin-up after which the status quo's skills gap and "
+        "fully-proficient share show no trend (tests/test_equilibrium.py)", ge=0, le=5200)
+
+
 # --------------------------------------------------------------------------- the scenario
 class Scenario(Section):
     """A complete, validated scenario. Build with :func:`sim.loader.load_scenario` or ``Scenario()``."""
@@ -410,6 +426,7 @@ class Scenario(Section):
     labour_market: LabourMarket = Field(default_factory=LabourMarket)
     rules: Rules = Field(default_factory=Rules, description="Behavioural constants of the weekly rules (assumptions to test, see sim/rules.py).")
     events: list[Event] = Field(default_factory=list, max_length=10_000)
+    start: Start = Field(default_factory=Start)
 
     @model_validator(mode="after")
     def _references(self) -> "Scenario":
@@ -427,6 +444,19 @@ class Scenario(Section):
                 raise located(("content", "items", i, "skill"), f"unknown skill {it.skill!r}; known skills: {', '.join(sorted(skills))}")
         return self
 
+    def status_quo(self) -> "Scenario":
+        """The organisation as it runs before week 0 (the spin-up): this scenario with every
+        lever (``kind="lever"``: policies, governance rule, coaching hours, …) at its declared
+        default, no scheduled events and no turbulence (the declared requirements are today's).
+        It depends only on what is not a lever, so every strategy for the same organisation,
+        uncertainties and seed spins up identically."""
+        out: Section = self
+        for p in iter_parameters(Scenario):
+            if p.kind == "lever":
+                out = _replaced(out, p.path.split("."), p.default)
+        environment = out.environment.model_copy(update={"turbulence_per_year": 0.0})
+        return out.model_copy(update={"events": [], "environment": environment})
+
     def canonical_json(self) -> str:
         """The scenario as canonical JSON (sorted keys): the input of :meth:`digest`."""
         return json.dumps(self.model_dump(mode="json"), sort_keys=True, separators=(",", ":"))
@@ -434,3 +464,10 @@ class Scenario(Section):
     def digest(self) -> str:
         """SHA-256 of the canonical scenario: same digest, same inputs."""
         return hashlib.sha256(self.canonical_json().encode()).hexdigest()
+
+
+def _replaced(section: Section, path: list[str], value) -> Section:
+    """``section`` with the value at ``path`` replaced (a copy; validated values stay valid)."""
+    head, *rest = path
+    new = _replaced(getattr(section, head), rest, value) if rest else value
+    return section.model_copy(update={head: new})

@@ -154,9 +154,10 @@ def steer_protected_time(s, p, rng) -> None:
 
 
 def review(s, p, rng) -> None:
-    """On review weeks (``week`` a multiple of ``review_every_weeks``): analyse, decide, act,
-    and log the decision in ``state.governance.decisions``."""
-    if not (s.week > 0 and s.week % p.review_every_weeks == 0):
+    """On review weeks (``week`` a multiple of ``review_every_weeks``, counted from week 0 when
+    the strategy starts, so spin-up weeks −r, −2r, … are review weeks of the status quo):
+    analyse, decide, act, and log the decision in ``state.governance.decisions``."""
+    if s.week % p.review_every_weeks:
         return
     gaps = perceived_gaps(s, p, rng)
     pressure = budget_pressure(s, p)
