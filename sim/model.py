@@ -105,6 +105,7 @@ class LearningEcosystem(mesa.Model):
         wf.occupied[:] = True
         wf.tenure[:] = self.streams["init_people"].integers(0, sc.rules.people.initial_tenure_max_weeks, wf.n)
         assign_flags(sc, wf, self.streams["init_people"])
+        catalogue = build_catalogue(sc, structure, self.streams["init_content"])
         s = self.spin_up_weeks
         return State(
             workforce=wf, catalogue=catalogue, structure=structure, edges=edges,
