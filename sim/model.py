@@ -121,7 +121,8 @@ class LearningEcosystem(mesa.Model):
         bound; this week's flows, the records, governance's memory and the commissioning log
         restart empty (nothing of the spin-up is reported or costed); :data:`START` applies
         the levers that set state once (LXP ties, protected hours, coaching hours); then the
-        Mesa agents and network are built and week 0 is recorded."""
+        Mesa network and agents are built (people and content first, so that their ids are the
+        same under every strategy; then policies and governance) and week 0 is recorded."""
         sc, s = self.spec, self.state
         self._bind(sc)
         s.workforce.clear_flows()
@@ -132,7 +133,6 @@ class LearningEcosystem(mesa.Model):
         s.commissioned = {}
         START.bind(sc).run(s, self.streams)
 
-        self.policies = create_policies(self)
         graph = nx.Graph()
         graph.add_nodes_from(range(s.workforce.n))
         graph.add_edges_from(zip(s.edges[0].tolist(), s.edges[1].tolist()))
@@ -144,6 +144,8 @@ class LearningEcosystem(mesa.Model):
         self._sync_content()
         self._sync_people()
         s.rewired = np.empty(0, np.int64)
+        # after the people and content, so that their agents' ids do not depend on the strategy
+        self.policies = create_policies(self)
         self._bound["recommendations"].run(s, self.streams)
         self.governance = Governance(self)
         self.collector = OutcomeCollector(s)

@@ -26,7 +26,7 @@ from .parameters import Section, iter_parameters, located, param
 from .rules import Rules
 
 # Default of ``start.spin_up_weeks`` (measured, see tests/test_equilibrium.py).
-SPIN_UP_WEEKS = 104
+SPIN_UP_WEEKS = 156
 
 Modality = Literal["course", "video", "article", "podcast", "job_aid", "manual", "instructor_led"]
 MODALITIES: tuple[str, ...] = Modality.__args__  # type: ignore[attr-defined]
