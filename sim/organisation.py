@@ -253,7 +253,7 @@ def draw_people(p: Pars, st: Structure, wf: Workforce, rows: np.ndarray, rng: np
 
 
 def platform_ties(n: int, peer_ties: float, lxp: bool, rng: np.random.Generator) -> np.ndarray:
-    """The ties the LXP's peer features open at the start: ``peer_ties`` random ties per
+    """The ties the LXP's peer features open at week 0 (:mod:`sim.processes.start`): ``peer_ties`` random ties per
     employee across the organisation (assumption: social features connect people who would
     not otherwise meet); none with the basic LMS. (3, m) array of src, dst, kind."""
     m = int(round(peer_ties * n / 2)) if lxp else 0

@@ -114,7 +114,7 @@ def _default_departments() -> list[Department]:
 
 class InitialProficiency(Section):
     required_mean: float = param(
-        0.88, "Mean initial proficiency on a required skill, as a fraction of the required level.",
+        0.88, "Mean initial proficiency on a required skill, as a fraction of the required level (drawn before the spin-up, start.spin_up_weeks before week 0).",
         unit="fraction of requirement", ge=0, le=2)
     required_sd: float = param(0.45, "Spread of initial proficiency on required skills.", unit="level", ge=0, le=3)
     other_mean: float = param(0.6, "Mean initial proficiency on skills the role does not require.", unit="level", ge=0, le=5)
