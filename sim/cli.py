@@ -216,6 +216,12 @@ def compare(
     base = cmp.resolve_baseline(experiment, baseline)
     for title, columns, rows in cmp.summary_tables(table, base):
         show_table(title, columns, rows, right=lambda col: col != "strategy")
+    for title, columns, rows in cmp.economics_tables(table, base):
+        show_table(title, columns, rows, right=lambda col: col != "strategy")
+    if cmp.economics_tables(table, base):
+        out_console.print("Valuation: " + "; ".join(f"{a['path']} = {a['value']:,g} {a['unit']}"
+                                                    for a in experiment.get("valuation") or []), highlight=False,
+                          soft_wrap=True)
     for note in cmp.notes(table):
         err_console.print(f"[yellow]note:[/] {note}")
     ratio = cmp.pairing_ratio(table, base)
