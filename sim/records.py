@@ -15,7 +15,7 @@ from __future__ import annotations
 
 import numpy as np
 
-from .outcomes import COST_FIELDS, Groups  # noqa: F401  (COST_FIELDS: the parts of total cost)
+from .outcomes import Groups
 
 FIELDS = ("headcount", "exits", "leaver_fit", "hires", "hire_fit", "rotations", "spend", "hiring_spend",
           "separation_cost", "time_cost", "benefit", "value", "vacancies", "vacancy_cost")

@@ -134,11 +134,12 @@ def economics_section(result, replicates=(), against=None) -> str:
                      "--replicates 5</code>).</p>")
     rate = sc.governance.discount_rate
     f = economics.discount_factors(ts["week"], rate) * (ts["week"] >= 1)
-    split = [(o, economics.money(float((ts[o] * f).sum()))) for o in (*economics.COST_PARTS, "total_cost")]
-    split.append(("output_value", economics.money(float((ts["output_value"] * f).sum()))))
-    split.append(("vacancy_cost (inside output value, not a cost)", economics.money(float((ts["vacancy_cost"] * f).sum()))))
-    parts.append(f"<h3>This run's flows (seed {sc.seed}; present value of weeks 1–{sc.weeks})</h3>"
-                 + _table(("Flow", "PV"), split))
+    labels = {o.name: o.label for o in OUTCOMES}
+    flows = [*economics.COST_PARTS, "total_cost", "output_value", "vacancy_cost"]
+    split = [(labels[o] + (" (inside the value of output; not a cost)" if o == "vacancy_cost" else ""), o,
+              economics.money(float((ts[o] * f).sum()))) for o in flows]
+    parts.append(f"<h3>This run's flows (seed {sc.seed}; present value at week 0 of weeks 1–{sc.weeks})</h3>"
+                 + _table(("Flow", "Column of timeseries.csv", "PV"), split))
     parts.append("<h3>Valuation assumptions</h3>" + _table(
         ("Parameter", "Value", "Unit", "Source"),
         [(a["path"], f"{a['value']:,g}", a["unit"], a["source"]) for a in economics.assumptions(sc)]))
