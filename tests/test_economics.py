@@ -207,3 +207,17 @@ def test_compare_incremental_table_matches_runs_on_the_same_seeds(tmp_path: Path
     assert "Incremental economics against baseline" in html and "governance.discount_rate" in html
     proc = in_process("compare", str(out))
     assert proc.exit_code == 0 and "Incremental economics at week 13" in proc.stdout and "governance.discount_rate = 0.07" in proc.stdout
+
+
+def test_managers_time_in_development_is_a_time_cost():
+    from .conftest import make_model
+
+    policy = {"manager_development": {"enabled": True, "share_per_year": 1.0}}
+    with_time = make_model(policies=policy)
+    without = make_model(policies={"manager_development": {**policy["manager_development"], "hours_per_manager": 0.0}})
+    with_time.step()
+    without.step()
+    trained = int(with_time.state.trained_now.sum())
+    assert trained > 5 and trained == int(without.state.trained_now.sum())
+    extra = with_time.records.series("time_cost")[1].sum() - without.records.series("time_cost")[1].sum()
+    assert extra == pytest.approx(trained * 16.0 * 60.0, rel=1e-12)
