@@ -402,7 +402,7 @@ class Start(Section):
 
     spin_up_weeks: int = param(
         SPIN_UP_WEEKS,
-        "Weeks the organisation runs under its status quo (every lever at its default, no scheduled events, "
+        "Weeks the organisation runs under its status quo (policies and every other lever at their defaults, no scheduled events, "
         "requirements held at their declared levels) before week 0, so that every strategy starts from the same "
         "settled state; nothing of it is reported. 0 starts from the initial draws (organisation.initial_proficiency).",
         unit="weeks", source="measured: the shortest spin-up after which the status quo's skills gap and "
@@ -448,14 +448,17 @@ class Scenario(Section):
         return self
 
     def status_quo(self) -> "Scenario":
-        """The organisation as it runs before week 0 (the spin-up): this scenario with every
-        lever (``kind="lever"``: policies, governance rule, coaching hours, …) at its declared
-        default, no scheduled events and no turbulence (the declared requirements are today's).
-        It depends only on what is not a lever, so every strategy for the same organisation,
-        uncertainties and seed spins up identically."""
-        out: Section = self
+        """The organisation as it runs before week 0 (the spin-up): this scenario with the whole
+        ``policies`` section (every programme, its settings and prices) and every other lever
+        (``kind="lever"``: the governance rule and its settings, coaching hours, executive
+        support, failure tolerance) at the declared defaults, no scheduled events and no
+        turbulence (the declared requirements are today's). It depends only on what describes
+        the organisation and its world, so every strategy for the same organisation,
+        uncertainties and seed spins up identically (a policy's price included: through the
+        budget check it would change what governance commissions)."""
+        out: Section = self.model_copy(update={"policies": Policies()})
         for p in iter_parameters(Scenario):
-            if p.kind == "lever":
+            if p.kind == "lever" and not p.path.startswith("policies."):
                 out = _replaced(out, p.path.split("."), p.default)
         environment = out.environment.model_copy(update={"turbulence_per_year": 0.0})
         return out.model_copy(update={"events": [], "environment": environment})

@@ -1,7 +1,7 @@
 """Every run starts from the status quo's settled state (docs/ODD.md §5, "Initialisation").
 
 Before week 0 the organisation runs ``start.spin_up_weeks`` weeks under its status quo
-(every lever at its default, no events, requirements held still); the strategy starts at
+(policies and every other lever at their defaults, no events, requirements held still); the strategy starts at
 week 0. These tests hold that to what it promises: the status quo is flat over five
 reported years, strategies for the same organisation and seed start from the identical
 state, scheduled events happen at their reported week, and nothing of the spin-up is
@@ -85,6 +85,7 @@ STRATEGIES = {
     "steering": {"governance": {"rule": "roi_driven", "data_maturity": 3}, "culture": {"failure_tolerance": 0.8}},
     "rotation_and_buy": {"policies": {"job_rotation": {"enabled": True}, "hiring": {"strategy": "buy"},
                                       "content_investment": {"enabled": False}}},
+    "dearer_lms": {"policies": {"platform": {"lms_per_employee_year": 300.0}}},
 }
 
 
@@ -152,12 +153,15 @@ def test_levers_take_effect_at_week_0_and_programmes_start_in_week_1():
 
 
 def test_uncertainties_change_the_spin_up_levers_do_not():
-    """The status quo keeps what the organisation does not control and resets every lever."""
-    sc = make_scenario(labour_market={"annual_turnover": 0.2}, policies={"mentoring": {"enabled": True}},
-                       governance={"rule": "gap_driven"}, events=[{"type": "budget_cut", "week": 2}])
+    """The status quo keeps what describes the organisation and its world and resets the
+    policies (programmes and their prices) and every other lever."""
+    sc = make_scenario(labour_market={"annual_turnover": 0.2}, governance={"rule": "gap_driven"},
+                       policies={"mentoring": {"enabled": True}, "platform": {"lms_per_employee_year": 90.0}},
+                       leadership={"executive_support": 0.9}, events=[{"type": "budget_cut", "week": 2}])
     quo = sc.status_quo()
     assert quo.labour_market.annual_turnover == 0.2
-    assert not quo.policies.mentoring.enabled and quo.governance.rule == "static"
+    assert quo.policies == Scenario().policies and quo.governance.rule == "static"
+    assert quo.leadership.executive_support == Scenario().leadership.executive_support
     assert quo.events == [] and quo.environment.turbulence_per_year == 0
     assert quo.status_quo() == quo
 

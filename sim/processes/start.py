@@ -1,7 +1,8 @@
 """Week 0 — the strategy starts: the levers whose effect is a state set once.
 
 Before week 0 the organisation runs its *status quo* (the spin-up, :mod:`sim.model`;
-docs/ODD.md §5): the scenario with every lever at its declared default. At week 0 the
+docs/ODD.md §5): the scenario with its policies and every other lever at their declared
+defaults (:meth:`~sim.scenario.Scenario.status_quo`). At week 0 the
 scenario's own levers take over. Most of them act through the weekly phases from week 1
 on — a programme's phase runs when it is on (mentoring pairs form in week 1, rotations and
 manager development start in week 1), a rate or a governance rule is read every week or
