@@ -105,6 +105,7 @@ class CultureRules(Section):
     fail_loss: float = param(0.05, "Engagement lost by a fixed mindset failing in an unsafe climate.", unit="0–1", kind=U, plausible=(0.02, 0.1), ge=0, le=1)
     fail_gain: float = param(0.01, "Engagement gained by a growth mindset failing in a safe, tolerant climate.", unit="0–1", kind=U, plausible=(0.0, 0.03), ge=0, le=1)
     engagement_rate: float = param(0.02, "Weekly pull of engagement toward its target.", unit="1/week", kind=U, plausible=(0.01, 0.05), ge=0, le=1)
+    engagement_noise: float = param(0.025, "Sd of the weekly random shock to engagement (workload, events at work and at home): with the weekly pull to the target it keeps the cross-sectional sd of engagement near the initial draw's (≈ 0.13) instead of collapsing onto the target.", unit="0–1/week", source="assumption (diary studies find a large within-person share of engagement variance, e.g. Sonnentag, Dormann & Demerouti 2010; Beta(7, 3) starting sd 0.14)", kind=U, plausible=(0.015, 0.035), ge=0, le=1)
     engagement_base: float = param(0.5, "Engagement target with no support, safety or learning.", unit="0–1", kind=U, plausible=(0.4, 0.6), ge=0, le=1)
     engagement_support: float = param(0.15, "Engagement target per unit of manager support.", unit="0–1", kind=U, plausible=(0.05, 0.25), ge=0, le=1)
     engagement_safety: float = param(0.1, "Engagement target per unit of team psychological safety.", unit="0–1", kind=U, plausible=(0.05, 0.2), ge=0, le=1)

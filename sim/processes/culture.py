@@ -42,7 +42,9 @@ def failure_and_mindset(s, p, rng) -> None:
     * engagement moves engagement_rate [2 %] a week toward base [0.5] + support weight
       [0.15] × manager support + safety weight [0.1] × safety + learning weight [0.1] ×
       min(recent learning / norm, learning_cap [1.5]), plus the recognition policy's boost
-      per completion;
+      per completion, plus a weekly random shock of sd engagement_noise [0.025] (an
+      Ornstein–Uhlenbeck process: people keep differing in engagement, as surveys show, rather
+      than all converging on the target; assumption);
     * team climate (psychological safety) moves ``climate_drift`` a week toward [0.35] ×
       manager support + [0.2] × executive support + [0.25] × failure_tolerance + [0.2] × mean
       team mindset (+ the mindset initiative's gain), lowered by [0.5] × (1 − tolerance) ×
@@ -53,6 +55,7 @@ def failure_and_mindset(s, p, rng) -> None:
     """
     wf, st = s.workforce, s.structure
     r = rng.random(wf.n)
+    shock = rng.standard_normal(wf.n)
     assessed = np.array([getattr(p.modalities, m).assessed for m in MODALITIES])
     failed = wf.occupied & attempts_beyond_reach(s, p.beyond_reach, assessed) & (r < p.failure_probability)
     wf.failed = failed
@@ -66,7 +69,7 @@ def failure_and_mindset(s, p, rng) -> None:
               + p.engagement_learning * np.minimum(wf.learn_ewma / norm, p.learning_cap))
     if p.recognition:
         wf.engagement += wf.completed * p.recognition_boost
-    wf.engagement += p.engagement_rate * (target - wf.engagement)
+    wf.engagement += p.engagement_rate * (target - wf.engagement) + p.engagement_noise * shock
     np.clip(wf.engagement, 0.0, 1.0, out=wf.engagement)
     # team climate
     n_teams = len(st.team_dept)
