@@ -50,11 +50,12 @@ from ..model import LearningEcosystem
 from ..outcomes import row_gap
 from ..scenario import Scenario
 
-SEEDS: tuple[int, ...] = (1, 2, 3)
+SEEDS: tuple[int, ...] = (1, 2, 3, 4, 5, 6)
 WEEKS = 52
 SIZE = 300
 DOSES: tuple[float, ...] = (0.0, 1.0, 2.0, 4.0)
 MANAGER_COHORT_WEEKS = 13
+LONG_WEEKS = 260    # the planner's horizon: the mindset's engagement effect builds up with the climate
 
 
 @dataclass(frozen=True)
@@ -69,6 +70,7 @@ class Effect:
     band: tuple[float, float]
     source: str
     n: int
+    weeks: int          # follow-up
 
     @property
     def inside(self) -> bool:
@@ -185,9 +187,9 @@ def _paired(runs: Runs, overrides: dict, who: Callable[[Trace, Trace], np.ndarra
     return cohens_d(t, c), len(t)
 
 
-def _effect(policy, measure, result, band, source) -> Effect:
+def _effect(runs: Runs, policy, measure, result, band, source) -> Effect:
     (d, lo, hi), n = result
-    return Effect(policy, measure, d, lo, hi, band, source, n)
+    return Effect(policy, measure, d, lo, hi, band, source, n, runs.weeks)
 
 
 ALLEN = "Allen et al. 2004; Eby et al. 2013"
@@ -198,10 +200,10 @@ def mentoring(runs: Runs) -> list[Effect]:
     on = {"policies.mentoring.enabled": True}
     mentees = lambda trt, ctl: trt.mentee  # noqa: E731
     return [
-        _effect("mentoring", "mentees' skills gap (d, gap lower = +)",
+        _effect(runs, "mentoring", "mentees' skills gap (d, gap lower = +)",
                 _paired(runs, on, mentees, lambda t: t.gap, sign=-1.0), (0.05, 0.4),
                 ALLEN + " (objective outcomes small, r ≈ 0.1–0.2)"),
-        _effect("mentoring", "mentees' engagement (d)",
+        _effect(runs, "mentoring", "mentees' engagement (d)",
                 _paired(runs, on, mentees, lambda t: t.engagement), (0.1, 0.6),
                 ALLEN + " (subjective outcomes larger, ρ ≈ 0.2–0.3)"),
     ]
@@ -212,27 +214,30 @@ def manager_development(runs: Runs) -> list[Effect]:
     on = {"policies.manager_development.enabled": True}
     reports = lambda trt, ctl: trt.trained_early & ~trt.is_manager  # noqa: E731
     return [
-        _effect("manager development", "reports' skills gap (d, gap lower = +)",
+        _effect(runs, "manager development", "reports' skills gap (d, gap lower = +)",
                 _paired(runs, on, reports, lambda t: t.gap, sign=-1.0), (0.0, 0.45),
                 "Jones et al. 2016 (coaching δ ≈ 0.28 on skills)"),
-        _effect("manager development", "reports' engagement (d)",
+        _effect(runs, "manager development", "reports' engagement (d)",
                 _paired(runs, on, reports, lambda t: t.engagement), (0.0, 0.6),
                 "Jones et al. 2016 (affective δ ≈ 0.51)"),
     ]
 
 
-def mindset(runs: Runs) -> list[Effect]:
-    """Everybody under the growth-mindset initiative vs their twins, after a year."""
+def mindset(runs: Runs, long: Runs | None = None) -> list[Effect]:
+    """Everybody under the growth-mindset initiative vs their twins, after a year; with
+    ``long`` runs, engagement also at their horizon (the effect builds up with the climate)."""
     on = {"policies.mindset_initiative.enabled": True}
     everyone = lambda trt, ctl: ~trt.is_manager  # noqa: E731
     return [
-        _effect("growth-mindset initiative", "learning gain of the year (d on gap closed)",
+        _effect(runs, "growth-mindset initiative", "learning gain of the year (d on gap closed)",
                 _paired(runs, on, everyone, lambda t: t.gap0 - t.gap), (0.0, 0.2),
                 "Sisk et al. 2018 (d ≈ 0.08 on achievement)"),
-        _effect("growth-mindset initiative", "engagement (d)",
+        _effect(runs, "growth-mindset initiative", "engagement (d)",
                 _paired(runs, on, everyone, lambda t: t.engagement), (-0.2, 0.2),
                 "Sisk et al. 2018; no workplace evidence (held small)"),
-    ]
+    ] + ([_effect(long, "growth-mindset initiative", "engagement (d)",
+                  _paired(long, on, everyone, lambda t: t.engagement), (-0.2, 0.2),
+                  "Sisk et al. 2018; no workplace evidence (held small)")] if long else [])
 
 
 def transfer(runs: Runs) -> list[Effect]:
@@ -246,7 +251,8 @@ def transfer(runs: Runs) -> list[Effect]:
     x, y = np.concatenate(x), np.concatenate(y)
     r, lo, hi = correlation(x, y)
     return [Effect("transfer by supervisor support", "r(manager support, share of formal gain applied)",
-                   r, lo, hi, (0.1, 0.35), "Blume et al. 2010 (supervisor support ρ ≈ 0.21; 0.2–0.3)", len(x))]
+                   r, lo, hi, (0.1, 0.35), "Blume et al. 2010 (supervisor support ρ ≈ 0.21; 0.2–0.3)", len(x),
+                   runs.weeks)]
 
 
 def protected_time(runs: Runs) -> tuple[list[Effect], dict[float, float]]:
@@ -258,7 +264,7 @@ def protected_time(runs: Runs) -> tuple[list[Effect], dict[float, float]]:
     for h in DOSES:
         gains = [(t.gap0 - t.gap)[t.stayers & ~t.is_manager & c.stayers] for t, c in zip(runs(dose(h)), runs(dose(0)))]
         means[h] = float(np.concatenate(gains).mean())
-    effects = [_effect("protected time", "learning gain at 2 h/week vs none (d on gap closed)",
+    effects = [_effect(runs, "protected time", "learning gain at 2 h/week vs none (d on gap closed)",
                        _paired(runs, dose(2.0), everyone, lambda t: t.gap0 - t.gap), (0.0, 0.6),
                        "Arthur et al. 2003 (d ≈ 0.6: upper bound of a training programme)")]
     return effects, means
@@ -271,18 +277,20 @@ def diminishing(means: dict[float, float]) -> bool:
     return all(p > 0 for p in per_hour) and all(b <= a for a, b in zip(per_hour, per_hour[1:]))
 
 
-def all_effects(runs: Runs | None = None) -> tuple[list[Effect], dict[float, float]]:
+def all_effects(runs: Runs | None = None, long: Runs | None = None) -> tuple[list[Effect], dict[float, float]]:
+    """Every experiment on ``runs`` (one year by default); the mindset's engagement also on
+    ``long`` runs when given."""
     runs = runs or Runs()
     pt, means = protected_time(runs)
-    return mentoring(runs) + manager_development(runs) + mindset(runs) + transfer(runs) + pt, means
+    return mentoring(runs) + manager_development(runs) + mindset(runs, long) + transfer(runs) + pt, means
 
 
 def table(effects: Sequence[Effect], means: dict[float, float]) -> str:
     """A Markdown table of the effects, then the dose–response line."""
-    lines = ["| Policy | Measured | Effect (95 % CI) | n | Published band | Inside | Source |",
-             "|---|---|---|---|---|---|---|"]
+    lines = ["| Policy | Measured | Weeks | Effect (95 % CI) | n | Published band | Inside | Source |",
+             "|---|---|---|---|---|---|---|---|"]
     for e in effects:
-        lines.append(f"| {e.policy} | {e.measure} | {e.value:+.2f} ({e.low:+.2f} … {e.high:+.2f}) | {e.n} | "
+        lines.append(f"| {e.policy} | {e.measure} | {e.weeks} | {e.value:+.2f} ({e.low:+.2f} … {e.high:+.2f}) | {e.n} | "
                      f"{e.band[0]:g} … {e.band[1]:g} | {'yes' if e.inside else 'NO'} | {e.source} |")
     dose = ", ".join(f"{h:g} h: {v:.4f}" for h, v in sorted(means.items()))
     lines.append("")
@@ -296,15 +304,19 @@ def main(argv: Sequence[str] | None = None) -> int:
     ap.add_argument("--seeds", type=int, nargs="+", default=list(SEEDS), help="seeds (replicate organisations)")
     ap.add_argument("--size", type=int, default=SIZE, help="headcount of each organisation")
     ap.add_argument("--weeks", type=int, default=WEEKS, help="follow-up in weeks")
+    ap.add_argument("--long-weeks", type=int, default=LONG_WEEKS,
+                    help="horizon of the long check of the mindset's engagement effect (0: skip)")
     a = ap.parse_args(argv)
-    if a.size < 20 or a.weeks < MANAGER_COHORT_WEEKS or not a.seeds:
-        ap.error(f"--size must be at least 20, --weeks at least {MANAGER_COHORT_WEEKS}, and give one seed or more")
+    if a.size < 20 or a.weeks < MANAGER_COHORT_WEEKS or a.long_weeks < 0 or not a.seeds:
+        ap.error(f"--size must be at least 20, --weeks at least {MANAGER_COHORT_WEEKS}, --long-weeks at least 0, "
+                 "and give one seed or more")
     start = time.perf_counter()
-    effects, means = all_effects(Runs(a.seeds, a.size, a.weeks))
+    long = Runs(a.seeds, a.size, a.long_weeks) if a.long_weeks else None
+    effects, means = all_effects(Runs(a.seeds, a.size, a.weeks), long)
     print(table(effects, means))
-    print(f"\n{len(a.seeds)} seeds × {a.size} people × {a.weeks} weeks, {time.perf_counter() - start:.0f} s; "
+    print(f"\n{len(a.seeds)} seeds × {a.size} people × {a.weeks} (and {a.long_weeks}) weeks, {time.perf_counter() - start:.0f} s; "
           f"command: python -m sim.validation.effects --seeds {' '.join(map(str, a.seeds))} "
-          f"--size {a.size} --weeks {a.weeks}")
+          f"--size {a.size} --weeks {a.weeks} --long-weeks {a.long_weeks}")
     return 0 if all(e.inside for e in effects) and diminishing(means) else 1
 
 
