@@ -56,6 +56,12 @@ def test_mindset_initiative_small_on_learning_and_on_engagement_even_after_five_
     assert any(w == fx.LONG_WEEKS for (p, _, w) in measured[0] if p == "growth-mindset initiative")
 
 
+def test_platform_engagement_effect_held_small(measured):
+    """No published engagement effect of an LXP; before the fix on failures it was d ≈ 1.1
+    over five years, almost all from punished browsing of over-level videos."""
+    _check(measured[0], "peer-learning platform (LXP)")
+
+
 def test_supervisor_support_correlates_with_transfer_as_in_blume(measured):
     """Blume et al. 2010: supervisor support ρ ≈ 0.2–0.3 with transfer."""
     _check(measured[0], "transfer by supervisor support")

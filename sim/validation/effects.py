@@ -26,6 +26,8 @@ The experiments and their bands (CONCEPT.md, "Effect sizes a strategy must not e
 * growth-mindset initiative — everybody vs their twin: d on the learning gain of the year
   (Sisk et al. 2018: d ≈ 0.08 on achievement: band 0.0–0.2) and on engagement (not
   established in workplaces: held within ±0.2);
+* peer-learning platform (LXP) — everybody vs their twin with the basic LMS: d on engagement
+  (no published effect: held within ±0.2);
 * transfer — in the control runs, Pearson correlation between a person's line-manager
   support and the share of their formal gains applied on the job (Blume et al. 2010: ρ ≈
   0.21 for supervisor support, range 0.2–0.3 across support measures: band 0.1–0.35);
@@ -240,6 +242,19 @@ def mindset(runs: Runs, long: Runs | None = None) -> list[Effect]:
                   "Sisk et al. 2018; no workplace evidence (held small)")] if long else [])
 
 
+def platform(runs: Runs, long: Runs | None = None) -> list[Effect]:
+    """Everybody with the LXP vs their twins with the basic LMS: engagement after a year (and
+    at the long horizon). No study sizes an LXP's effect on engagement; it is held small, as
+    for the mindset initiative (a guard against a mechanism, such as punished browsing, that
+    would make it large)."""
+    on = {"policies.platform.enabled": True}
+    everyone = lambda trt, ctl: ~trt.is_manager  # noqa: E731
+    src = "no published effect of an LXP on engagement (held small)"
+    return [_effect(r, "peer-learning platform (LXP)", "engagement (d)",
+                    _paired(r, on, everyone, lambda t: t.engagement), (-0.2, 0.2), src)
+            for r in ([runs, long] if long else [runs])]
+
+
 def transfer(runs: Runs) -> list[Effect]:
     """Correlation of line-manager support with the share of formal gains applied, in the
     control runs (people who learned at least ``0.05`` levels in the year)."""
@@ -282,7 +297,8 @@ def all_effects(runs: Runs | None = None, long: Runs | None = None) -> tuple[lis
     ``long`` runs when given."""
     runs = runs or Runs()
     pt, means = protected_time(runs)
-    return mentoring(runs) + manager_development(runs) + mindset(runs, long) + transfer(runs) + pt, means
+    return (mentoring(runs) + manager_development(runs) + mindset(runs, long) + platform(runs, long) + transfer(runs)
+            + pt, means)
 
 
 def table(effects: Sequence[Effect], means: dict[float, float]) -> str:
