@@ -88,7 +88,6 @@ class Trace:
     gap0: np.ndarray
     gap: np.ndarray
     engagement: np.ndarray
-    manager: np.ndarray
     support: np.ndarray           # line manager's support at the end
     trained_early: np.ndarray     # line manager trained within the first quarter
     mentee: np.ndarray            # had a mentor in week 1
@@ -138,7 +137,7 @@ def trace(sc: Scenario) -> Trace:
     if trained_early.any():  # the same trained manager still leads them at the end
         trained_early &= wf.uid[mgr] == trained_uid
     return Trace(uid0=uid0, uid=wf.uid.copy(), gap0=gap0, gap=row_gap(wf, m.structure),
-                 engagement=wf.engagement.copy(), manager=wf.manager.copy(),
+                 engagement=wf.engagement.copy(),
                  support=np.where(wf.manager >= 0, wf.support[mgr], sc.leadership.executive_support),
                  trained_early=trained_early, mentee=mentee, formal_gain=gain, transferred=moved,
                  is_manager=wf.is_manager.copy())
