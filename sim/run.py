@@ -27,7 +27,7 @@ import pandas as pd
 from .loader import ScenarioError, load_scenario
 from .model import LearningEcosystem
 from .outcomes import HEADLINE, OUTCOMES, format_value
-from .scenario import Scenario
+from .scenario import BUDGET_ITEMS, Scenario
 
 OUTCOME_NAMES = [o.name for o in OUTCOMES]
 
@@ -86,9 +86,12 @@ def tables(model: LearningEcosystem) -> tuple[pd.DataFrame, pd.DataFrame, pd.Dat
         "mean_proficiency": np.array(col.skill_prof).reshape(-1),
         "mean_gap": np.array(col.skill_gap).reshape(-1),
     })
-    gov = pd.DataFrame(model.governance.decisions,
-                       columns=["week", "rule", "budget_pressure", "retired", "commissioned", "protected_hours"])
+    gov = pd.DataFrame(model.governance.decisions, columns=GOVERNANCE_COLUMNS)
     return ts, dep, sk, gov
+
+
+GOVERNANCE_COLUMNS = ["week", "rule", "measured_gap", "retired", "commissioned", "protected_hours",
+                      "budget_per_employee", "spend_per_employee", *[f"scale_{n}" for n in BUDGET_ITEMS]]
 
 
 def simulate(scenario: Scenario, *, progress: Callable[[int, int], None] | None = None,
