@@ -40,7 +40,7 @@ def run(
     """Run a scenario: tables (CSV), summary, manifest, charts (PNG) and a one-file HTML report.
 
     Example: lesim run scenarios/mentoring_programme.yaml --seed 3 --out results/mentoring-try"""
-    from .run import headline_rows, prepare_run, simulate, write_outputs
+    from .run import budget_lines, headline_rows, prepare_run, simulate, write_outputs
 
     with user_errors():
         sc, out_dir = prepare_run(scenario, set_, seed=seed, weeks=weeks, out=out)
@@ -52,6 +52,16 @@ def run(
         write_outputs(result, out_dir)
     show_table(f"Headline outcomes ({sc.name})", ("Outcome", "Unit", "Week 0/1", f"Week {sc.weeks}"),
                headline_rows(result), right=lambda col: col.startswith("Week"))
+    over = bool(result.budget["over_budget"].any())
+    out_console.print(f"[bold]Budget[/] ({sc.governance.budget_mode}, ${sc.governance.annual_budget_per_employee:,.0f}"
+                      "/employee/year):", highlight=False)
+    for line in budget_lines(result):
+        style = "bold red" if "OVER BUDGET" in line else ""
+        out_console.print(f"  [{style}]{line}[/]" if style else f"  {line}", highlight=False)
+    if over:
+        err_console.print("[bold red]warning:[/] direct L&D spend exceeds the budget (see governance.csv and the "
+                          "report); raise governance.annual_budget_per_employee or use budget_mode: hard",
+                          highlight=False)
     out_console.print(f"Wrote results to [bold]{out_dir}[/] ({result.wall_seconds:.1f} s)")
 
 

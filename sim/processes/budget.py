@@ -10,7 +10,8 @@ lands within the year's allowance:
 
 * cost estimates: each programme's weekly cost at full scale is a moving average (time
   constant ``rules.budget.estimate_weeks``) of its booked spend divided by the scale it ran
-  at; the costs nobody cuts (L&D staff, platform licences, compliance, the mindset
+  at (commissioning, booked in quarterly lumps, is taken from the plan: items a year ×
+  creation cost / 52); the costs nobody cuts (L&D staff, platform licences, compliance, the mindset
   initiative, recognition) are the "fixed" estimate;
 * what is affordable each remaining week of the year = (the year's allowance − spend so
   far) / weeks left − the fixed estimate;
@@ -57,6 +58,12 @@ def update_estimates(b, items: dict, rate: float) -> None:
         b.estimate[name] = full if old is None else old + (full - old) * rate
 
 
+def planned_commissioning(p) -> float:
+    """Commissioning's weekly cost at full scale: the plan (items a year × creation cost / 52);
+    it is booked in quarterly lumps, so it is taken from the plan, not learned."""
+    return p.commission_per_year * p.creation_cost / WEEKS_PER_YEAR if p.content_investment else 0.0
+
+
 def allocate(estimates: dict, affordable: float, order, allocation: str) -> dict:
     """Scales (0–1) of the programmes in ``order`` so that their estimated cost fits
     ``affordable`` (see the module docstring)."""
@@ -78,8 +85,10 @@ def allocate(estimates: dict, affordable: float, order, allocation: str) -> dict
     return scale
 
 
-def close_year(b, p, year: int) -> None:
-    """Record the budget year just ended."""
+def year_record(b, p, year: int) -> dict:
+    """The record of budget year ``year`` as tracked so far: its weeks, the mode, budget and
+    spend per employee (annualised over the weeks tracked), whether it is over budget (beyond
+    ``rules.budget.tolerance``) and each programme's mean scale."""
     heads = b.year_heads / max(b.year_weeks, 1)
     record = {
         "year": year, "weeks": b.year_weeks, "mode": p.budget_mode,
@@ -89,7 +98,12 @@ def close_year(b, p, year: int) -> None:
     }
     for name in BUDGET_ITEMS:
         record[f"scale_{name}"] = b.year_scale_sum.get(name, 0.0) / max(b.year_weeks, 1)
-    b.years.append(record)
+    return record
+
+
+def close_year(b, p, year: int) -> None:
+    """Record the budget year just ended and start the next."""
+    b.years.append(year_record(b, p, year))
     b.year_spend = b.year_allowance = b.year_heads = 0.0
     b.year_scale_sum = {}
     b.year_weeks = 0
@@ -108,7 +122,8 @@ def track_budget(s, p, rng) -> None:
     b.year_allowance += allowance(s, p)
     b.year_heads += float(s.workforce.occupied.sum())
     b.year_weeks += 1
-    update_estimates(b, s.spend_items, 1.0 / p.estimate_weeks)
+    update_estimates(b, {k: v for k, v in s.spend_items.items() if k != "commissioning"}, 1.0 / p.estimate_weeks)
+    b.estimate["commissioning"] = planned_commissioning(p)
     weeks_left = WEEKS_PER_YEAR - b.year_weeks
     if weeks_left == 0:
         close_year(b, p, (s.week - 1) // WEEKS_PER_YEAR + 1)
@@ -123,13 +138,18 @@ def track_budget(s, p, rng) -> None:
 
 
 def budget_status(s, p) -> dict:
-    """The budget as governance reports it at a review: the year's allowance and spend so far
-    (per employee, annualised) and the scale of each programme."""
+    """The budget as governance reports it at a review: the budget year's allowance and spend
+    so far (per employee, annualised; the year just closed at a year's last week) and the
+    scale each programme runs at from next week."""
     b = s.budget
-    heads = b.year_heads / b.year_weeks if b.year_weeks else float(s.workforce.occupied.sum())
-    scale = lambda spend: spend / max(heads, 1e-9) * WEEKS_PER_YEAR / max(b.year_weeks, 1)  # noqa: E731
-    out = {"budget_per_employee": round(scale(b.year_allowance), 2) if b.year_weeks else None,
-           "spend_per_employee": round(scale(b.year_spend), 2) if b.year_weeks else None}
+    if b.year_weeks:
+        heads = b.year_heads / b.year_weeks
+        per_employee = lambda spend: round(spend / max(heads, 1e-9) * WEEKS_PER_YEAR / b.year_weeks, 2)  # noqa: E731
+        out = {"budget_per_employee": per_employee(b.year_allowance), "spend_per_employee": per_employee(b.year_spend)}
+    elif b.years:  # a budget year has just closed: report it
+        out = {k: round(b.years[-1][k], 2) for k in ("budget_per_employee", "spend_per_employee")}
+    else:
+        out = {"budget_per_employee": None, "spend_per_employee": None}
     for name in BUDGET_ITEMS:
         out[f"scale_{name}"] = round(b.scale.get(name, 1.0), 3)
     return out
@@ -138,7 +158,9 @@ def budget_status(s, p) -> dict:
 BUDGET = Phase(
     "budget", track_budget,
     params=("governance.annual_budget_per_employee", "governance.budget_mode", "governance.budget_allocation",
-            "governance.budget_cut_order", "rules.budget.*"),
+            "governance.budget_cut_order", "content.creation_cost",
+            "content_investment=policies.content_investment.enabled",
+            "policies.content_investment.commission_per_year", "rules.budget.*"),
     reads=("week", "workforce.occupied", "spend_items", "budget_factor", "budget"),
     writes=("budget",),
 )
