@@ -13,8 +13,9 @@ lands within the year's allowance:
   at (commissioning, booked in quarterly lumps, is taken from the plan: items a year ×
   creation cost / 52); the costs nobody cuts (L&D staff, platform licences, compliance, the mindset
   initiative, recognition) are the "fixed" estimate;
-* what is affordable each remaining week of the year = (the year's allowance − spend so
-  far) / weeks left − the fixed estimate;
+* what is affordable each remaining week of the year (or of the run, when it ends
+  mid-year) = (the year's allowance − spend so far) / weeks left − the estimates of the
+  fixed costs and of the programmes not listed for cutting;
 * ``ordered`` allocation cuts the first programme of ``governance.budget_cut_order`` down
   to nothing before the next is touched (default order: commissioning, job rotation intake,
   manager development intake, mentoring pairs, protected time, self-directed paid content
@@ -130,10 +131,12 @@ def track_budget(s, p, rng) -> None:
         weeks_left = WEEKS_PER_YEAR
     if p.budget_mode != "hard":
         return
+    weeks_left = min(weeks_left, max(p.weeks - s.week, 1))  # a run that ends mid-year lands at its end
     per_week = allowance(s, p)
     year_allowance = b.year_allowance + per_week * weeks_left
-    affordable = (year_allowance - b.year_spend) / weeks_left - b.estimate.get("fixed", 0.0)
     order = list(p.budget_cut_order)
+    uncut = sum(v for k, v in b.estimate.items() if k not in order)  # fixed costs and programmes never cut
+    affordable = (year_allowance - b.year_spend) / weeks_left - uncut
     b.scale.update(allocate(b.estimate, affordable, order, p.budget_allocation))
 
 
@@ -158,7 +161,7 @@ def budget_status(s, p) -> dict:
 BUDGET = Phase(
     "budget", track_budget,
     params=("governance.annual_budget_per_employee", "governance.budget_mode", "governance.budget_allocation",
-            "governance.budget_cut_order", "content.creation_cost",
+            "governance.budget_cut_order", "weeks", "content.creation_cost",
             "content_investment=policies.content_investment.enabled",
             "policies.content_investment.commission_per_year", "rules.budget.*"),
     reads=("week", "workforce.occupied", "spend_items", "budget_factor", "budget"),
