@@ -21,7 +21,9 @@ def direct_spend(s, p, rng) -> None:
     learning hour (all per year costs spread over 52 weeks). Not attributable: L&D staff
     (``ld_staff_cost_per_employee_year`` per head) and the creation cost of the items
     governance commissioned last week (it commissions after the week's records, so the cost
-    is booked a week later). Writes ``workforce.spend`` and ``overhead_spend``, and the same
+    is booked a week later). A trained manager's own time in the programme
+    (``hours_per_manager`` at ``governance.employee_hour_cost``) is added to ``time_cost`` in
+    the week they finish. Writes ``workforce.spend`` and ``overhead_spend``, and the same
     spend by programme in ``spend_items`` (what the budget phase may cut: see
     :mod:`sim.processes.budget`)."""
     wf = s.workforce
@@ -45,6 +47,7 @@ def direct_spend(s, p, rng) -> None:
         add = trained * float(p.cost_per_manager)
         spend += add
         items["manager_development"] = float(add.sum())
+        wf.time_cost += trained * (p.hours_per_manager * p.employee_hour_cost)
     if p.mindset_initiative:
         spend += wf.occupied * (p.mindset_cost_per_employee_year / WEEKS_PER_YEAR)
         items["fixed"] += heads * p.mindset_cost_per_employee_year / WEEKS_PER_YEAR
@@ -77,6 +80,7 @@ COSTS = Phase(
             "job_rotation=policies.job_rotation.enabled", "policies.job_rotation.duration_weeks",
             "policies.job_rotation.cost_per_rotation",
             "manager_development=policies.manager_development.enabled", "policies.manager_development.cost_per_manager",
+            "policies.manager_development.hours_per_manager", "governance.employee_hour_cost",
             "mindset_initiative=policies.mindset_initiative.enabled",
             "mindset_cost_per_employee_year=policies.mindset_initiative.cost_per_employee_year",
             "content_investment=policies.content_investment.enabled",
@@ -84,6 +88,7 @@ COSTS = Phase(
             "compliance_cost_per_employee_year=policies.mandatory_training.cost_per_employee_year",
             "recognition=policies.recognition.enabled", "policies.recognition.cost_per_completion"),
     reads=("week", "workforce.occupied", "workforce.mentor", "workforce.rotation_end", "workforce.completed",
-           "workforce.skill_hours", "workforce.protected_taken", "trained_now", "commissioned"),
-    writes=("workforce.spend", "overhead_spend", "spend_items"),
+           "workforce.skill_hours", "workforce.protected_taken", "workforce.time_cost", "trained_now",
+           "commissioned"),
+    writes=("workforce.spend", "workforce.time_cost", "overhead_spend", "spend_items"),
 )
