@@ -30,7 +30,7 @@ from .governance import Governance
 from .organisation import assign_flags, build_catalogue, build_structure, draw_people
 from .outcomes import OutcomeCollector
 from .policies import create_policies
-from .processes import (codification, costs, culture, data, environment, experiential, formal, forgetting,
+from .processes import (budget, codification, costs, culture, data, environment, experiential, formal, forgetting,
                         governance, programmes, social, time_allocation, transfer, turnover)
 # recommendations, learning_time, recent_learning, data and hiring have no switch: always bound
 from .processes.phase import BoundPhase, Phase
@@ -38,7 +38,7 @@ from .processes.start import START
 from .records import Derived, Records
 from .rng import Streams
 from .scenario import Scenario
-from .state import GovernanceMemory, State, Ties, Workforce, tie_strengths
+from .state import BudgetState, GovernanceMemory, State, Ties, Workforce, tie_strengths
 
 # Bump when the model's behaviour changes on purpose (with `make regression-update`): sweep
 # run keys include it, so results of an older model are never resumed into a newer sweep.
@@ -65,7 +65,8 @@ WEEK: tuple[Phase, ...] = (
     turnover.HIRING,                    #    and hiring
     time_allocation.RECENT_LEARNING,    # 12 data: recent learning,
     costs.COSTS,                        #    costs,
-    data.RECORD,                        #    records
+    data.RECORD,                        #    records,
+    budget.BUDGET,                      #    spend against the budget (sets next week's programme scales)
     governance.GOVERNANCE,              # 13 governance (review weeks)
 )                                       # 14 outcomes: the collector, after the phases
 
@@ -130,6 +131,7 @@ class LearningEcosystem(mesa.Model):
         s.overhead_spend = 0.0
         s.records = Records(len(s.structure.dept_names), sc.weeks)
         s.governance = GovernanceMemory()
+        s.budget = BudgetState()  # the budget years start at week 1 (sim.processes.budget)
         s.commissioned = {}
         START.bind(sc).run(s, self.streams)
 
