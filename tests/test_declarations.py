@@ -34,7 +34,7 @@ def test_former_code_constants_are_parameters_with_their_old_values():
     old = {"rules.formal.zpd_width": 0.75, "rules.data.proficient_tolerance": 0.25, "rules.transfer.weight_support": 0.31,
            "rules.culture.fail_loss": 0.05, "rules.social.strength_cross": 0.5, "rules.governance.noise_level_1": 0.30,
            "rules.turnover.engagement_norm": 0.7, "rules.catalogue.modalities.job_aid.completion": 0.95,
-           "rules.time.uptake_base": 0.4, "rules.social.coaching_support_factor": 2.0}
+           "rules.time.uptake_per_support": 0.8, "rules.social.coaching_support_factor": 2.0}
     for path, value in old.items():
         assert by_path[path] == value, path
 
