@@ -2,8 +2,9 @@
 (sim/validation/effects.py), sits in the published band (CONCEPT.md, "Effect sizes a
 strategy must not exceed"; docs/validation.md, "Evidence-sized effects").
 
-Twin runs (same seed with and without the programme) of 4 organisations of 300 people for a
-year, and for 5 years for the mindset's engagement effect. With these seeds the point
+Twin runs (same seed with and without the programme) of 4 organisations of 300 people, each
+after the default status-quo spin-up, for a year, and for 5 years for the mindset's
+engagement effect. With these seeds the point
 estimates sit inside their bands with room to spare relative to the seed-to-seed spread
 (docs/validation.md gives the 6-seed figures); the bands are the evidence, not the measured
 values, so a model whose mechanism inflates an effect (as before these fixes: mentees'

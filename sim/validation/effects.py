@@ -1,6 +1,7 @@
 """Evidence-sized effects: each policy's effect measured the way its literature measured it.
 
-Every virtual experiment runs the real model from fixed seeds as a *twin* design: the same
+Every virtual experiment runs the real model from fixed seeds, after the default status-quo
+spin-up and with an advisory budget (see :func:`scenario`), as a *twin* design: the same
 organisation (same seed, so the same people, network, catalogue and every random draw of
 the processes both runs share) once under the default policy (control) and once with the
 programme switched on (treatment). A treated person's control is therefore the same person
