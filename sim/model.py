@@ -40,7 +40,8 @@ MODEL_VERSION = "2026.11.29-2"
 WEEK: tuple[Phase, ...] = (
     environment.EVENTS,                 # 1 environment: scheduled events,
     environment.TURBULENCE,             #   turbulence in skill demand,
-    environment.AGE_CONTENT,            #   content goes stale
+    environment.AGE_CONTENT,            #   content goes stale,
+    environment.LABOUR_MARKET,          #   the market's supply of new skills catches up
     programmes.MENTORING,               # 2 programmes act: mentoring pairs,
     programmes.ROTATION,                #   job rotation,
     programmes.MANAGER_DEVELOPMENT,     #   manager development
@@ -118,7 +119,7 @@ class LearningEcosystem(mesa.Model):
             derived=Derived(wf.n), records=Records(len(structure.dept_names), sc.weeks),
             best_item=np.full((len(org.skills), 6), -1, dtype=np.int64),
             protected_hours=float(sc.policies.protected_time.hours_per_week),
-            trained_now=np.zeros(wf.n, dtype=bool),
+            trained_now=np.zeros(wf.n, dtype=bool), market_supply=np.ones(len(org.skills)),
         )
 
     # ------------------------------------------------------------------ the week

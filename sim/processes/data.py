@@ -13,8 +13,8 @@ def record_week(s, p, rng) -> None:
     ``rules.data.proficient_tolerance`` levels of every requirement, critical coverage), note
     when a hire first becomes fully proficient, and write the week's departmental records.
 
-    Benefit (L4) = value_per_employee_year / 52 × Σ (role fit − the department's mean fit at
-    week 0): the monetised change in productivity, Phillips-style, not isolated from other
+    Benefit (L4) = value_per_employee_year / 52 × Σ (output fit − the department's mean fit at
+    week 0; output fit = 1 − skills gap, or the fit to the role worked during a rotation): the monetised change in productivity, Phillips-style, not isolated from other
     causes (compare strategies on common random numbers to isolate it). Direct spend is the
     attributable spend of the costs phase plus the overhead shared by headcount.
     """
@@ -23,7 +23,7 @@ def record_week(s, p, rng) -> None:
     newly = d.proficient & (wf.proficient_week < 0) & (wf.hire_week > 0)
     wf.proficient_week[newly] = s.week
     g = Groups(wf.dept.astype(np.int64), wf.occupied, rec.n_dept)
-    fit = 1.0 - d.gap
+    fit = d.fit
     if rec.reference_fit is None:
         rec.reference_fit = g.mean(fit)
     heads = g.count
@@ -39,7 +39,8 @@ def record_week(s, p, rng) -> None:
 RECORD = Phase(
     "data", record_week,
     params=("governance.value_per_employee_year", "rules.data.*"),
-    reads=("week", "structure", "workforce.prof", "workforce.role", "workforce.occupied", "workforce.dept",
+    reads=("week", "structure", "workforce.prof", "workforce.role", "workforce.work_role", "workforce.work_share",
+           "workforce.occupied", "workforce.dept",
            "workforce.proficient_week", "workforce.hire_week", "workforce.spend", "workforce.time_cost",
            "overhead_spend", "derived", "records"),
     writes=("derived", "workforce.proficient_week", "records"),

@@ -45,11 +45,13 @@ def data_noise(p) -> float:
 
 def perceived_gaps(s, p, rng) -> np.ndarray:
     """Criticality-weighted mean shortfall per skill over people whose role requires it,
-    seen through noise."""
+    seen through noise; against current requirements and, when the organisation analyses
+    future skills, announced ones (:meth:`~sim.organisation.Structure.planning`)."""
     wf, st = s.workforce, s.structure
     occ = wf.occupied
-    req = st.req[wf.role[occ]]
-    short = (np.maximum(req - wf.prof[occ], 0.0) * st.crit[wf.role[occ]]).sum(axis=0)
+    plan_req, plan_crit = st.planning()
+    req = plan_req[wf.role[occ]]
+    short = (np.maximum(req - wf.prof[occ], 0.0) * plan_crit[wf.role[occ]]).sum(axis=0)
     n = np.maximum((req > 0).sum(axis=0), 1)
     noise = data_noise(p) * rng.standard_normal(len(n))
     return short / n + noise
