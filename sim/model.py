@@ -165,15 +165,17 @@ class LearningEcosystem(mesa.Model):
         self._content_rows = cat.size
 
     def _sync_network(self, rows: np.ndarray) -> None:
-        """Re-wire the Mesa network around ``rows`` to match the state's ties."""
+        """Re-wire the Mesa network around ``rows`` to match the state's ties (only the
+        connections that differ are removed or added)."""
         graph = self.network.G
-        for row in rows:
-            for nb in list(graph.neighbors(int(row))):
-                self.network.remove_connection(self.network[int(row)], self.network[nb])
         e = self.state.edges
-        for a, b, _ in e[:, np.isin(e[0], rows) | np.isin(e[1], rows)].T:
-            if not graph.has_edge(int(a), int(b)):
-                self.network.add_connection(self.network[int(a)], self.network[int(b)])
+        sel = np.isin(e[0], rows) | np.isin(e[1], rows)
+        want = {(min(a, b), max(a, b)) for a, b in zip(e[0, sel].tolist(), e[1, sel].tolist())}
+        have = {(min(int(r), nb), max(int(r), nb)) for r in rows for nb in graph.neighbors(int(r))}
+        for a, b in sorted(have - want):
+            self.network.remove_connection(self.network[a], self.network[b])
+        for a, b in sorted(want - have):
+            self.network.add_connection(self.network[a], self.network[b])
 
     # ------------------------------------------------------------------ reading the model
     @property

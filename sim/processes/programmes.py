@@ -222,7 +222,7 @@ def _update_ties(s, p, rng, new_ties: list) -> None:
         return
     keep = np.ones(e.shape[1], dtype=bool)
     keep[gone] = False
-    touched = [e[:2, done].ravel(), e[:2, gone].ravel()] + [t[:2].ravel() for t in new_ties]
+    touched = [e[:2, gone].ravel()] + [t[:2].ravel() for t in new_ties]  # a kept tie links the same pair
     s.edges = dedupe_edges(np.hstack([e[:, keep], *new_ties]))
     s.ties = Ties.from_edges(wf.n, s.edges, tie_strengths(p))
     s.rewired = np.concatenate([s.rewired, np.unique(np.concatenate(touched)).astype(np.int64)])
