@@ -45,7 +45,9 @@ def vacate(s, rows: np.ndarray) -> None:
 
 def exits(s, p, rng) -> None:
     """Leavers: each occupant leaves with :func:`exit_hazard` (the record keeps their role fit
-    before their skills leave, :func:`vacate`). Then tenure grows by a week."""
+    before their skills leave, :func:`vacate`, and books ``labour_market.separation_cost`` per
+    leaver: the part of replacement cost not counted elsewhere — assumption, Boushey & Glynn
+    2012). Then tenure grows by a week."""
     wf = s.workforce
     r = rng.random(wf.n)
     leavers = np.flatnonzero(wf.occupied & (r < exit_hazard(wf, p)))
@@ -53,6 +55,7 @@ def exits(s, p, rng) -> None:
         d = wf.dept[leavers]
         s.records.add_counts("exits", d)
         s.records.add_weights("leaver_fit", d, 1.0 - row_gap(wf, s.structure, leavers))
+        s.records.add_counts("separation_cost", d, p.separation_cost)
     vacate(s, leavers)
     wf.tenure[wf.occupied] += 1
 
@@ -65,7 +68,8 @@ def hire(s, p, rng) -> None:
     less on a skill the market is short of (``state.market_supply``) — the rest of their
     person state as at the start (:func:`~sim.organisation.draw_people`). Each hire costs
     (``hire_cost`` + ``buy_premium`` when buying) × (1 + ``scarcity_premium`` × scarcity),
-    recorded as hiring spend."""
+    recorded as hiring spend. While the vacancy is open the position produces nothing (the
+    data phase values output from people in post)."""
     wf = s.workforce
     if s.week < s.hiring_frozen_until:
         return
@@ -92,7 +96,7 @@ EXITS = Phase(
     "exits", exits,
     params=("labour_market.annual_turnover", "labour_market.engagement_sensitivity",
             "labour_market.first_year_multiplier", "labour_market.growth_sensitivity", "learning.discretionary_hours",
-            "rules.turnover.*"),
+            "labour_market.separation_cost", "rules.turnover.*"),
     reads=("week", "workforce.occupied", "workforce.learn_ewma", "workforce.engagement", "workforce.tenure",
            "workforce.dept", "workforce.role", "workforce.prof", "workforce.mentor", "structure"),
     writes=("workforce.occupied", "workforce.uid", "workforce.vacant_since", "workforce.prof", "workforce.pending",
