@@ -164,15 +164,30 @@ def test_proactive_reskilling_meets_the_shock_with_a_smaller_new_skill_gap():
 
 
 def test_buying_a_scarce_skill_is_slow_expensive_and_brings_little_of_it():
-    seed, weeks = 3, 60
-    m = _shock("hiring", seed, weeks, "labour_market.annual_turnover=0.5")
+    """Under "buy" a hire brings 0.9 × the requirement on an established skill (2.7 levels of
+    AI literacy if it were one). The market is short of the new skill (supply 0.2 at the
+    shock, catching up over ~3 years): hires in the 34 weeks after the shock bring about
+    1.2 levels, cost more and take longer to hire."""
+    sc = load_scenario(ROOT / "scenarios" / "ai_skills_shock_hiring.yaml",
+                       ["seed=3", "weeks=60", "organisation.size=200", "labour_market.annual_turnover=0.5"])
+    m = LearningEcosystem(sc)
     k = m.structure.skill_names.index("ai_literacy")
-    wf, rec = m.workforce, m.records
+    wf, brought, waited = m.workforce, [], []
+    for _ in range(60):
+        open_since = wf.vacant_since.copy()
+        m.step()
+        hired = np.flatnonzero(wf.hire_week == m.week)
+        if m.week > 26:  # hiring runs after the events: the shock holds from week 26's hires on
+            brought += wf.prof[hired, k].tolist()
+        waited += [(m.week, m.week - w) for w in open_since[hired] if w >= 0]
+    rec = m.records
     hires, spend = rec.series("hires").sum(axis=1), rec.series("hiring_spend").sum(axis=1)
     per_hire_before = spend[:26].sum() / hires[:26].sum()
     per_hire_after = spend[27:].sum() / hires[27:].sum()
     assert per_hire_before == pytest.approx(4700.0 + 15000.0)
     assert per_hire_after > 1.2 * per_hire_before
-    recent = wf.occupied & (wf.hire_week > 40)
-    assert recent.sum() >= 10
-    assert wf.prof[recent, k].mean() < 0.5 * 0.9 * 3.0, "hires bring the market's scarce skill, not 90 % of it"
+    assert len(brought) >= 30
+    assert np.mean(brought) < 0.6 * 0.9 * 3.0, "hires bring the market's scarce skill, not 90 % of the requirement"
+    before = [w for week, w in waited if week < 26]
+    after = [w for week, w in waited if week > 30]
+    assert np.mean(after) > np.mean(before) + 0.5, "scarce roles stay open longer"
