@@ -19,16 +19,21 @@ def match_mentors(s, p, rng) -> None:
     mentees (more only when mentees outnumber that many times the remaining colleagues).
     Matching: ``skill_gap`` picks the mentor strongest in the mentee's largest-gap skill;
     ``same_department`` a strong mentor from the mentee's department; ``random`` any mentor.
-    The learning itself happens in the social-learning phase (phase 7)."""
-    if (s.week - 1) % p.rematch_every_weeks:  # weeks 1, 1 + r, 1 + 2r, …
-        return
+    The learning itself happens in the social-learning phase (phase 7). The budget may allow
+    only part of the programme (``budget.scale``, :mod:`sim.processes.budget`): then only that
+    share of the pairs is formed, and pairs beyond it end at once (:func:`end_excess_pairs`)."""
     wf, st = s.workforce, s.structure
+    scale = s.budget.scale.get("mentoring", 1.0)
+    if (s.week - 1) % p.rematch_every_weeks:  # weeks 1, 1 + r, 1 + 2r, …
+        if scale < 1.0:
+            end_excess_pairs(wf, p.ratio * scale)
+        return
     wf.mentor[:] = -1
     occ = np.flatnonzero(wf.occupied & ~wf.is_exec)
     if len(occ) < 2:
         return
     gaps = row_gap(wf, st, occ) + 1e-6 * rng.random(len(occ))
-    n_mentees = min(int(round(p.ratio * len(occ))), len(occ) - 1)
+    n_mentees = min(int(round(p.ratio * scale * len(occ))), len(occ) - 1)
     if n_mentees == 0:
         return
     order = np.argsort(-gaps)
@@ -57,6 +62,15 @@ def match_mentors(s, p, rng) -> None:
             pick = cand[np.argmax(wf.prof[slots[cand], top_skill[j]])]
         wf.mentor[mentee] = slots[pick]
         free[pick] = False
+
+
+def end_excess_pairs(wf, ratio: float) -> None:
+    """End the pairs beyond ``ratio`` × eligible employees (the budget shrank the programme):
+    the pairs of the mentees in the highest rows go first (an arbitrary, reproducible order)."""
+    mentees = np.flatnonzero(wf.mentor >= 0)
+    allowed = int(round(ratio * int((wf.occupied & ~wf.is_exec).sum())))
+    if len(mentees) > allowed:
+        wf.mentor[mentees[allowed:]] = -1
 
 
 def org_shortage(s) -> np.ndarray:
@@ -139,7 +153,8 @@ def rotate_jobs(s, p, rng) -> None:
 
     Rotations that end this week return people to their home role. Each week an eligible
     non-manager (not rotating already) starts with probability 1 − (1 − share_per_year)^(1/52)
-    — a share_per_year chance over a year of eligibility — for ``duration_weeks``:
+    — a share_per_year chance over a year of eligibility, scaled by the budget
+    (``budget.scale``) — for ``duration_weeks``:
 
     * the host role is drawn in proportion to :func:`host_scores` (toward the skills the
       organisation is short of, ``targeting: shortage``, or at random);
@@ -169,7 +184,8 @@ def rotate_jobs(s, p, rng) -> None:
     wf.rotation_partner[ending] = -1
     hand_over(s, p)
     eligible = wf.occupied & ~wf.is_manager & (wf.rotation_end < 0)
-    rows = np.flatnonzero(eligible & (r_start < weekly_probability(p.share_per_year)))
+    intake = weekly_probability(p.share_per_year) * s.budget.scale.get("job_rotation", 1.0)
+    rows = np.flatnonzero(eligible & (r_start < intake))
     new_ties = []
     if len(rows) and len(st.role_names) >= 2:
         score = host_scores(s, p, rows)
@@ -233,10 +249,12 @@ def develop_managers(s, p, rng) -> None:
     probability 1 − (1 − share_per_year)^(1/52) (a share_per_year chance over a year), which
     raises their support for learning by ``support_gain`` and their coaching hours by
     ``coaching_hours_gain`` (assumption; support is the strongest work-environment predictor
-    of transfer, Blume2010). ``state.trained_now`` keeps this week's graduates (for costs)."""
+    of transfer, Blume2010). ``state.trained_now`` keeps this week's graduates (for costs).
+    The budget scales the weekly probability (``budget.scale``)."""
     wf = s.workforce
     r = rng.random(wf.n)
-    train = wf.occupied & wf.is_manager & ~wf.trained_manager & (r < weekly_probability(p.share_per_year))
+    train = wf.occupied & wf.is_manager & ~wf.trained_manager \
+        & (r < weekly_probability(p.share_per_year) * s.budget.scale.get("manager_development", 1.0))
     wf.support[train] = np.minimum(1.0, wf.support[train] + p.support_gain)
     wf.coaching_hours[train] += p.coaching_hours_gain
     wf.trained_manager[train] = True
@@ -248,7 +266,7 @@ MENTORING = Phase(
     params=("policies.mentoring.rematch_every_weeks", "policies.mentoring.ratio", "policies.mentoring.matching",
             "rules.mentoring.mentees_per_mentor"),
     reads=("week", "workforce.occupied", "workforce.is_exec", "workforce.role", "workforce.prof", "workforce.dept",
-           "structure"),
+           "workforce.mentor", "structure", "budget"),
     writes=("workforce.mentor",),
     stream="mentoring",
     when="policies.mentoring.enabled")
@@ -257,7 +275,7 @@ ROTATION = Phase(
     params=("policies.job_rotation.*", "rules.social.*"),
     reads=("week", "workforce.rotation_end", "workforce.role", "workforce.work_role", "workforce.work_share",
            "workforce.rotation_partner", "workforce.occupied", "workforce.is_manager", "workforce.dept",
-           "workforce.team", "workforce.prof", "structure", "edges", "ties", "rewired"),
+           "workforce.team", "workforce.prof", "structure", "edges", "ties", "rewired", "budget"),
     writes=("workforce.work_role", "workforce.rotation_end", "workforce.work_share", "workforce.rotation_partner",
             "workforce.prof", "edges", "ties", "rewired", "records"),
     stream="rotation",
@@ -267,7 +285,7 @@ MANAGER_DEVELOPMENT = Phase(
     params=("policies.manager_development.share_per_year", "policies.manager_development.support_gain",
             "policies.manager_development.coaching_hours_gain"),
     reads=("workforce.occupied", "workforce.is_manager", "workforce.trained_manager", "workforce.support",
-           "workforce.coaching_hours"),
+           "workforce.coaching_hours", "budget"),
     writes=("workforce.support", "workforce.coaching_hours", "workforce.trained_manager", "trained_now"),
     stream="manager_development",
     when="policies.manager_development.enabled")
