@@ -29,7 +29,9 @@ SHORTAGE = [{"type": "new_skill", "week": 1, "skill": "x", "level": 3.0, "critic
 
 def _model(seed: int, weeks: int, **rotation):
     policies = {"job_rotation": {"enabled": True, **rotation}} if rotation else {}
-    return make_model(weeks=weeks, seed=seed, organisation=ORG, events=SHORTAGE, policies=policies)
+    # a budget that never binds: these tests are about what a rotation does, not what it costs
+    return make_model(weeks=weeks, seed=seed, organisation=ORG, events=SHORTAGE, policies=policies,
+                      governance={"annual_budget_per_employee": 1e6})
 
 
 def test_rotation_builds_lasting_cross_department_ties_and_host_role_skills():
@@ -66,7 +68,7 @@ def test_host_roles_are_chosen_toward_the_shortage():
            "departments": [*ORG["departments"], {"name": "C", "share": 0.5, "roles": {"gamma": 1.0}}], "size": 300}
     share = {}
     for targeting in ("shortage", "random"):
-        m = make_model(weeks=6, seed=2, organisation=org, events=SHORTAGE,
+        m = make_model(weeks=6, seed=2, organisation=org, events=SHORTAGE, governance={"annual_budget_per_employee": 1e6},
                        policies={"job_rotation": {"enabled": True, "share_per_year": 0.99, "duration_weeks": 20,
                                                   "targeting": targeting}})
         for _ in range(6):
