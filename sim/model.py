@@ -13,6 +13,8 @@ brings its agents and network in line with the state.
 
 from __future__ import annotations
 
+from typing import Callable
+
 import networkx as nx
 import numpy as np
 import mesa
@@ -71,6 +73,9 @@ class LearningEcosystem(mesa.Model):
         super().__init__(rng=seed)
         self.seed = seed
         self.streams = Streams(seed)
+        # an optional read-only observer, called as after_phase(name, state) after each phase
+        # (the calibration patterns of sim.validation.patterns attribute skill gains with it)
+        self.after_phase: Callable[[str, State], None] | None = None
         self.phases: tuple[BoundPhase, ...] = tuple(ph.bind(scenario) for ph in WEEK if ph.active(scenario))
         self._bound = {b.phase.name: b for b in self.phases}
         self.state = self._initial_state(scenario)
@@ -129,6 +134,8 @@ class LearningEcosystem(mesa.Model):
         for bound in self.phases:
             bound.run(s, self.streams)
             self._follow(bound.phase)
+            if self.after_phase is not None:
+                self.after_phase(bound.phase.name, s)
         self.collector.collect()
         if s.week >= self.spec.weeks:
             self.running = False
