@@ -96,13 +96,16 @@ def check_patterns(
     Example: lesim check scenarios/baseline.yaml --seeds 4"""
     import time
 
-    from .validation.patterns import check, format_measure
+    from .validation.patterns import MIN_WEEKS, check, format_measure
 
     with user_errors():
         sc = load_scenario(scenario, list(set_))
     n_weeks = sc.weeks if weeks is None else weeks
+    if n_weeks < MIN_WEEKS:
+        fail(f"--weeks {n_weeks}: too short for the patterns; give at least {MIN_WEEKS}")
     if not as_json:
-        err_console.print(f"{sc.name}: {seeds} seed{'s' if seeds > 1 else ''} × {n_weeks} weeks (+ paired one-year experiments) …")
+        err_console.print(f"{sc.name}: {seeds} seed{'s' if seeds > 1 else ''} × {n_weeks} weeks "
+                          "(+ paired one-year experiments) …")
     start = time.perf_counter()
     with user_errors(ValueError):
         results = check(sc, seeds=seeds, weeks=n_weeks)

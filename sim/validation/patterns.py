@@ -81,6 +81,9 @@ class _StatusQuoObserver:
     def __init__(self, model: LearningEcosystem):
         self.model = model
         self.before = model.workforce.prof.copy()
+        names = [b.phase.name for b in model.phases]
+        # phases right before a channel phase: the proficiency they leave is the channel's start
+        self.snapshot_after = {a for a, b in zip(names, names[1:]) if b in CHANNEL_PHASES}
         self.gain = {c: 0.0 for c in CHANNEL_PHASES.values()}
         self.deficit_sum = np.zeros(EXPERIENCED_TENURE_WEEKS + 1)
         self.deficit_n = np.zeros(EXPERIENCED_TENURE_WEEKS + 1)
@@ -90,7 +93,8 @@ class _StatusQuoObserver:
         channel = CHANNEL_PHASES.get(name)
         if channel is not None:
             self.gain[channel] += float(((wf.prof - self.before) * wf.occupied[:, None]).sum())
-        self.before = wf.prof.copy()  # any phase may change prof (exits, hiring, forgetting …)
+        if name in self.snapshot_after:
+            self.before = wf.prof.copy()
 
     def end_of_week(self) -> None:
         s = self.model.state
