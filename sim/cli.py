@@ -102,7 +102,8 @@ def check_patterns(
         sc = load_scenario(scenario, list(set_))
     n_weeks = sc.weeks if weeks is None else weeks
     if n_weeks < MIN_WEEKS:
-        fail(f"--weeks {n_weeks}: too short for the patterns; give at least {MIN_WEEKS}")
+        given = "--weeks" if weeks is not None else f"{scenario}: weeks"
+        fail(f"{given} {n_weeks}: too short for the patterns; give --weeks {MIN_WEEKS} or more")
     if not as_json:
         err_console.print(f"{sc.name}: {seeds} seed{'s' if seeds > 1 else ''} × {n_weeks} weeks "
                           "(+ paired one-year experiments) …")

@@ -61,7 +61,7 @@ def test_every_pattern_has_a_two_sided_band_and_a_source():
 
 
 @pytest.mark.parametrize("args, message", [
-    (["--weeks", "50"], "at least 104"),
+    (["--weeks", "50"], "--weeks 104 or more"),
     (["--set", "learning.formal_rate=-1"], "learning.formal_rate"),
     (["--set", "learning.nonsense=1"], "unknown key"),
 ])
