@@ -20,6 +20,9 @@ from .loader import ScenarioError, load_scenario
 from .terminal import (SweepProgress, check_writable, err_console, fail, out_console, report_sweep, show_table,
                        user_errors, week_progress)
 
+DEFAULT_AGAINST_REPLICATES = 5  # an incremental figure needs an interval; 5 paired seeds of the baseline
+# organisation take ~15 s and give a t interval (4 df); plain runs keep one seed (today's output)
+
 app = typer.Typer(name="lesim", no_args_is_help=True, add_completion=False, pretty_exceptions_enable=False,
                   help="Simulate an organisation's learning ecosystem and test L&D strategies before rolling them "
                   "out.\n\nExample: lesim run scenarios/baseline.yaml --weeks 104 "
@@ -35,24 +38,63 @@ def run(
                                    "repeatable, e.g. --set policies.mentoring.ratio=0.3 --set culture.growth_mindset=0.6."),
     out: Optional[Path] = typer.Option(None, "--out", help="Output folder (must be new or empty); default "
                                        "results/<scenario-name>/<UTC timestamp>/."),
+    against: Optional[Path] = typer.Option(None, "--against", help="Counterfactual scenario (same organisation and "
+                                           "valuation), e.g. scenarios/baseline.yaml: both run on the same seeds and "
+                                           "the incremental NPV, ROI and payback are reported. --seed, --weeks "
+                                           "and --set apply to both (the strategy is what the two files differ by)."),
+    replicates: Optional[int] = typer.Option(None, "--replicates", help="Seeds seed, seed+1, …: "
+                                             "outcomes (and incremental figures) as mean and 95 % interval. Default "
+                                             "1, or 5 with --against."),
     quiet: bool = typer.Option(False, "--quiet", "-q", help="No progress bar."),
 ) -> None:
     """Run a scenario: tables (CSV), summary, manifest, charts (PNG) and a one-file HTML report.
 
-    Example: lesim run scenarios/mentoring_programme.yaml --seed 3 --out results/mentoring-try"""
-    from .run import headline_rows, prepare_run, simulate, write_outputs
+    Example: lesim run scenarios/mentoring_programme.yaml --against scenarios/baseline.yaml --replicates 6"""
+    from . import economics
+    from .run import (Comparison, headline_rows, prepare_run, replicate_rows, simulate_seeds, write_outputs)
 
+    n = replicates if replicates is not None else (DEFAULT_AGAINST_REPLICATES if against is not None else 1)
+    if not 1 <= n <= 10_000:
+        fail(f"--replicates: must be between 1 and 10,000, got {n}")
     with user_errors():
         sc, out_dir = prepare_run(scenario, set_, seed=seed, weeks=weeks, out=out)
+        if against is not None:
+            cf = load_scenario(against, [*set_, f"seed={sc.seed}", *([f"weeks={weeks}"] if weeks is not None else [])])
+            economics.check_counterfactual(sc, cf, (str(scenario), str(against)))
     check_writable(out_dir.parent)
-    out_console.print(f"[bold]{sc.name}[/]: {sc.organisation.size:,} people, {sc.weeks} weeks, seed {sc.seed}")
-    with week_progress(sc.weeks, quiet) as progress:
-        result = simulate(sc, progress=progress)
+    seeds = f"seed {sc.seed}" if n == 1 else f"seeds {sc.seed}–{sc.seed + n - 1}"
+    vs = f" against [bold]{cf.name}[/]" if against is not None else ""
+    out_console.print(f"[bold]{sc.name}[/]{vs}: {sc.organisation.size:,} people, {sc.weeks} weeks, {seeds}")
+    arms = 2 if against is not None else 1
+    with week_progress(arms * n * sc.weeks, quiet) as progress:
+        results = simulate_seeds(sc, n, progress=progress)
+        comparison = None
+        if against is not None:
+            done = n * sc.weeks
+            comparison = Comparison.of(results, simulate_seeds(cf, n, progress=lambda w, t: progress(done + w, t)))
+    result = results[0]
     with user_errors(FileExistsError):
-        write_outputs(result, out_dir)
-    show_table(f"Headline outcomes ({sc.name})", ("Outcome", "Unit", "Week 0/1", f"Week {sc.weeks}"),
-               headline_rows(result), right=lambda col: col.startswith("Week"))
-    out_console.print(f"Wrote results to [bold]{out_dir}[/] ({result.wall_seconds:.1f} s)")
+        write_outputs(result, out_dir, replicates=results, against=comparison)
+    if n == 1:
+        show_table(f"Headline outcomes ({sc.name})", ("Outcome", "Unit", "Week 0/1", f"Week {sc.weeks}"),
+                   headline_rows(result), right=lambda col: col.startswith("Week"))
+    else:
+        show_table(f"Headline outcomes ({sc.name}, week {sc.weeks}, {n} seeds)", ("Outcome", "Unit",
+                   "Mean [95 % t interval]"), replicate_rows(results), right=lambda col: col.startswith("Mean"))
+    if comparison is not None:
+        s = comparison.summary
+        show_table(f"Incremental economics: {sc.name} against {cf.name} (present value at week 0, {n} paired seeds)",
+                   ("Figure", "Mean [95 % t interval over seeds]"), economics.summary_rows(s))
+        if n == 1:
+            err_console.print("[yellow]note:[/] one seed gives no interval; use --replicates 5 or more")
+    out_console.print("Valuation (edit in the scenario files; `lesim parameters` lists them):", highlight=False)
+    for line in economics.assumption_lines(economics.assumptions(sc)):
+        out_console.print(f"  {line}", highlight=False, soft_wrap=True)
+    if comparison is None:
+        out_console.print("What a strategy pays back needs a counterfactual: add --against BASELINE.yaml.",
+                          highlight=False)
+    wall = sum(r.wall_seconds for r in results) + (sum(r.wall_seconds for r in comparison.runs) if comparison else 0)
+    out_console.print(f"Wrote results to [bold]{out_dir}[/] ({wall:.1f} s)")
 
 
 @app.command()
@@ -231,6 +273,12 @@ def compare(
     base = cmp.resolve_baseline(experiment, baseline)
     for title, columns, rows in cmp.summary_tables(table, base):
         show_table(title, columns, rows, right=lambda col: col != "strategy")
+    for title, columns, rows in cmp.economics_tables(table, base):
+        show_table(title, columns, rows, right=lambda col: col != "strategy")
+    if cmp.economics_tables(table, base):
+        out_console.print("Valuation: " + "; ".join(f"{a['path']} = {a['value']:,g} {a['unit']}"
+                                                    for a in experiment.get("valuation") or []), highlight=False,
+                          soft_wrap=True)
     for note in cmp.notes(table):
         err_console.print(f"[yellow]note:[/] {note}")
     ratio = cmp.pairing_ratio(table, base)

@@ -208,6 +208,35 @@ def _hiring_spend_per_employee(m, g):
     return ratio(m.records.this_week(g, "hiring_spend") * WEEKS_PER_YEAR, g.count)
 
 
+def _flow(field):
+    """This week's recorded ``field`` per group ($/week)."""
+    return lambda m, g: m.records.this_week(g, field)
+
+
+COST_FIELDS = ("spend", "time_cost", "hiring_spend", "separation_cost")
+"""The recorded parts of a week's total cost (:mod:`sim.records`, :mod:`sim.economics`): direct
+L&D spend, people's time, hiring (fees and the "buy" premium), separations. A vacancy's cost
+is its lost output: it lies in the recorded ``value`` (an empty position produces nothing),
+so it is not a cost part; ``vacancy_cost`` only shows how much of the output gap it explains."""
+
+
+def total_cost(records, g: Groups) -> np.ndarray:
+    """This week's total cost per group: the sum of the :data:`COST_FIELDS`."""
+    return sum(records.this_week(g, f) for f in COST_FIELDS)
+
+
+def _total_cost(m, g):
+    return total_cost(m.records, g)
+
+
+def _total_cost_per_employee(m, g):
+    weeks = min(13, m.records.week)  # the last quarter (week 0 has no flows)
+    if weeks < 1:
+        return np.zeros(g.size)
+    cost = sum(m.records.trailing(g, f, weeks) for f in COST_FIELDS)
+    return ratio(cost * WEEKS_PER_YEAR / weeks, g.count)
+
+
 def _productivity(m, g):
     return g.mean(1.0 - m.derived.gap)
 
@@ -280,8 +309,26 @@ OUTCOMES: tuple[Outcome, ...] = (
             _hiring_spend_per_employee, False, "Cost of hiring (incl. 'buy' premiums) this week per head, annualised."),
     Outcome("productivity", "Productivity index", "0–1", "higher", _productivity, True,
             "Mean skill fit to role (1 − skills gap)."),
-    Outcome("roi", "ROI (Phillips)", "ratio", "higher", _roi, True,
-            "(monetised productivity change since week 0 − L&D costs incl. learners' time) / costs, cumulative."),
+    Outcome("output_value", "Value of output", "$/week", "higher", _flow("value"), False,
+            "Output of the people in post this week, valued at governance.value_per_employee_year × skill fit "
+            "(a vacancy produces nothing; a new hire's ramp-up shows as lower fit)."),
+    Outcome("time_cost", "Time cost", "$/week", "lower", _flow("time_cost"), False,
+            "Hours of learners, coaches, mentors, SMEs and managers in training this week, at the loaded hourly cost."),
+    Outcome("hiring_cost", "Hiring cost", "$/week", "lower", _flow("hiring_spend"), False,
+            "Cost per hire (SHRM) plus the 'buy' premium, for this week's hires."),
+    Outcome("separation_cost", "Separation cost", "$/week", "lower", _flow("separation_cost"), False,
+            "This week's leavers × the separation cost not counted elsewhere."),
+    Outcome("total_cost", "Total cost", "$/week", "lower", _total_cost, False,
+            "Direct L&D spend + time + hiring + separations this week: the cost side of the incremental economics."),
+    Outcome("vacancy_cost", "Output lost to vacancies", "$/week", "lower", _flow("vacancy_cost"), False,
+            "Empty positions valued at their department's week-0 fit: already inside the value of output, not a cost "
+            "to add."),
+    Outcome("total_cost_per_employee", "Total cost per employee", "$/employee/year", "lower", _total_cost_per_employee,
+            True, "Total cost of the last 13 weeks (L&D spend, people's time, hiring, separations) per head, annualised."),
+    Outcome("roi", "Gross ROI (Phillips, since week 0)", "ratio", "higher", _roi, False,
+            "(monetised fit change since week 0 − L&D spend and learners' time) / those costs, cumulative. Gross: not "
+            "against a counterfactual, without hiring and turnover costs — not what a strategy pays back (that is "
+            "`lesim run X --against B`)."),
     Outcome("skills_gini", "Skills inequality (Gini)", "0–1", "lower", _skills_gini, False,
             "Gini coefficient of employees' mean proficiency."),
 )

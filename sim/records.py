@@ -3,7 +3,8 @@
 Kirkpatrick-style data that governance and outcomes read: L1 reactions and L2 gains live on
 the content columns (phase 4); :class:`Records` keeps, per department and week, the
 headcount, exits, hires and the role fit they took or brought, rotations, direct L&D spend,
-hiring spend, learners' time cost and the monetised productivity change (L4 "benefit").
+hiring spend, separation cost, people's time cost, the value of output, vacancies, and the
+monetised productivity change since week 0 (the Phillips L4 "benefit").
 Records are arrays indexed by week, written once per week by the data phase
 (:mod:`sim.processes.data`) — not counters reset by agents. This module only records and
 reads; the rules that produce the values live in the phases.
@@ -17,8 +18,9 @@ import numpy as np
 from .outcomes import Groups
 
 FIELDS = ("headcount", "exits", "leaver_fit", "hires", "hire_fit", "rotations", "spend", "hiring_spend",
-          "time_cost", "benefit")
-EVENT_FIELDS = ("exits", "leaver_fit", "hires", "hire_fit", "rotations", "hiring_spend")
+          "separation_cost", "time_cost", "benefit", "value", "vacancies", "vacancy_cost")
+EVENT_FIELDS = ("exits", "leaver_fit", "hires", "hire_fit", "rotations", "hiring_spend", "separation_cost")
+
 
 
 class Derived:

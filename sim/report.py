@@ -12,8 +12,9 @@ from pathlib import Path
 
 import pandas as pd
 
+from . import economics
 from .outcomes import HEADLINE, OUTCOMES, format_value
-from .reporting import page, png_to_img, pyplot, save_figure
+from .reporting import figure_to_img, page, png_to_img, pyplot, save_figure
 
 plt = pyplot()
 
@@ -31,7 +32,7 @@ def chart_headline(ts: pd.DataFrame, path: Path) -> None:
     fig, axes = plt.subplots(rows, cols, figsize=(12, 3.0 * rows), constrained_layout=True)
     for ax, o in zip(axes.flat, HEADLINE):
         y = ts[o.name]
-        if o.name in ("learning_hours", "spend_per_employee"):
+        if o.name in ("learning_hours", "spend_per_employee", "total_cost_per_employee"):
             y = _smooth(y.iloc[1:])
             x = ts["week"].iloc[1:]
         else:
@@ -91,8 +92,73 @@ def write_charts(result, folder: Path) -> dict[str, Path]:
     return paths
 
 
-def write_report(result, path: Path, charts: dict[str, Path]) -> None:
-    """The self-contained HTML report: what was run, headline outcomes, charts, tables."""
+def _table(header: tuple[str, ...], rows) -> str:
+    head = "".join(f"<th>{html.escape(h)}</th>" for h in header)
+    body = "".join("<tr>" + "".join(f"<td>{html.escape(str(c))}</td>" for c in r) + "</tr>" for r in rows)
+    return f"<table><tr>{head}</tr>{body}</table>"
+
+
+def net_figure(curve: pd.DataFrame, name: str, counterfactual: str):
+    """Cumulative discounted net (Δ benefit − Δ cost) by week: mean and 95 % interval over seeds."""
+    fig, ax = plt.subplots(figsize=(8, 3.6), constrained_layout=True)
+    ax.plot(curve["week"], curve["mean"] / 1e3, color="#1f5f8b", label="mean over seeds")
+    if curve["low"].notna().any():
+        ax.fill_between(curve["week"], curve["low"] / 1e3, curve["high"] / 1e3, alpha=0.2, color="#1f5f8b",
+                        label="95 % t interval")
+    ax.axhline(0, color="grey", lw=1)
+    ax.set_xlabel("week", fontsize=9)
+    ax.set_ylabel("$ thousand (present value)", fontsize=9)
+    ax.set_title(f"Cumulative discounted net of {name} against {counterfactual}", fontsize=10)
+    ax.legend(fontsize=8)
+    ax.grid(alpha=0.3)
+    return fig
+
+
+def economics_section(result, replicates=(), against=None) -> str:
+    """The answer first: the incremental economics against the counterfactual (if any), the
+    valuation assumptions beside it, the week's cost split, and the gross ROI labelled as such."""
+    sc = result.scenario
+    ts = result.timeseries
+    parts = ["<h2>Economics</h2>"]
+    if against is not None:
+        s = against.summary
+        parts.append(f"<p>Against <b>{html.escape(against.counterfactual.name)}</b> on the same {s['n']} seed(s) "
+                     f"({', '.join(str(x['seed']) for x in s['seeds'])}), weeks 1–{sc.weeks}, present values at week 0. "
+                     f"Intervals: {html.escape(s['interval'])}.</p>")
+        parts.append(_table(("Figure", "Mean [95 % interval]"), economics.summary_rows(s)))
+        parts.append(figure_to_img(net_figure(against.curve, sc.name, against.counterfactual.name),
+                                   "cumulative discounted net by week"))
+    else:
+        parts.append("<p>This run alone says nothing about what the strategy pays back: that needs a "
+                     "counterfactual on the same seeds (<code>lesim run THIS.yaml --against BASELINE.yaml "
+                     "--replicates 5</code>).</p>")
+    rate = sc.governance.discount_rate
+    f = economics.discount_factors(ts["week"], rate) * (ts["week"] >= 1)
+    labels = {o.name: o.label for o in OUTCOMES}
+    flows = [*economics.COST_PARTS, "total_cost", "output_value", "vacancy_cost"]
+    split = [(labels[o] + (" (inside the value of output; not a cost)" if o == "vacancy_cost" else ""), o,
+              economics.money(float((ts[o] * f).sum()))) for o in flows]
+    parts.append(f"<h3>This run's flows (seed {sc.seed}; present value at week 0 of weeks 1–{sc.weeks})</h3>"
+                 + _table(("Flow", "Column of timeseries.csv", "PV"), split))
+    parts.append("<h3>Valuation assumptions</h3>" + _table(
+        ("Parameter", "Value", "Unit", "Source"),
+        [(a["path"], f"{a['value']:,g}", a["unit"], a["source"]) for a in economics.assumptions(sc)]))
+    roi = ts["roi"].iloc[-1]
+    parts.append(f"<p class=muted>Gross ROI (Phillips, since week 0): {format_value(roi)} — the fit gained since week 0 "
+                 "valued at the value per employee-year, over L&D spend and learners' time. It is not against a "
+                 "counterfactual and leaves out hiring and turnover costs: do not read it as what a strategy pays "
+                 "back.</p>")
+    if len(replicates) > 1:
+        from .run import replicate_rows
+
+        parts.append(f"<h3>Headline outcomes over {len(replicates)} seeds (final week; mean [95 % t interval])</h3>"
+                     + _table(("Outcome", "Unit", "Mean [95 % interval]"), replicate_rows(replicates)))
+    return "".join(parts)
+
+
+def write_report(result, path: Path, charts: dict[str, Path], *, replicates=(), against=None) -> None:
+    """The self-contained HTML report: what was run, the economics (incremental against a
+    counterfactual when given), headline outcomes, charts, tables."""
     sc = result.scenario
     summary = result.summary()
     rows = []
@@ -123,8 +189,9 @@ data maturity L{sc.governance.data_maturity}, budget ${sc.governance.annual_budg
 <tr><th>Events</th><td><ul>{events}</ul></td></tr>
 <tr><th>Scenario hash</th><td><code>{sc.digest()[:16]}</code></td></tr>
 <tr><th>Wall time</th><td>{result.wall_seconds:.1f} s</td></tr></table>
+{economics_section(result, replicates, against)}
 <h2>Outcomes</h2>
-<p class=muted>Average over weeks 1–{sc.weeks} and value in the final week. ★ headline outcomes.</p>
+<p class=muted>Seed {sc.seed}: average over weeks 1–{sc.weeks} and value in the final week. ★ headline outcomes.</p>
 <table><tr><th>Outcome</th><th>Unit</th><th>Average</th><th>Final</th><th>Better</th><th>Meaning</th></tr>
 {''.join(rows)}</table>
 <h2>Headline outcomes over time</h2>{png_to_img(charts['headline'], 'headline outcomes over time')}

@@ -4,9 +4,13 @@ The library API behind ``lesim run`` (and later the dashboard and sweeps):
 
 * :func:`prepare_run` — the scenario with its overrides, and the output folder;
 * :func:`simulate` — build the model, step it, return a :class:`RunResult` of tables;
+* :func:`simulate_seeds` — the same scenario on seeds seed, seed + 1, … (replicates);
+  :func:`replicate_summary` — each outcome's final value as a mean and 95 % interval;
 * :func:`write_outputs` — write the tables, summary, manifest, charts and report to a
   folder, atomically (files go to a temporary sibling folder that is renamed at the end,
-  so an interrupted run never leaves a half-written results folder).
+  so an interrupted run never leaves a half-written results folder). With replicates, the
+  tables and charts are the first seed's; with a counterfactual (``lesim run X --against
+  B``), the incremental economics of :mod:`sim.economics` are added.
 """
 
 from __future__ import annotations
@@ -24,12 +28,15 @@ from typing import Callable, Sequence
 import numpy as np
 import pandas as pd
 
+from . import economics
 from .loader import ScenarioError, load_scenario
 from .model import LearningEcosystem
 from .outcomes import HEADLINE, OUTCOMES, format_value
 from .scenario import Scenario
 
 OUTCOME_NAMES = [o.name for o in OUTCOMES]
+FLOW_HEADLINES = ("learning_hours", "spend_per_employee", "total_cost_per_employee")
+"""Headline flows: nothing happens in week 0, so tables start them at week 1."""
 
 
 def package_version() -> str:
@@ -104,6 +111,46 @@ def simulate(scenario: Scenario, *, progress: Callable[[int, int], None] | None 
     return RunResult(scenario, ts, dep, sk, gov, time.perf_counter() - start, model if keep_model else None)
 
 
+def simulate_seeds(scenario: Scenario, replicates: int, *,
+                   progress: Callable[[int, int], None] | None = None) -> list[RunResult]:
+    """``scenario`` on seeds seed, seed + 1, …, seed + replicates − 1; ``progress(done, total)``
+    counts weeks over all of them."""
+    total = replicates * scenario.weeks
+    out = []
+    for i in range(replicates):
+        step = None if progress is None else (lambda w, n, i=i: progress(i * scenario.weeks + w, total))
+        out.append(simulate(scenario.model_copy(update={"seed": scenario.seed + i}), progress=step))
+    return out
+
+
+def replicate_summary(results: Sequence[RunResult]) -> dict:
+    """Each outcome's final value over replicates: mean and 95 % Student-t interval over the
+    seeds (None bounds with one seed), JSON-ready."""
+    out = {}
+    for o in OUTCOMES:
+        finals = [r.timeseries[o.name].iloc[-1] for r in results]
+        finals = [float(v) for v in finals if not pd.isna(v)]
+        m, lo, hi = economics.t_interval(finals)
+        out[o.name] = {"label": o.label, "unit": o.unit, "better": o.better, "n": len(finals),
+                       **{k: (None if v != v else v) for k, v in (("mean", m), ("low", lo), ("high", hi))}}
+    return out
+
+
+@dataclass
+class Comparison:
+    """A strategy against its counterfactual on the same seeds (``lesim run X --against B``)."""
+
+    counterfactual: Scenario
+    runs: list[RunResult]                # the counterfactual's runs, seed by seed
+    summary: dict                        # sim.economics.summarise
+    curve: pd.DataFrame                  # week, mean, low, high of the cumulative discounted net
+
+    @classmethod
+    def of(cls, strategy_runs: Sequence[RunResult], counterfactual_runs: Sequence[RunResult]) -> "Comparison":
+        summary, curve = economics.compare_runs(strategy_runs, counterfactual_runs)
+        return cls(counterfactual_runs[0].scenario, list(counterfactual_runs), summary, curve)
+
+
 def default_out_dir(scenario: Scenario, root: Path = Path("results")) -> Path:
     stamp = datetime.now(timezone.utc).strftime("%Y%m%dT%H%M%SZ")
     return root / scenario.name.replace(" ", "_") / stamp
@@ -139,8 +186,12 @@ def manifest(result: RunResult) -> dict:
     }
 
 
-def write_outputs(result: RunResult, out: Path) -> Path:
-    """Write every output file into ``out`` atomically; returns ``out``."""
+def write_outputs(result: RunResult, out: Path, *, replicates: Sequence[RunResult] = (),
+                  against: Comparison | None = None) -> Path:
+    """Write every output file into ``out`` atomically; returns ``out``. ``replicates`` (all
+    seeds, ``result`` first) add each outcome's mean and interval (``replicates.csv``, the
+    summary, the report); ``against`` adds the incremental economics (``economics.csv``: per
+    seed; ``incremental.csv``: the cumulative discounted net by week)."""
     from .report import write_charts, write_report
 
     out = Path(out)
@@ -156,12 +207,29 @@ def write_outputs(result: RunResult, out: Path) -> Path:
         result.departments.to_csv(tmp / "departments.csv", index=False, float_format="%.6g")
         result.skills.to_csv(tmp / "skills.csv", index=False, float_format="%.6g")
         result.governance.to_csv(tmp / "governance.csv", index=False)
-        (tmp / "summary.json").write_text(json.dumps(
-            {"scenario": result.scenario.name, "weeks": result.scenario.weeks, "seed": result.scenario.seed,
-             "outcomes": result.summary()}, indent=2, allow_nan=False))
-        (tmp / "manifest.json").write_text(json.dumps(manifest(result), indent=2))
+        doc = {"scenario": result.scenario.name, "weeks": result.scenario.weeks, "seed": result.scenario.seed,
+               "outcomes": result.summary(), "valuation": economics.assumptions(result.scenario)}
+        files = []
+        if len(replicates) > 1:
+            doc["replicates"] = {"seeds": [r.scenario.seed for r in replicates],
+                                 "interval": "95 % Student-t interval of the final week's value over the seeds",
+                                 "outcomes": replicate_summary(replicates)}
+            finals = pd.DataFrame([{"seed": r.scenario.seed, **r.timeseries.iloc[-1][OUTCOME_NAMES].to_dict()}
+                                   for r in replicates])
+            finals.to_csv(tmp / "replicates.csv", index=False, float_format="%.6g")
+            files.append("replicates.csv")
+        if against is not None:
+            doc["incremental"] = {"counterfactual": against.counterfactual.name, **against.summary}
+            pd.DataFrame(against.summary["seeds"]).to_csv(tmp / "economics.csv", index=False, float_format="%.6g")
+            against.curve.to_csv(tmp / "incremental.csv", index=False, float_format="%.6g")
+            files += ["economics.csv", "incremental.csv"]
+        (tmp / "summary.json").write_text(json.dumps(doc, indent=2, allow_nan=False))
+        (tmp / "manifest.json").write_text(json.dumps(
+            {**manifest(result), **({"files": manifest(result)["files"] + files} if files else {}),
+             **({"counterfactual": against.counterfactual.model_dump(mode="json")} if against else {}),
+             **({"seeds": [r.scenario.seed for r in replicates]} if len(replicates) > 1 else {})}, indent=2))
         charts = write_charts(result, tmp)
-        write_report(result, tmp / "report.html", charts)
+        write_report(result, tmp / "report.html", charts, replicates=replicates, against=against)
         if out.exists():
             out.rmdir()
         tmp.rename(out)
@@ -176,7 +244,19 @@ def headline_rows(result: RunResult) -> list[tuple[str, str, str, str]]:
     ts = result.timeseries
     rows = []
     for o in HEADLINE:
-        first = ts[o.name].iloc[1] if o.name in ("learning_hours", "spend_per_employee") and len(ts) > 1 else ts[o.name].iloc[0]
+        first = ts[o.name].iloc[1] if o.name in FLOW_HEADLINES and len(ts) > 1 else ts[o.name].iloc[0]
         rows.append((o.label, o.unit, format_value(first), format_value(ts[o.name].iloc[-1])))
+    return rows
+
+
+def replicate_rows(results: Sequence[RunResult]) -> list[tuple[str, str, str]]:
+    """(label, unit, "mean [low, high]") of the headline outcomes' final values over replicates."""
+    summ = replicate_summary(results)
+    rows = []
+    for o in HEADLINE:
+        s = summ[o.name]
+        cell = "–" if s["mean"] is None else (format_value(s["mean"]) if s["low"] is None else
+                                             f"{format_value(s['mean'])} [{format_value(s['low'])}, {format_value(s['high'])}]")
+        rows.append((o.label, o.unit, cell))
     return rows
 

@@ -263,6 +263,7 @@ class ManagerDevelopment(Section):
     support_gain: float = param(0.15, "Increase of a trained manager's support for learning.", unit="0–1", source="assumption", kind="uncertainty", plausible=(0.05, 0.25), ge=0, le=1)
     coaching_hours_gain: float = param(0.5, "Extra weekly coaching hours of a trained manager.", unit="h/week", source="assumption", ge=0, le=40)
     cost_per_manager: float = param(2500.0, "Programme cost per trained manager.", unit="$", source="assumption", ge=0, le=1_000_000)
+    hours_per_manager: float = param(16.0, "Hours a manager spends in the programme (their time is a cost, booked when they finish).", unit="h", source="assumption (typical two-day coaching-skills course)", plausible=(8.0, 40.0), ge=0, le=2000)
 
 
 class MindsetInitiative(Section):
@@ -323,8 +324,9 @@ class Governance(Section):
     protected_hours_min: float = param(0.0, "Lower bound when governance adjusts protected time.", unit="h/week", ge=0, le=40)
     protected_hours_max: float = param(4.0, "Upper bound when governance adjusts protected time.", unit="h/week", ge=0, le=40)
     gap_target: float = param(0.10, "Skills-gap index governance aims to stay below.", unit="index", kind="lever", ge=0, le=1)
-    employee_hour_cost: float = param(60.0, "Loaded cost of one employee hour: learners' time counts as a cost in ROI, not as L&D spend.", unit="$/h", source="assumption (professional services; Phillips ROI counts participants' time)", ge=0, le=10_000)
-    value_per_employee_year: float = param(150_000.0, "Annual value of a fully proficient employee's output (for ROI benefits).", unit="$/year", source="assumption (revenue per employee in professional services)", ge=0, le=100_000_000)
+    employee_hour_cost: float = param(60.0, "Loaded cost of one employee hour: the time of learners, coaches, mentors, SMEs and managers in training is a cost (not L&D spend).", unit="$/h", source="assumption (professional services; Phillips ROI counts participants' time)", kind="uncertainty", plausible=(40.0, 100.0), ge=0, le=10_000)
+    value_per_employee_year: float = param(150_000.0, "Annual value of a fully proficient employee's output: output is valued at this × skill fit (1 − skills gap) for each person in post, so a vacancy produces nothing and a new hire's ramp-up shows as lower fit.", unit="$/year", source="assumption (revenue per employee in professional services)", kind="uncertainty", plausible=(100_000.0, 250_000.0), ge=0, le=100_000_000)
+    discount_rate: float = param(0.07, "Annual discount rate of the incremental economics (NPV, payback): a week-t flow counts (1 + rate)^(−t/52).", unit="1/year", source="US OMB Circular A-94 (7 % real base rate); a firm may use its cost of capital", kind="uncertainty", plausible=(0.03, 0.12), ge=0, le=1)
 
     @model_validator(mode="after")
     def _bounds_order(self) -> "Governance":
@@ -387,7 +389,8 @@ class LabourMarket(Section):
     growth_sensitivity: float = param(0.5, "Log-hazard change when an employee has had no learning for a quarter.", unit="1/unit", source="assumption (LinkedIn survey is intention, not effect: kept small)", kind="uncertainty", plausible=(0.0, 1.0), ge=0, le=20)
     time_to_fill_weeks: int = param(6, "Weeks a vacancy stays open.", unit="weeks", source="SHRM (≈42 days average time-to-fill)", ge=0, le=520)
     hire_proficiency: float = param(0.75, "Mean hire proficiency on required skills, as a fraction of the requirement.", unit="fraction", source="assumption", kind="uncertainty", plausible=(0.6, 0.9), ge=0, le=2)
-    hire_cost: float = param(4700.0, "Cost per hire (recruiting, not L&D spend).", unit="$/hire", source="SHRM cost-per-hire benchmark", ge=0, le=1_000_000)
+    hire_cost: float = param(4700.0, "Cost per hire (recruiting, not L&D spend).", unit="$/hire", source="SHRM cost-per-hire benchmark", plausible=(3000.0, 15000.0), ge=0, le=1_000_000)
+    separation_cost: float = param(5000.0, "Cost of a leaver not counted elsewhere: exit administration, lost output while working notice, colleagues' and managers' time (the hiring fee, the vacancy's lost output, onboarding hours and the hire's ramp-up are counted separately).", unit="$/leaver", source="assumption: Boushey & Glynn 2012 put the whole replacement cost at a median ≈ 21 % of annual salary (most of it the parts counted separately here)", kind="uncertainty", plausible=(1000.0, 20000.0), ge=0, le=10_000_000)
 
 
 # --------------------------------------------------------------------------- the scenario

@@ -170,7 +170,7 @@ class Session:
             elif name == "turnover":
                 parts.append(f"Turnover {v:.1%}" if np.isfinite(v) else "Turnover –")
             else:
-                label = {"skills_gap": "Skills gap", "engagement": "Engagement", "roi": "ROI"}[name]
+                label = {"skills_gap": "Skills gap", "engagement": "Engagement", "roi": "Gross ROI"}[name]
                 parts.append(f"{label} {v:.3f}" if np.isfinite(v) else f"{label} –")
         changed = [f"{k}={v}" for k, v in self.values.items() if v != value_at(self.loaded.scenario, k)]
         if changed:

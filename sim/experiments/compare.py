@@ -17,7 +17,14 @@ Per strategy, uncertainty scenario and outcome (at one measured week, by default
 * cost-effectiveness: the outcome gain over the baseline per $1,000 of extra cumulative L&D
   spend per employee, and whether the strategy is on the cost–benefit Pareto front;
 * robustness across uncertainty scenarios: worst-case mean and maximum regret (how far the
-  strategy falls short of the best strategy of each scenario, at worst).
+  strategy falls short of the best strategy of each scenario, at worst);
+* **incremental economics** against the baseline (:mod:`sim.economics`): from the cumulative
+  discounted value of output and total cost each run stores, per replicate pair ΔB, ΔC,
+  NPV, ROI (not defined when ΔC ≤ 0) and the payback week (resolved to the measured weeks);
+  rows ``incremental_benefit``, ``incremental_cost``, ``incremental_npv``,
+  ``incremental_roi`` and ``payback_week`` of the same table (mean and 95 % t interval over
+  the paired replicates; for the payback week, the median and the range), with the
+  valuation assumptions of the base scenario beside them in the HTML report.
 
 A "pooled" row set pairs runs across all uncertainty points (for sampled designs the only
 one). Rows where there are fewer than 10 replicates carry a note that the CI is unreliable.
@@ -34,6 +41,7 @@ import numpy as np
 import pandas as pd
 from scipy import stats
 
+from .. import economics
 from ..outcomes import OUTCOME_BY_NAME
 from ..reporting import figure_to_img, page, pyplot, table_html
 from . import store
@@ -192,6 +200,59 @@ def compare_frame(runs: pd.DataFrame, baseline: str, outcomes: list[str] | None 
     return table[cols]
 
 
+ECONOMICS = ("incremental_benefit", "incremental_cost", "incremental_npv", "incremental_roi", "payback_week")
+ECONOMICS_LABELS = {"incremental_benefit": "Δ benefit (PV, $)", "incremental_cost": "Δ cost (PV, $)",
+                    "incremental_npv": "NPV (PV, $)", "incremental_roi": "ROI ((ΔB − ΔC) / ΔC)",
+                    "payback_week": "payback week"}
+
+
+def economics_frame(runs: pd.DataFrame, baseline: str, week: int | None = None) -> pd.DataFrame:
+    """Incremental economics of each strategy against ``baseline`` at ``week`` (default the
+    last measured): rows as in :data:`ECONOMICS`, per uncertainty scenario and pooled. Empty
+    when the runs do not store :data:`sim.economics.PV_COLUMNS` (a sweep of an older model)."""
+    if not set(economics.PV_COLUMNS) <= set(runs.columns) or runs[list(economics.PV_COLUMNS)].isna().all().all():
+        return pd.DataFrame()
+    week = int(runs["week"].max()) if week is None else week
+    upto = runs[runs["week"] <= week]
+    strategies = sorted(set(upto["strategy"]) - {baseline})
+    uncertainties = list(dict.fromkeys(upto["uncertainty"]))
+    groups = [(u, upto[upto["uncertainty"] == u]) for u in uncertainties] if len(uncertainties) <= 12 else []
+    groups.append((POOLED, upto))
+    rows = []
+    for u, frame in groups:
+        arms = {k: g[["week", *economics.PV_COLUMNS]] for k, g in frame.groupby(["strategy", "uncertainty", "replicate"])}
+        for s in strategies:
+            seeds = [economics.paired(arms[(s, uu, rep)], arms[(baseline, uu, rep)], rep)
+                     for (st, uu, rep) in arms if st == s and (baseline, uu, rep) in arms]
+            if not seeds:
+                continue
+            summ = economics.summarise(seeds)
+            n = summ["n"]
+            few = f"only {n} replicates: CI unreliable" if n < FEW_REPLICATES else ""
+            base = {"strategy": s, "uncertainty": u, "week": week, "n": n}
+            for name, key in (("incremental_benefit", "delta_benefit"), ("incremental_cost", "delta_cost"),
+                              ("incremental_npv", "npv")):
+                vals = [getattr(x, key) for x in seeds]
+                rows.append({**base, "outcome": name, "mean": summ[key]["mean"], "sd": _sd(vals),
+                             "ci_low": summ[key]["low"], "ci_high": summ[key]["high"], "note": few})
+            roi = summ["roi"]
+            rows.append({**base, "outcome": "incremental_roi", "mean": roi["mean"],
+                         "sd": _sd([x.roi for x in seeds]) if roi["status"] == "defined" else np.nan,
+                         "ci_low": roi["low"], "ci_high": roi["high"],
+                         "note": "; ".join(t for t in (few, "" if roi["status"] == "defined" else roi["status"]) if t)})
+            pb = summ["payback_week"]
+            rows.append({**base, "outcome": "payback_week", "mean": pb["median"], "sd": np.nan, "ci_low": pb["min"],
+                         "ci_high": pb["max"],
+                         "note": "median and range over replicates, at measured weeks"
+                                 + (f"; not within horizon in {pb['not_within_horizon']} of {n}"
+                                    if pb["not_within_horizon"] else "")})
+    return pd.DataFrame(rows).astype({"mean": float, "ci_low": float, "ci_high": float}) if rows else pd.DataFrame()
+
+
+def _sd(values) -> float:
+    return float(np.std(values, ddof=1)) if len(values) > 1 else np.nan
+
+
 def _pareto(table: pd.DataFrame) -> pd.Series:
     """On the cost–benefit front: no other strategy is at least as good on the outcome and
     at least as cheap, and strictly better on one (per uncertainty group and outcome)."""
@@ -293,6 +354,8 @@ def pareto_figure(table: pd.DataFrame, outcome: str, uncertainty: str):
 def write_html(path: Path, experiment: dict, runs: pd.DataFrame, table: pd.DataFrame, baseline: str) -> None:
     """The one-file comparison report: tables per uncertainty and outcome, trajectories,
     paired differences, the cost–benefit front and robustness."""
+    econ = table[table["outcome"].isin(ECONOMICS)]
+    table = table[~table["outcome"].isin(ECONOMICS)]
     outcomes = [o for o in dict.fromkeys(table["outcome"]) if o != COST_OUTCOME] or list(dict.fromkeys(table["outcome"]))
     uncertainties = list(dict.fromkeys(table["uncertainty"]))
     first = uncertainties[0]
@@ -309,6 +372,7 @@ def write_html(path: Path, experiment: dict, runs: pd.DataFrame, table: pd.DataF
     if (table["note"] != "").any():
         parts.append(f"<p class=warn>Fewer than {FEW_REPLICATES} replicates: confidence intervals are rough; "
                      "increase <code>--replicates</code> before deciding.</p>")
+    parts.append(economics_html(econ, experiment, baseline))
     for u in uncertainties:
         parts.append(f"<h2>{html.escape(u)}</h2>")
         for o in outcomes:
@@ -330,6 +394,67 @@ def write_html(path: Path, experiment: dict, runs: pd.DataFrame, table: pd.DataF
                          heading=f"Strategy comparison: {experiment.get('name')}"), encoding="utf-8")
 
 
+def economics_html(econ: pd.DataFrame, experiment: dict, baseline: str) -> str:
+    """The incremental-economics section: one table per uncertainty scenario (strategies ×
+    figures, mean [95 % interval]) and the valuation assumptions beside it."""
+    if econ.empty:
+        return ("<h2>Incremental economics</h2><p class=warn>These runs do not store the discounted value and cost "
+                "(a sweep of an older model): run <code>lesim sweep</code> again into a new folder.</p>")
+    parts = [f"<h2>Incremental economics against {html.escape(baseline)}</h2>",
+             "<p>Per replicate pair (same seed): Δ benefit = value of output (people in post × value per employee-year "
+             "× skill fit, so vacancies, ramp-up and avoided turnover count) minus the baseline's; Δ cost = all costs "
+             "(direct L&amp;D spend, people's time, hiring fees and premiums, separations) minus the baseline's; both "
+             "discounted to week 0. NPV = ΔB − ΔC; ROI = NPV / ΔC, not defined when ΔC ≤ 0; payback = first measured "
+             "week from which the cumulative discounted net stays ≥ 0. Mean [95 % Student-t interval over the paired "
+             "replicates]; payback: median [range].</p>"]
+    for u, g in econ.groupby("uncertainty", sort=False):
+        rows = []
+        for s, gs in g.groupby("strategy", sort=False):
+            cells = {r.outcome: r for r in gs.itertuples()}
+            rows.append({"strategy": s, "n": int(gs["n"].iloc[0]),
+                         **{ECONOMICS_LABELS[o]: _econ_cell(o, cells.get(o)) for o in ECONOMICS}})
+        parts.append(f"<h3>{html.escape(u)}</h3>" + pd.DataFrame(rows).to_html(index=False, border=0, classes="t"))
+    val = experiment.get("valuation") or []
+    if val:
+        parts.append("<h3>Valuation assumptions (base scenario)</h3>" + pd.DataFrame(val).to_html(
+            index=False, border=0, classes="t"))
+    return "".join(parts)
+
+
+def _econ_cell(outcome: str, r) -> str:
+    if r is None:
+        return "–"
+    if r.mean != r.mean:
+        return r.note.split("; ")[-1] if r.note else "–"
+    if outcome == "payback_week":
+        never = next((t for t in r.note.split("; ") if t.startswith("not within")), "")
+        span = "" if r.ci_low == r.ci_high else f" ({r.ci_low:g}–{r.ci_high:g})"
+        return f"week {r.mean:g}{span}" + (f"; {never}" if never else "")
+    fmt = (lambda v: f"{v:+.2f}".replace("-", "−")) if outcome == "incremental_roi" else economics.money
+    span = "" if r.ci_low != r.ci_low else f" [{fmt(r.ci_low)}, {fmt(r.ci_high)}]"
+    return fmt(r.mean) + span
+
+
+def economics_tables(table: pd.DataFrame, baseline: str) -> list[tuple[str, list[str], list[list[str]]]]:
+    """What ``lesim compare`` prints of the incremental economics: per uncertainty scenario (the
+    first, and pooled), strategies × figures."""
+    econ = table[table["outcome"].isin(ECONOMICS)]
+    if econ.empty:
+        return []
+    out = []
+    for u in [x for x in dict.fromkeys(econ["uncertainty"])][:1] + ([POOLED] if (econ["uncertainty"] != POOLED).any()
+                                                                  and (econ["uncertainty"] == POOLED).any() else []):
+        g = econ[econ["uncertainty"] == u]
+        rows = []
+        for s, gs in g.groupby("strategy", sort=False):
+            cells = {r.outcome: r for r in gs.itertuples()}
+            rows.append([s, *(_econ_cell(o, cells.get(o)) for o in ECONOMICS)])
+        out.append((f"Incremental economics at week {int(g['week'].iloc[0])} ({u}; vs {baseline}; PV at week 0, "
+                    "mean [95% t interval over paired replicates])", ["strategy", *(ECONOMICS_LABELS[o] for o in ECONOMICS)],
+                    rows))
+    return out
+
+
 def compare(folder: Path, baseline: str | None = None, outcomes: list[str] | None = None,
             week: int | None = None) -> tuple[pd.DataFrame, pd.DataFrame, dict]:
     """Compute the comparison and write comparison.csv and comparison.html into ``folder``."""
@@ -338,6 +463,9 @@ def compare(folder: Path, baseline: str | None = None, outcomes: list[str] | Non
     with warnings.catch_warnings():
         warnings.simplefilter("ignore", RuntimeWarning)
         table = compare_frame(runs, baseline, outcomes, week, seed=int(experiment.get("design", {}).get("seed", 0)))
+        econ = economics_frame(runs, baseline, int(table["week"].iloc[0]))
+        if not econ.empty:
+            table = pd.concat([table, econ.reindex(columns=table.columns)], ignore_index=True)
         store.write_text(folder / "comparison.csv", table.to_csv(index=False))
         write_html(folder / "comparison.html", experiment, runs, table, baseline)
     return table, runs, experiment
@@ -354,6 +482,8 @@ def summary_tables(table: pd.DataFrame, baseline: str) -> list[tuple[str, list[s
     first = next(u for u in table["uncertainty"] if u != POOLED) if (table["uncertainty"] != POOLED).any() else POOLED
     out = []
     for o in dict.fromkeys(table["outcome"]):
+        if o in ECONOMICS:
+            continue
         sub = table[(table["uncertainty"] == first) & (table["outcome"] == o)]
         rows = [[r.strategy, f"{r.mean:.4g} [{r.ci_low:.4g}, {r.ci_high:.4g}]",
                  "–" if r.strategy == baseline else f"{r.diff:+.4g} [{r.diff_low:+.4g}, {r.diff_high:+.4g}]",
@@ -367,7 +497,7 @@ def summary_tables(table: pd.DataFrame, baseline: str) -> list[tuple[str, list[s
 
 def notes(table: pd.DataFrame) -> list[str]:
     """The distinct notes of the table (e.g. too few replicates), in order of appearance."""
-    return [n for n in dict.fromkeys(table["note"]) if n]
+    return [n for n in dict.fromkeys(table.loc[~table["outcome"].isin(ECONOMICS), "note"]) if n]
 
 
 def pairing_ratio(table: pd.DataFrame, baseline: str) -> float:

@@ -26,6 +26,7 @@ from typing import Any, Iterator
 
 import numpy as np
 
+from ..economics import PV_COLUMNS
 from ..model import MODEL_VERSION
 from .spec import LoadedExperiment
 
@@ -136,7 +137,7 @@ def plan_runs(exp: LoadedExperiment, out: Path) -> Iterator[RunTask]:
                 overrides = {**point.overrides, **levers, "seed": seed, "weeks": weeks}
                 key = run_key({"model": MODEL_VERSION, "base": base_digest, "overrides": overrides, "strategy": strategy,
                                "uncertainty": point.name, "replicate": rep, "measure_weeks": measure_weeks,
-                               "outcomes": outcomes})
+                               "outcomes": outcomes, "stored": PV_COLUMNS})
                 yield RunTask(key=key, experiment=spec.name, strategy=strategy, uncertainty=point.name,
                               replicate=rep, seed=seed, values=point.values, overrides=overrides,
                               base_data=exp.base_data, weeks=weeks, measure_weeks=measure_weeks,

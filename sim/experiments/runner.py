@@ -32,7 +32,11 @@ MAX_ATTEMPTS = 3
 
 
 def execute(task: RunTask) -> dict:
-    """Run one task in a worker: resolve its scenario, simulate, store rows or the error."""
+    """Run one task in a worker: resolve its scenario, simulate, store rows or the error.
+    Besides the measured outcomes each row keeps the cumulative discounted value of output
+    and total cost up to its week (:data:`sim.economics.PV_COLUMNS`), for the incremental
+    economics of ``lesim compare``."""
+    from ..economics import PV_COLUMNS, cumulative_pv
     from ..run import simulate
     from .spec import resolve_scenario
 
@@ -43,7 +47,8 @@ def execute(task: RunTask) -> dict:
     try:
         scenario = resolve_scenario(task.base_data, task.overrides, label="run")
         ts = simulate(scenario).timeseries
-        rows = ts[ts["week"].isin(task.measure_weeks)][["week", *task.outcomes]].reset_index(drop=True)
+        ts = ts.merge(cumulative_pv(ts, scenario.governance.discount_rate), on="week")
+        rows = ts[ts["week"].isin(task.measure_weeks)][["week", *task.outcomes, *PV_COLUMNS]].reset_index(drop=True)
         frame = pd.DataFrame({**factors, **{k: v for k, v in task.values.items()}}, index=rows.index)
         frame = pd.concat([frame, rows], axis=1)
         store.write_run(out, task.key, frame)

@@ -311,4 +311,7 @@ def experiment_yaml(exp: LoadedExperiment) -> str:
     doc["base"] = str((exp.path.parent / exp.spec.base).resolve())
     doc["weeks"] = exp.horizon
     doc["base_scenario_sha256"] = exp.base.digest()
-    return yaml.safe_dump(doc, sort_keys=False)
+    from ..economics import assumptions
+
+    doc["valuation"] = [{k: a[k] for k in ("path", "value", "unit", "source")} for a in assumptions(exp.base)]
+    return yaml.safe_dump(doc, sort_keys=False, allow_unicode=True)

@@ -21,7 +21,9 @@ def direct_spend(s, p, rng) -> None:
     learning hour (all per year costs spread over 52 weeks). Not attributable: L&D staff
     (``ld_staff_cost_per_employee_year`` per head) and the creation cost of the items
     governance commissioned last week (it commissions after the week's records, so the cost
-    is booked a week later). Writes ``workforce.spend`` and ``overhead_spend``."""
+    is booked a week later). A trained manager's own time in the programme
+    (``hours_per_manager`` at ``governance.employee_hour_cost``) is added to ``time_cost`` in
+    the week they finish. Writes ``workforce.spend`` and ``overhead_spend``."""
     wf = s.workforce
     spend = np.zeros(wf.n)
     overhead = p.ld_staff_cost_per_employee_year / WEEKS_PER_YEAR * float(wf.occupied.sum())
@@ -34,6 +36,7 @@ def direct_spend(s, p, rng) -> None:
     if p.manager_development:
         trained = s.trained_now if s.trained_now is not None else np.zeros(wf.n, dtype=bool)
         spend += trained * float(p.cost_per_manager)
+        wf.time_cost += trained * (p.hours_per_manager * p.employee_hour_cost)
     if p.mindset_initiative:
         spend += wf.occupied * (p.mindset_cost_per_employee_year / WEEKS_PER_YEAR)
     if p.content_investment:
@@ -55,6 +58,7 @@ COSTS = Phase(
             "job_rotation=policies.job_rotation.enabled", "policies.job_rotation.duration_weeks",
             "policies.job_rotation.cost_per_rotation",
             "manager_development=policies.manager_development.enabled", "policies.manager_development.cost_per_manager",
+            "policies.manager_development.hours_per_manager", "governance.employee_hour_cost",
             "mindset_initiative=policies.mindset_initiative.enabled",
             "mindset_cost_per_employee_year=policies.mindset_initiative.cost_per_employee_year",
             "content_investment=policies.content_investment.enabled",
@@ -62,6 +66,6 @@ COSTS = Phase(
             "compliance_cost_per_employee_year=policies.mandatory_training.cost_per_employee_year",
             "recognition=policies.recognition.enabled", "policies.recognition.cost_per_completion"),
     reads=("week", "workforce.occupied", "workforce.mentor", "workforce.rotation_end", "workforce.completed",
-           "workforce.skill_hours", "trained_now", "commissioned"),
-    writes=("workforce.spend", "overhead_spend"),
+           "workforce.skill_hours", "workforce.time_cost", "trained_now", "commissioned"),
+    writes=("workforce.spend", "workforce.time_cost", "overhead_spend"),
 )

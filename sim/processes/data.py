@@ -13,10 +13,15 @@ def record_week(s, p, rng) -> None:
     ``rules.data.proficient_tolerance`` levels of every requirement, critical coverage), note
     when a hire first becomes fully proficient, and write the week's departmental records.
 
+    Value of output = value_per_employee_year / 52 × Σ role fit over the people in post: an
+    empty position produces nothing (its lost output is the vacancy's cost), a new hire's
+    lower fit is their ramp-up — each counted once, here (the benefit side of
+    :mod:`sim.economics`). ``vacancies`` counts empty positions and ``vacancy_cost`` values
+    them at the department's mean fit at week 0 (a part of the output gap, not a cost to add).
     Benefit (L4) = value_per_employee_year / 52 × Σ (role fit − the department's mean fit at
-    week 0): the monetised change in productivity, Phillips-style, not isolated from other
-    causes (compare strategies on common random numbers to isolate it). Direct spend is the
-    attributable spend of the costs phase plus the overhead shared by headcount.
+    week 0): the monetised change in productivity, Phillips-style (the gross ROI), not
+    isolated from other causes. Direct spend is the attributable spend of the costs phase
+    plus the overhead shared by headcount.
     """
     wf, d, rec = s.workforce, s.derived, s.records
     d.update(s, p.proficient_tolerance, p.critical_criticality)
@@ -28,11 +33,17 @@ def record_week(s, p, rng) -> None:
         rec.reference_fit = g.mean(fit)
     heads = g.count
     share = heads / heads.sum() if heads.sum() > 0 else heads
+    weekly_value = p.value_per_employee_year / 52.0
+    reference = np.nan_to_num(rec.reference_fit)
+    vacant = np.bincount(wf.dept, weights=(~wf.occupied).astype(float), minlength=rec.n_dept)
     rec.write_week(s.week, {
         "headcount": heads,
         "spend": g.sum_all(wf.spend) + s.overhead_spend * share,
         "time_cost": g.sum_all(wf.time_cost),
-        "benefit": p.value_per_employee_year / 52.0 * (g.sum(fit) - np.nan_to_num(rec.reference_fit) * heads),
+        "benefit": weekly_value * (g.sum(fit) - reference * heads),
+        "value": weekly_value * g.sum(fit),
+        "vacancies": vacant,
+        "vacancy_cost": weekly_value * reference * vacant,
     })
 
 

@@ -44,7 +44,9 @@ def vacate(s, rows: np.ndarray) -> None:
 
 def exits(s, p, rng) -> None:
     """Leavers: each occupant leaves with :func:`exit_hazard` (the record keeps their role fit
-    before their skills leave, :func:`vacate`). Then tenure grows by a week."""
+    before their skills leave, :func:`vacate`, and books ``labour_market.separation_cost`` per
+    leaver: the part of replacement cost not counted elsewhere — assumption, Boushey & Glynn
+    2012). Then tenure grows by a week."""
     wf = s.workforce
     r = rng.random(wf.n)
     leavers = np.flatnonzero(wf.occupied & (r < exit_hazard(wf, p)))
@@ -52,6 +54,7 @@ def exits(s, p, rng) -> None:
         d = wf.dept[leavers]
         s.records.add_counts("exits", d)
         s.records.add_weights("leaver_fit", d, 1.0 - row_gap(wf, s.structure, leavers))
+        s.records.add_counts("separation_cost", d, p.separation_cost)
     vacate(s, leavers)
     wf.tenure[wf.occupied] += 1
 
@@ -60,8 +63,9 @@ def hire(s, p, rng) -> None:
     """A vacancy open for ``time_to_fill_weeks`` is filled unless a hiring freeze holds. The
     hire's proficiency is drawn around ``hire_proficiency`` (+ ``buy_proficiency_gain`` under
     a "buy" strategy) of the role's current requirements, the rest of their person state as
-    at the start (:func:`~sim.organisation.draw_people`). Each hire costs ``hire_cost`` (+
-    ``buy_premium`` when buying), recorded as hiring spend."""
+    at the start (:func:`~sim.organisation.draw_people`). Each hire costs ``hire_cost`` (SHRM
+    cost per hire) + ``buy_premium`` when buying, recorded as hiring spend. While the vacancy
+    is open the position produces nothing (the data phase values output from people in post)."""
     wf = s.workforce
     if s.week < s.hiring_frozen_until:
         return
@@ -85,7 +89,7 @@ EXITS = Phase(
     "exits", exits,
     params=("labour_market.annual_turnover", "labour_market.engagement_sensitivity",
             "labour_market.first_year_multiplier", "labour_market.growth_sensitivity", "learning.discretionary_hours",
-            "rules.turnover.*"),
+            "labour_market.separation_cost", "rules.turnover.*"),
     reads=("week", "workforce.occupied", "workforce.learn_ewma", "workforce.engagement", "workforce.tenure",
            "workforce.dept", "workforce.role", "workforce.prof", "workforce.mentor", "structure"),
     writes=("workforce.occupied", "workforce.uid", "workforce.vacant_since", "workforce.prof", "workforce.pending",
