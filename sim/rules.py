@@ -38,23 +38,26 @@ class ModalityRules(Section):
     share: float = param(0.1, "Share of the generated catalogue in this modality (shares are normalised).", unit="fraction", kind="setting", ge=0, le=1)
     hours: float = param(1.0, "Typical length of an item (generated items vary ×0.5–1.5 around it).", unit="h", kind="setting", gt=0, le=500)
     completion: float = param(0.8, "Completion propensity of a learner who starts an item (before engagement, freshness and time).", unit="fraction", kind=U, plausible=(0.5, 1.0), ge=0, le=1)
+    assessed: bool = param(False, "Taking an item of this modality is a real attempt that can fail (it ends in an assessment or exercise); opening a video or article is not.", kind="setting")
 
 
-def _modality(share: float, hours: float, completion: float):
+def _modality(share: float, hours: float, completion: float, assessed: bool = False):
     """A modality's own defaults (typical of corporate catalogues; assumption)."""
-    return Field(default_factory=lambda: ModalityRules(share=share, hours=hours, completion=completion))
+    return Field(default_factory=lambda: ModalityRules(share=share, hours=hours, completion=completion,
+                                                       assessed=assessed))
 
 
 class Modalities(Section):
-    """Per modality: catalogue share, typical hours and completion propensity (assumption)."""
+    """Per modality: catalogue share, typical hours, completion propensity and whether taking
+    it is an assessed attempt (courses and instructor-led sessions; assumption)."""
 
-    course: ModalityRules = _modality(0.30, 4.0, 0.70)
+    course: ModalityRules = _modality(0.30, 4.0, 0.70, assessed=True)
     video: ModalityRules = _modality(0.25, 0.5, 0.90)
     article: ModalityRules = _modality(0.15, 0.3, 0.90)
     podcast: ModalityRules = _modality(0.05, 0.7, 0.80)
     job_aid: ModalityRules = _modality(0.10, 0.2, 0.95)
     manual: ModalityRules = _modality(0.05, 1.0, 0.60)
-    instructor_led: ModalityRules = _modality(0.10, 7.0, 0.85)
+    instructor_led: ModalityRules = _modality(0.10, 7.0, 0.85, assessed=True)
 
 
 class FormalRules(Section):
@@ -76,6 +79,7 @@ class TransferRules(Section):
     weight_support: float = param(0.31, "Relative weight of supervisor support in transfer (each moderator moves transfer by up to its weight).", unit="weight", source="Blume2010 (meta-analytic correlation with transfer)", kind=U, plausible=(0.2, 0.4), ge=0, le=1)
     weight_climate: float = param(0.27, "Relative weight of transfer climate (team psychological safety).", unit="weight", source="Blume2010", kind=U, plausible=(0.15, 0.35), ge=0, le=1)
     weight_motivation: float = param(0.23, "Relative weight of the learner's motivation.", unit="weight", source="Blume2010", kind=U, plausible=(0.15, 0.3), ge=0, le=1)
+    opportunity_probability: float = param(0.3, "Probability that a week's work offers the chance to apply a pending gain on a skill (opportunity to perform); the share applied then is transfer_rate / this × the moderators, so the mean weekly transfer is unchanged.", unit="probability", source="Ford, Quiñones, Sego & Sorra 1992 (opportunity to perform varies widely); value an assumption, set so support correlates with transfer at about Blume2010's ρ (python -m sim.validation.effects)", kind=U, plausible=(0.2, 0.5), gt=0, le=1)
     support_closed: float = param(0.5, "Factor on the support effect for closed (procedural) skills.", unit="factor", source="Blume2010 (support matters more for open skills); factor an assumption", kind=U, plausible=(0.25, 1.0), ge=0, le=5)
     support_open: float = param(1.5, "Factor on the support effect for open skills (judgement, people).", unit="factor", source="Blume2010; factor an assumption", kind=U, plausible=(1.0, 2.0), ge=0, le=5)
 
@@ -88,7 +92,7 @@ class SocialRules(Section):
     strength_cross: float = param(0.5, "Strength of an informal tie across teams.", unit="0–1", source="assumption (Granovetter: weak ties)", kind=U, plausible=(0.25, 0.75), ge=0, le=1)
     strength_platform: float = param(0.4, "Strength of a tie opened by the LXP's peer features.", unit="0–1", kind=U, plausible=(0.2, 0.6), ge=0, le=1)
     team_neighbours: int = param(8, "Team members each person is tied to (a ring lattice; a clique in teams of up to 9).", unit="ties", kind="setting", ge=1, le=100)
-    safety_offset: float = param(0.5, "Peer learning scales with (offset + team psychological safety), in the chance to talk and in what is passed on.", unit="factor", source="assumption (Edmondson1999: safety → learning behaviour)", kind=U, plausible=(0.25, 1.0), ge=0, le=5)
+    safety_offset: float = param(0.5, "The chance of a learning conversation scales with (offset + team psychological safety) — once: safety drives learning behaviour, not what a contact knows.", unit="factor", source="assumption (Edmondson1999: safety → learning behaviour)", kind=U, plausible=(0.25, 1.0), ge=0, le=5)
     sharing_offset: float = param(0.5, "What a contact passes on scales with (offset + their sharing propensity).", unit="factor", kind=U, plausible=(0.25, 1.0), ge=0, le=5)
     coaching_support_factor: float = param(2.0, "A coaching hour closes coaching_rate × factor × manager support of the gap (factor 2: an average manager coaches at coaching_rate).", unit="factor", kind=U, plausible=(1.0, 3.0), ge=0, le=10)
     taught_threshold: float = param(0.001, "Least gain (levels) for a conversation to count as a knowledge transfer in the outcomes.", unit="level", kind="setting", ge=0, le=1)
@@ -98,10 +102,11 @@ class SocialRules(Section):
 class CultureRules(Section):
     """Phase 8, failure, engagement, climate and mindset (:mod:`sim.processes.culture`)."""
 
-    beyond_reach: float = param(1.5, "An attempt this many levels above current proficiency may fail (the zone of proximal development ends about there).", unit="level", kind=U, plausible=(1.0, 2.0), ge=0, le=5)
+    beyond_reach: float = param(1.5, "An attempt (an assessed item finished, or a rotation) this many levels above current proficiency may fail (the zone of proximal development ends about there).", unit="level", kind=U, plausible=(1.0, 2.0), ge=0, le=5)
     fail_loss: float = param(0.05, "Engagement lost by a fixed mindset failing in an unsafe climate.", unit="0–1", kind=U, plausible=(0.02, 0.1), ge=0, le=1)
     fail_gain: float = param(0.01, "Engagement gained by a growth mindset failing in a safe, tolerant climate.", unit="0–1", kind=U, plausible=(0.0, 0.03), ge=0, le=1)
     engagement_rate: float = param(0.02, "Weekly pull of engagement toward its target.", unit="1/week", kind=U, plausible=(0.01, 0.05), ge=0, le=1)
+    engagement_noise: float = param(0.025, "Sd of the weekly random shock to engagement (workload, events at work and at home): with the weekly pull to the target it keeps the cross-sectional sd of engagement near the initial draw's (≈ 0.13) instead of collapsing onto the target.", unit="0–1/week", source="assumption (diary studies find a large within-person share of engagement variance, e.g. Sonnentag, Dormann & Demerouti 2010; Beta(7, 3) starting sd 0.14)", kind=U, plausible=(0.015, 0.035), ge=0, le=1)
     engagement_base: float = param(0.5, "Engagement target with no support, safety or learning.", unit="0–1", kind=U, plausible=(0.4, 0.6), ge=0, le=1)
     engagement_support: float = param(0.15, "Engagement target per unit of manager support.", unit="0–1", kind=U, plausible=(0.05, 0.25), ge=0, le=1)
     engagement_safety: float = param(0.1, "Engagement target per unit of team psychological safety.", unit="0–1", kind=U, plausible=(0.05, 0.2), ge=0, le=1)

@@ -245,7 +245,8 @@ class Mentoring(Section):
     matching: Literal["skill_gap", "random", "same_department"] = param("skill_gap", "How mentors are matched to mentees.", kind="lever")
     hours_per_week: float = param(0.5, "Mentoring hours per pair per week.", unit="h/week", kind="lever", ge=0, le=40)
     rematch_every_weeks: int = param(26, "Pairs are re-formed this often.", unit="weeks", ge=1, le=520)
-    engagement_boost: float = param(0.002, "Weekly engagement gain of a mentee (subjective effects larger than objective).", unit="1/week", source="Eby2013, Allen2004", ge=0, le=1)
+    learning_rate: float = param(0.01, "Share of the proficiency difference to the mentor a mentee closes per mentoring hour, on the skills their work needs.", unit="1/h", source="Allen2004, Eby2013 (objective effects small, r ≈ 0.1–0.2): set so a mentee's skills-gap d after a year is ≈ 0.3 (python -m sim.validation.effects)", kind="uncertainty", plausible=(0.005, 0.02), ge=0, le=1)
+    engagement_boost: float = param(0.0015, "Weekly engagement gain of a mentee; against the weekly pull of engagement to its target it lifts engagement by about boost / rules.culture.engagement_rate.", unit="1/week", source="Allen2004, Eby2013 (subjective effects larger than objective, ρ ≈ 0.2–0.3): set so a mentee's engagement d after a year is ≈ 0.25 (python -m sim.validation.effects)", kind="uncertainty", plausible=(0.001, 0.002), ge=0, le=1)
     programme_cost_per_pair_year: float = param(500.0, "Coordination and training cost per pair.", unit="$/pair/year", source="assumption", ge=0, le=100_000)
 
 

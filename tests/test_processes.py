@@ -94,7 +94,8 @@ def test_protected_time_taken_is_forty_percent_without_support_and_all_with_full
 
 
 def test_full_transfer_rate_applies_every_pending_gain_at_once():
-    m = make_model(learning={"transfer_rate": 1.0}, leadership={"manager_support": 1.0, "manager_support_sd": 0.0})
+    m = make_model(learning={"transfer_rate": 1.0}, leadership={"manager_support": 1.0, "manager_support_sd": 0.0},
+                   rules={"transfer": {"opportunity_probability": 1.0}})
     wf = m.workforce
     wf.motivation[:] = 1.0
     m.team_climate[:] = 1.0
@@ -103,6 +104,22 @@ def test_full_transfer_rate_applies_every_pending_gain_at_once():
     m.phase("transfer").run(m.state, m.streams)
     np.testing.assert_allclose(wf.prof, 1.5)
     assert (wf.pending == 0).all()
+
+
+def test_gains_are_applied_only_where_the_work_offers_an_opportunity():
+    """With opportunity probability q, a share q of (person, skill) cells is applied in a
+    week, each at transfer_rate / q × the moderators: the mean is unchanged."""
+    m = make_model(learning={"transfer_rate": 0.2}, leadership={"manager_support": 0.5, "manager_support_sd": 0.0},
+                   rules={"transfer": {"opportunity_probability": 0.25}}, organisation={"size": 2000})
+    wf = m.workforce
+    wf.motivation[:] = 0.5
+    m.team_climate[:] = 0.5
+    wf.prof[:] = 1.0
+    wf.pending[:] = 0.5
+    m.phase("transfer").run(m.state, m.streams)
+    applied = wf.prof - 1.0
+    assert abs((applied > 0).mean() - 0.25) < 0.01
+    np.testing.assert_allclose(applied[applied > 0], 0.5 * 0.2 / 0.25, rtol=1e-9)
 
 
 def test_unapplied_gains_halve_in_their_half_life():

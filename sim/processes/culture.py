@@ -4,20 +4,26 @@ from __future__ import annotations
 
 import numpy as np
 
+from ..scenario import MODALITIES
 from .phase import Phase, line_support
 
 
-def attempts_beyond_reach(s, beyond: float) -> np.ndarray:
-    """Who attempted something more than ``beyond`` levels (``rules.culture.beyond_reach``,
-    1.5) above their current proficiency this week: content above reach, or a rotation into
-    work demanding far more than they have (assumption: the zone of proximal development
-    ends about there)."""
+def attempts_beyond_reach(s, beyond: float, assessed: np.ndarray) -> np.ndarray:
+    """Who really attempted something more than ``beyond`` levels (``rules.culture.beyond_reach``,
+    1.5) above their current proficiency this week: an *assessed* item (``assessed`` by
+    modality: courses and instructor-led sessions, ``rules.catalogue.modalities``) taken to
+    its end, or a rotation into work demanding far more than they have (assumption: the zone
+    of proximal development ends about there). Opening a video, article or podcast above
+    one's level, or dropping an item early, is browsing, not an attempt: nothing was tried
+    and nothing can fail. (Until model version 2026.11.29-2 any item picked counted, so a
+    browsed over-level video was a punished failure and most of the LXP's engagement gain
+    came from steering browsers away from them.)"""
     wf, cat, st = s.workforce, s.catalogue, s.structure
     out = np.zeros(wf.n, dtype=bool)
-    rows = np.flatnonzero(wf.item >= 0)
+    rows = np.flatnonzero((wf.item >= 0) & wf.completed)
     if len(rows):
         items = wf.item[rows]
-        out[rows] = cat.level[items] - wf.prof[rows, cat.skill[items]] > beyond
+        out[rows] = assessed[cat.modality[items]] & (cat.level[items] - wf.prof[rows, cat.skill[items]] > beyond)
     rotating = wf.occupied & (wf.work_role != wf.role)
     if rotating.any():
         r = np.flatnonzero(rotating)
@@ -29,14 +35,16 @@ def failure_and_mindset(s, p, rng) -> None:
     """Failure handling, engagement, climate and mindset (Edmondson1999; Sisk2018; Yeager2019).
     The weights below are ``rules.culture`` (assumptions), defaults in brackets.
 
-    * an attempt beyond reach fails with probability ``failure_probability``; a failure costs
+    * a real attempt beyond reach (:func:`attempts_beyond_reach`) fails with probability ``failure_probability``; a failure costs
       fail_loss [0.05] × (1 − mindset) × (1 − safety) engagement and, where failure is
       treated as learning, yields fail_gain [0.01] × mindset × safety × failure_tolerance (a
       growth mindset persists);
     * engagement moves engagement_rate [2 %] a week toward base [0.5] + support weight
       [0.15] × manager support + safety weight [0.1] × safety + learning weight [0.1] ×
       min(recent learning / norm, learning_cap [1.5]), plus the recognition policy's boost
-      per completion;
+      per completion, plus a weekly random shock of sd engagement_noise [0.025] (an
+      Ornstein–Uhlenbeck process: people keep differing in engagement, as surveys show, rather
+      than all converging on the target; assumption);
     * team climate (psychological safety) moves ``climate_drift`` a week toward [0.35] ×
       manager support + [0.2] × executive support + [0.25] × failure_tolerance + [0.2] × mean
       team mindset (+ the mindset initiative's gain), lowered by [0.5] × (1 − tolerance) ×
@@ -47,7 +55,9 @@ def failure_and_mindset(s, p, rng) -> None:
     """
     wf, st = s.workforce, s.structure
     r = rng.random(wf.n)
-    failed = wf.occupied & attempts_beyond_reach(s, p.beyond_reach) & (r < p.failure_probability)
+    shock = rng.standard_normal(wf.n)
+    assessed = np.array([getattr(p.modalities, m).assessed for m in MODALITIES])
+    failed = wf.occupied & attempts_beyond_reach(s, p.beyond_reach, assessed) & (r < p.failure_probability)
     wf.failed = failed
     safety = s.team_climate[wf.team]
     tol = p.failure_tolerance
@@ -59,7 +69,7 @@ def failure_and_mindset(s, p, rng) -> None:
               + p.engagement_learning * np.minimum(wf.learn_ewma / norm, p.learning_cap))
     if p.recognition:
         wf.engagement += wf.completed * p.recognition_boost
-    wf.engagement += p.engagement_rate * (target - wf.engagement)
+    wf.engagement += p.engagement_rate * (target - wf.engagement) + p.engagement_noise * shock
     np.clip(wf.engagement, 0.0, 1.0, out=wf.engagement)
     # team climate
     n_teams = len(st.team_dept)
@@ -86,7 +96,7 @@ CULTURE = Phase(
             "recognition=policies.recognition.enabled", "recognition_boost=policies.recognition.engagement_boost",
             "mindset_initiative=policies.mindset_initiative.enabled",
             "policies.mindset_initiative.climate_target_gain", "policies.mindset_initiative.mindset_nudge",
-            "rules.culture.*"),
+            "rules.culture.*", "rules.catalogue.modalities"),
     reads=("workforce.item", "workforce.prof", "workforce.occupied", "workforce.work_role", "workforce.role",
            "workforce.team", "workforce.mindset", "workforce.manager", "workforce.support", "workforce.learn_ewma",
            "workforce.completed", "workforce.engagement", "catalogue", "structure", "team_climate"),

@@ -21,16 +21,22 @@ def learn_from_others(s, p, rng) -> None:
     """Three channels, all durable (learned in the flow of work):
 
     * peers — each week each employee talks to one random network contact with probability
-      interaction_rate × (safety_offset + team psychological safety) (Edmondson1999: safety
-      → learning behaviour); the learner closes social_rate × tie strength × (sharing_offset
-      + contact's sharing propensity) × (safety_offset + safety) of the difference to a more
-      proficient contact on each relevant skill (offsets 0.5, ``rules.social``; assumption);
+      interaction_rate × (safety_offset + team psychological safety): safety works on
+      learning *behaviour* — asking, seeking help, discussing errors (Edmondson1999) — so
+      it scales how often people seek knowledge, once. What a conversation passes on is the
+      learner closing social_rate × tie strength × (sharing_offset + contact's sharing
+      propensity) of the difference to a more proficient contact on each relevant skill
+      (offsets 0.5, ``rules.social``; assumption). (Until model version 2026.11.29-2 safety
+      scaled what was passed on as well, so it multiplied peer learning twice.)
     * manager coaching — a manager's coaching hours are shared by their direct reports; each
       hour closes coaching_rate × coaching_support_factor (2) × manager support of the gap to
       the role requirement (assumption);
-    * mentors — each mentoring hour closes coaching_rate of the difference to the mentor on
-      relevant skills; mentees gain ``engagement_boost`` a week (Eby2013, Allen2004: small
-      objective, larger subjective effects).
+    * mentors — each mentoring hour closes ``policies.mentoring.learning_rate`` of the
+      difference to the mentor on relevant skills, and a mentee's engagement rises by
+      ``engagement_boost`` a week (which, against the weekly pull of engagement to its target,
+      lifts it by about boost / ``rules.culture.engagement_rate``). Both are sized so that a
+      mentee's effect after a year is small on skills and larger on engagement (Allen2004,
+      Eby2013; measured by ``python -m sim.validation.effects``).
     Writes ``peer_event`` (a conversation that taught more than ``taught_threshold`` levels)
     and ``peer_cross`` (across departments); adds to ``time_cost`` the coach's share of
     coaching hours (booked against the coached) and mentoring hours of both mentor and mentee.
@@ -52,7 +58,7 @@ def learn_from_others(s, p, rng) -> None:
     wf.peer_cross[:] = False
     if len(rows):
         c = contact[rows]
-        scale = p.social_rate * strength[rows] * (p.sharing_offset + wf.sharing[c]) * (p.safety_offset + safety[rows])
+        scale = p.social_rate * strength[rows] * (p.sharing_offset + wf.sharing[c])
         gain = scale[:, None] * np.maximum(wf.prof[c] - wf.prof[rows], 0.0) * relevant_skills(s, rows)
         wf.prof[rows] += gain
         taught = gain.sum(axis=1) > p.taught_threshold
@@ -76,7 +82,7 @@ def learn_from_others(s, p, rng) -> None:
             live = wf.occupied[mentors]
             mentees, mentors = mentees[live], mentors[live]
             hours = p.mentoring_hours
-            rate = min(1.0, p.coaching_rate * hours)
+            rate = min(1.0, p.mentoring_rate * hours)
             wf.time_cost[mentees] += hours * hour_cost
             np.add.at(wf.time_cost, mentors, hours * hour_cost)
             wf.prof[mentees] += rate * np.maximum(wf.prof[mentors] - wf.prof[mentees], 0.0) * relevant_skills(s, mentees)
@@ -88,7 +94,7 @@ SOCIAL = Phase(
     "social", learn_from_others,
     params=("learning.interaction_rate", "learning.social_rate", "learning.coaching_rate",
             "governance.employee_hour_cost", "mentoring=policies.mentoring.enabled",
-            "mentoring_hours=policies.mentoring.hours_per_week",
+            "mentoring_hours=policies.mentoring.hours_per_week", "mentoring_rate=policies.mentoring.learning_rate",
             "mentee_engagement_boost=policies.mentoring.engagement_boost",
             "rules.social.safety_offset", "rules.social.sharing_offset", "rules.social.coaching_support_factor",
             "rules.social.taught_threshold"),

@@ -20,15 +20,22 @@ def transfer_multiplier(support: np.ndarray, climate: np.ndarray, motivation: np
 
 
 def apply_on_the_job(s, p, rng) -> None:
-    """Each week a share τ = transfer_rate × :func:`transfer_multiplier` (clipped 0–1) of
-    each pending gain is applied and added to durable proficiency; what remains unapplied
+    """A gain is applied only when the work offers a chance to use it: each week, for each
+    person and skill, with probability q = ``rules.transfer.opportunity_probability``
+    (opportunity to perform varies widely between trainees and weeks, Ford, Quiñones, Sego &
+    Sorra 1992). Then a share τ = transfer_rate / q × :func:`transfer_multiplier` (clipped
+    0–1) of the pending gain is applied and added to durable proficiency — on average
+    transfer_rate × multiplier a week, as before; the moderators shape transfer without
+    determining it (Blume2010's correlations of 0.2–0.3; Hughes2016: work environment and
+    motivation explain about a third of its variance). What remains unapplied
     decays with half-life ``unapplied_half_life_weeks`` (Arthur1998: without use, decay
     starts at once). Writes ``transferred`` and ``unapplied_lost`` (levels this week)."""
     wf = s.workforce
     support = line_support(wf, p.executive_support)
     climate = s.team_climate[wf.team]
     tau = transfer_multiplier(support, climate, wf.motivation, s.structure.skill_open, p)
-    tau *= p.transfer_rate
+    tau *= p.transfer_rate / p.opportunity_probability
+    tau *= rng.random(tau.shape) < p.opportunity_probability
     np.clip(tau, 0.0, 1.0, out=tau)
     moved = tau
     np.multiply(wf.pending, tau, out=moved)
@@ -48,4 +55,5 @@ TRANSFER = Phase(
     reads=("workforce.manager", "workforce.support", "workforce.team", "workforce.motivation", "workforce.pending",
            "workforce.prof", "team_climate", "structure"),
     writes=("workforce.prof", "workforce.pending", "workforce.transferred", "workforce.unapplied_lost"),
+    stream="transfer",
 )
