@@ -5,7 +5,7 @@ command, its JSON parsed), and each deliberately wrong model fails the pattern n
 (exit status 1). Wrong variants run on one seed, 104 weeks and 250 people: the patterns
 named below fail there with wide margins (measured on seeds 1–3: formal share 0 % and
 72–78 % against 10–30 %; time to proficiency 192–448 weeks against ≤ 104; mindset d ≤ 0.004
-against ≥ 0.02; applied after a month 91–92 % against ≤ 77 %; half-life 627–667 months
+against ≥ 0.02; applied after a month 91 % against ≤ 77 %; half-life 627–667 months
 against ≤ 13).
 """
 
@@ -29,7 +29,10 @@ WRONG = [
     ("formal learning ×10", ["learning.formal_rate=0.5"], "formal_share"),
     ("no learning by doing", ["learning.experiential_rate=0"], "time_to_proficiency"),
     ("no social learning or coaching", ["learning.social_rate=0", "learning.coaching_rate=0"], "mindset_effect"),
-    ("everything trained is applied", ["learning.transfer_rate=1"], "applied_1_month"),
+    # transfer_rate 1 alone no longer applies everything: a gain is applied only when the week
+    # offers a chance to use it (rules.transfer.opportunity_probability, 0.3)
+    ("everything trained is applied", ["learning.transfer_rate=1", "rules.transfer.opportunity_probability=1"],
+     "applied_1_month"),
     ("no forgetting", ["learning.decay_half_life_months=600"], "unused_skill_half_life"),
 ]
 
