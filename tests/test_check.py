@@ -4,7 +4,7 @@ The shipped baseline passes every pattern of :mod:`sim.validation.patterns` (thr
 command, its JSON parsed), and each deliberately wrong model fails the pattern named for it
 (exit status 1). Wrong variants run on one seed, 104 weeks and 250 people: the patterns
 named below fail there with wide margins (measured on seeds 1–3: formal share 0 % and
-72–78 % against 10–30 %; time to proficiency 192–448 weeks against ≤ 104; mindset d ≤ 0.013
+72–78 % against 10–30 %; time to proficiency 192–448 weeks against ≤ 104; mindset d ≤ 0.003
 against ≥ 0.02; applied after a month 91 % against ≤ 77 %; half-life 627–667 months
 against ≤ 13).
 """
