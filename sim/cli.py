@@ -51,7 +51,7 @@ def run(
 
     Example: lesim run scenarios/mentoring_programme.yaml --against scenarios/baseline.yaml --replicates 6"""
     from . import economics
-    from .run import (Comparison, headline_rows, prepare_run, replicate_rows, simulate_seeds, write_outputs)
+    from .run import (Comparison, budget_lines, headline_rows, prepare_run, replicate_rows, simulate_seeds, write_outputs)
 
     n = replicates if replicates is not None else (DEFAULT_AGAINST_REPLICATES if against is not None else 1)
     if not 1 <= n <= 10_000:
@@ -87,6 +87,16 @@ def run(
                    ("Figure", "Mean [95 % t interval over seeds]"), economics.summary_rows(s))
         if n == 1:
             err_console.print("[yellow]note:[/] one seed gives no interval; use --replicates 5 or more")
+    over = bool(result.budget["over_budget"].any())
+    out_console.print(f"[bold]Budget[/] ({sc.governance.budget_mode}, ${sc.governance.annual_budget_per_employee:,.0f}"
+                      f"/employee/year{', seed ' + str(sc.seed) if n > 1 else ''}):", highlight=False)
+    for line in budget_lines(result):
+        style = "bold red" if "OVER BUDGET" in line else ""
+        out_console.print(f"  [{style}]{line}[/]" if style else f"  {line}", highlight=False)
+    if over:
+        err_console.print("[bold red]warning:[/] direct L&D spend exceeds the budget (see governance.csv and the "
+                          "report); raise governance.annual_budget_per_employee or use budget_mode: hard",
+                          highlight=False)
     out_console.print("Valuation (edit in the scenario files; `lesim parameters` lists them):", highlight=False)
     for line in economics.assumption_lines(economics.assumptions(sc)):
         out_console.print(f"  {line}", highlight=False, soft_wrap=True)

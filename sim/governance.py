@@ -26,6 +26,7 @@ class Governance(Agent):
 
     @property
     def decisions(self) -> list[dict]:
-        """One entry per review: week, rule, budget pressure, items retired and commissioned,
-        protected hours after the review."""
+        """One entry per review: week, rule, measured gap index, items retired and
+        commissioned, protected hours after the review, and the budget's state (the budget
+        year's budget and spend per employee so far, each programme's scale)."""
         return self.model.state.governance.decisions

@@ -25,7 +25,7 @@ from .governance import Governance
 from .organisation import assign_flags, build_catalogue, build_structure, draw_people, platform_ties
 from .outcomes import OutcomeCollector
 from .policies import create_policies
-from .processes import (codification, costs, culture, data, environment, experiential, formal, forgetting,
+from .processes import (budget, codification, costs, culture, data, environment, experiential, formal, forgetting,
                         governance, programmes, social, time_allocation, transfer, turnover)
 # recommendations, learning_time, recent_learning, data and hiring have no switch: always bound
 from .processes.phase import BoundPhase, Phase
@@ -59,7 +59,8 @@ WEEK: tuple[Phase, ...] = (
     turnover.HIRING,                    #    and hiring
     time_allocation.RECENT_LEARNING,    # 12 data: recent learning,
     costs.COSTS,                        #    costs,
-    data.RECORD,                        #    records
+    data.RECORD,                        #    records,
+    budget.BUDGET,                      #    spend against the budget (sets next week's programme scales)
     governance.GOVERNANCE,              # 13 governance (review weeks)
 )                                       # 14 outcomes: the collector, after the phases
 

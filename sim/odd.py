@@ -68,7 +68,8 @@ def parameter_table(prefix: str | None = None, exclude: str | None = None) -> st
 ODD_PHASE = {"events": "1", "turbulence": "1", "age_content": "1", "mentoring": "2", "job_rotation": "2",
              "manager_development": "2", "recommendations": "2", "learning_time": "3", "formal": "4", "transfer": "5",
              "experiential": "6", "social": "7", "culture": "8", "forgetting": "9", "codification": "10",
-             "exits": "11", "hiring": "11", "recent_learning": "12", "costs": "12", "data": "12", "governance": "13"}
+             "exits": "11", "hiring": "11", "recent_learning": "12", "costs": "12", "data": "12", "budget": "12",
+             "governance": "13"}
 
 
 def phase_table() -> str:

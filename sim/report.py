@@ -158,7 +158,9 @@ def economics_section(result, replicates=(), against=None) -> str:
 
 def write_report(result, path: Path, charts: dict[str, Path], *, replicates=(), against=None) -> None:
     """The self-contained HTML report: what was run, the economics (incremental against a
-    counterfactual when given), headline outcomes, charts, tables."""
+    counterfactual when given), the budget, headline outcomes, charts, tables."""
+    from .run import budget_lines
+
     sc = result.scenario
     summary = result.summary()
     rows = []
@@ -178,6 +180,8 @@ def write_report(result, path: Path, charts: dict[str, Path], *, replicates=(), 
         f"<td class=n>{format_value(r.skills_gap)}</td><td class=n>{format_value(r.fully_proficient)}</td>"
         f"<td class=n>{format_value(r.engagement)}</td><td class=n>{format_value(r.turnover)}</td></tr>"
         for r in last.itertuples())
+    budget_items = "".join(f"<li{' class=warn' if 'OVER BUDGET' in line else ''}>{html.escape(line)}</li>"
+                           for line in budget_lines(result)) or "<li>no budget year tracked</li>"
     body = f"""<p>{html.escape(sc.description) or '<span class=muted>(no description)</span>'}</p>
 <h2>What was run</h2>
 <table><tr><th>Organisation</th><td>{sc.organisation.size:,} people, {len(sc.organisation.departments)} departments,
@@ -185,10 +189,14 @@ def write_report(result, path: Path, charts: dict[str, Path], *, replicates=(), 
 <tr><th>Horizon</th><td>{sc.weeks} weeks (seed {sc.seed})</td></tr>
 <tr><th>Policies on</th><td>{html.escape(', '.join(policies))}</td></tr>
 <tr><th>Governance</th><td>{sc.governance.rule}, review every {sc.governance.review_every_weeks} weeks,
-data maturity L{sc.governance.data_maturity}, budget ${sc.governance.annual_budget_per_employee:,.0f}/employee/year</td></tr>
+data maturity L{sc.governance.data_maturity}, {sc.governance.budget_mode} budget ${sc.governance.annual_budget_per_employee:,.0f}/employee/year</td></tr>
 <tr><th>Events</th><td><ul>{events}</ul></td></tr>
 <tr><th>Scenario hash</th><td><code>{sc.digest()[:16]}</code></td></tr>
 <tr><th>Wall time</th><td>{result.wall_seconds:.1f} s</td></tr></table>
+<h2>Budget</h2>
+<p>{html.escape(sc.governance.budget_mode)} budget of ${sc.governance.annual_budget_per_employee:,.0f} per employee-year
+(direct L&amp;D spend: attributable spend + overhead; {'programmes are cut in the order ' + html.escape(', '.join(sc.governance.budget_cut_order) or 'none') + ' (' + sc.governance.budget_allocation + ')' if sc.governance.budget_mode == 'hard' else 'nothing is cut, overspend is only flagged'}).</p>
+<ul>{budget_items}</ul>
 {economics_section(result, replicates, against)}
 <h2>Outcomes</h2>
 <p class=muted>Seed {sc.seed}: average over weeks 1–{sc.weeks} and value in the final week. ★ headline outcomes.</p>

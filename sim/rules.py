@@ -171,7 +171,7 @@ class CatalogueRules(Section):
 class GovernanceRules(Section):
     """Phase 13, governance (:mod:`sim.processes.governance`)."""
 
-    noise_level_1: float = param(0.30, "Sd (levels) of the perceived skill gaps when only reactions (Kirkpatrick L1) are measured; also the relative sd of the perceived gap index.", unit="level", kind=U, plausible=(0.15, 0.45), ge=0, le=5)
+    noise_level_1: float = param(0.30, "Sd (levels) of the error of each measured role × skill gap when only reactions (Kirkpatrick L1) are measured (self-reports and proxies, drawn at each review); also the relative sd of the measured gap index.", unit="level", kind=U, plausible=(0.15, 0.45), ge=0, le=5)
     noise_level_2: float = param(0.20, "Same, when learning (L2) is measured.", unit="level", kind=U, plausible=(0.1, 0.3), ge=0, le=5)
     noise_level_3: float = param(0.10, "Same, when behaviour (L3) is measured.", unit="level", kind=U, plausible=(0.05, 0.15), ge=0, le=5)
     noise_level_4: float = param(0.05, "Same, when results (L4) are measured.", unit="level", kind=U, plausible=(0.02, 0.1), ge=0, le=5)
@@ -182,7 +182,24 @@ class GovernanceRules(Section):
     lower_threshold_share: float = param(0.5, "The gap rule lowers protected time when the perceived gap is below this share of the target.", unit="fraction", kind=U, plausible=(0.25, 0.75), ge=0, le=1)
     commissioned_hours: float = param(4.0, "Length of a commissioned course.", unit="h", kind="setting", gt=0, le=500)
     commissioned_quality_uplift: float = param(0.1, "Commissioned courses are this much better than the catalogue's mean quality.", unit="0–1", kind=U, plausible=(0.0, 0.2), ge=0, le=0.9)
+    lag_weeks_level_1: int = param(26, "Age (weeks) of the skills data governance reviews when only reactions (Kirkpatrick L1) are measured: skills are assessed in an annual cycle, seen on average half a year late.", unit="weeks", source="assumption (Kirkpatrick levels; Bersin by Deloitte people-analytics maturity 2013: level-1 organisations report periodically, level-4 continuously)", kind=U, plausible=(13, 39), ge=0, le=260)
+    lag_weeks_level_2: int = param(13, "Same, when learning (L2) is measured (assessments after courses, quarterly roll-up).", unit="weeks", source="assumption", kind=U, plausible=(6, 26), ge=0, le=260)
+    lag_weeks_level_3: int = param(4, "Same, when behaviour on the job (L3) is measured (manager observations, monthly).", unit="weeks", source="assumption", kind=U, plausible=(2, 8), ge=0, le=260)
+    lag_weeks_level_4: int = param(1, "Same, when results (L4) are measured (continuous skills data).", unit="weeks", source="assumption", kind=U, plausible=(0, 4), ge=0, le=260)
+    coverage_level_1: float = param(0.2, "Share of employees whose skills are measured at all when only reactions (L1) are measured (the few who answer a skills survey).", unit="fraction", source="assumption (Bersin by Deloitte 2013: most organisations have skills data for few employees)", kind=U, plausible=(0.1, 0.4), gt=0, le=1)
+    coverage_level_2: float = param(0.4, "Same, at L2 (those who took assessed courses).", unit="fraction", source="assumption", kind=U, plausible=(0.25, 0.6), gt=0, le=1)
+    coverage_level_3: float = param(0.7, "Same, at L3 (manager-assessed behaviour).", unit="fraction", source="assumption", kind=U, plausible=(0.5, 0.9), gt=0, le=1)
+    coverage_level_4: float = param(0.9, "Same, at L4 (skills data tied to results for nearly everyone).", unit="fraction", source="assumption", kind=U, plausible=(0.75, 1.0), gt=0, le=1)
+    curated_share: float = param(0.5, "Under a steering rule, share of self-directed (browsing) choices that follow the learning path L&D curates for the learner's role (its largest measured gap); the rest browse.", unit="fraction", source="assumption (assigned learning paths are a standard LMS feature; uptake judged)", kind=U, plausible=(0.25, 0.75), ge=0, le=1)
+    dept_reallocation: float = param(0.5, "How far a steering rule moves protected time toward the departments with the largest measured gaps: a department gets (1 − r) + r × its measured gap / the headcount-weighted mean of the measured gaps (capped at twice the mean), times the protected hours.", unit="fraction", source="assumption", kind=U, plausible=(0.25, 0.75), ge=0, le=1)
     roi_placement_base: float = param(0.5, "The ROI rule places content by gap × (base + relative effect of the skill's content).", unit="factor", kind=U, plausible=(0.25, 1.0), ge=0, le=10)
+
+
+class BudgetRules(Section):
+    """Phase 12c, the budget (:mod:`sim.processes.budget`)."""
+
+    estimate_weeks: float = param(13.0, "Time constant of the moving average by which finance estimates each programme's weekly cost at full scale (lumpy costs such as commissioning are booked quarterly).", unit="weeks", source="assumption (quarterly budget reviews)", kind="setting", ge=1, le=520)
+    tolerance: float = param(0.02, "Overspend of a budget year (share of its budget) still counted as within budget: weekly granularity and lumpy bookings (a commissioned item, a rotation start) make an exact landing impossible.", unit="fraction", source="assumption", kind="setting", ge=0, le=1)
 
 
 class DataRules(Section):
@@ -213,4 +230,5 @@ class Rules(Section):
     catalogue: CatalogueRules = Field(default_factory=CatalogueRules)
     governance: GovernanceRules = Field(default_factory=GovernanceRules)
     data: DataRules = Field(default_factory=DataRules)
+    budget: BudgetRules = Field(default_factory=BudgetRules)
     mentoring: MentoringRules = Field(default_factory=MentoringRules)

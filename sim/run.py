@@ -31,8 +31,9 @@ import pandas as pd
 from . import economics
 from .loader import ScenarioError, load_scenario
 from .model import LearningEcosystem
+from .processes.budget import year_record
 from .outcomes import HEADLINE, OUTCOMES, format_value
-from .scenario import Scenario
+from .scenario import BUDGET_ITEMS, Scenario
 
 OUTCOME_NAMES = [o.name for o in OUTCOMES]
 FLOW_HEADLINES = ("learning_hours", "spend_per_employee", "total_cost_per_employee")
@@ -55,6 +56,7 @@ class RunResult:
     departments: pd.DataFrame         # week × department × outcomes
     skills: pd.DataFrame              # week × skill: mean proficiency and mean gap
     governance: pd.DataFrame          # one row per governance review
+    budget: pd.DataFrame              # one row per budget year (the last may be partial)
     wall_seconds: float
     model: LearningEcosystem | None = field(default=None, repr=False)
 
@@ -93,9 +95,12 @@ def tables(model: LearningEcosystem) -> tuple[pd.DataFrame, pd.DataFrame, pd.Dat
         "mean_proficiency": np.array(col.skill_prof).reshape(-1),
         "mean_gap": np.array(col.skill_gap).reshape(-1),
     })
-    gov = pd.DataFrame(model.governance.decisions,
-                       columns=["week", "rule", "budget_pressure", "retired", "commissioned", "protected_hours"])
+    gov = pd.DataFrame(model.governance.decisions, columns=GOVERNANCE_COLUMNS)
     return ts, dep, sk, gov
+
+
+GOVERNANCE_COLUMNS = ["week", "rule", "measured_gap", "retired", "commissioned", "protected_hours",
+                      "budget_per_employee", "spend_per_employee", *[f"scale_{n}" for n in BUDGET_ITEMS]]
 
 
 def simulate(scenario: Scenario, *, progress: Callable[[int, int], None] | None = None,
@@ -108,7 +113,34 @@ def simulate(scenario: Scenario, *, progress: Callable[[int, int], None] | None 
         if progress is not None:
             progress(model.week, scenario.weeks)
     ts, dep, sk, gov = tables(model)
-    return RunResult(scenario, ts, dep, sk, gov, time.perf_counter() - start, model if keep_model else None)
+    return RunResult(scenario, ts, dep, sk, gov, budget_years(model), time.perf_counter() - start,
+                     model if keep_model else None)
+
+
+def budget_years(model: LearningEcosystem) -> pd.DataFrame:
+    """One row per budget year: budget and spend per employee, over budget or not, and the mean
+    share of each cuttable programme the budget allowed (:mod:`sim.processes.budget`)."""
+    b = model.state.budget
+    rows = list(b.years)
+    if b.year_weeks:
+        rows.append(year_record(b, model.phase("budget").pars, len(rows) + 1))
+    return pd.DataFrame(rows, columns=["year", "weeks", "mode", "budget_per_employee", "spend_per_employee",
+                                       "over_budget", *[f"scale_{n}" for n in BUDGET_ITEMS]])
+
+
+def budget_lines(result: "RunResult") -> list[str]:
+    """What a planner must know about the budget, in words: per year, spend against budget
+    and what was cut (programmes at less than full scale) or the overspend."""
+    lines = []
+    for r in result.budget.itertuples():
+        cuts = [f"{n.replace('_', ' ')} {1 - getattr(r, f'scale_{n}'):.0%}" for n in BUDGET_ITEMS
+                if getattr(r, f"scale_{n}") < 0.995]
+        head = (f"year {r.year}{' (' + str(r.weeks) + ' weeks)' if r.weeks < 52 else ''}: spent "
+                f"${r.spend_per_employee:,.0f} of ${r.budget_per_employee:,.0f} per employee")
+        if r.over_budget:
+            head += f" — OVER BUDGET by {r.spend_per_employee / r.budget_per_employee - 1:.0%}"
+        lines.append(head + (f"; cut: {', '.join(cuts)}" if cuts else ""))
+    return lines
 
 
 def simulate_seeds(scenario: Scenario, replicates: int, *,
@@ -208,7 +240,8 @@ def write_outputs(result: RunResult, out: Path, *, replicates: Sequence[RunResul
         result.skills.to_csv(tmp / "skills.csv", index=False, float_format="%.6g")
         result.governance.to_csv(tmp / "governance.csv", index=False)
         doc = {"scenario": result.scenario.name, "weeks": result.scenario.weeks, "seed": result.scenario.seed,
-               "outcomes": result.summary(), "valuation": economics.assumptions(result.scenario)}
+               "outcomes": result.summary(), "valuation": economics.assumptions(result.scenario),
+               "budget": result.budget.to_dict(orient="records")}
         files = []
         if len(replicates) > 1:
             doc["replicates"] = {"seeds": [r.scenario.seed for r in replicates],

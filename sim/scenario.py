@@ -314,11 +314,16 @@ class Policies(Section):
 
 
 # --------------------------------------------------------------------------- governance
+BudgetItem = Literal["commissioning", "job_rotation", "manager_development", "mentoring", "protected_time",
+                     "self_directed"]
+BUDGET_ITEMS: tuple[str, ...] = BudgetItem.__args__  # type: ignore[attr-defined]  # default cut order
+
+
 class Governance(Section):
     rule: Literal["static", "gap_driven", "roi_driven"] = param("static", "How L&D leadership decides at each review.", kind="lever")
     review_every_weeks: int = param(13, "Weeks between skills-gap reviews.", unit="weeks", kind="lever", ge=1, le=520)
-    data_maturity: int = param(1, "Highest Kirkpatrick level measured (1 reactions … 4 results); noise of the gap analysis falls with it.", unit="level", kind="lever", ge=1, le=4)
-    annual_budget_per_employee: float = param(1300.0, "Direct L&D budget.", unit="$/employee/year", source="ATD (~$1,300 per employee per year)", kind="lever", ge=0, le=1_000_000)
+    data_maturity: int = param(1, "Highest Kirkpatrick level measured (1 reactions … 4 results): the noise, lag and coverage of the skills data governance sees improve with it (rules.governance).", unit="level", kind="lever", ge=1, le=4)
+    annual_budget_per_employee: float = param(1300.0, "Direct L&D budget: what the costs phase books as spend (attributable + overhead), per head per budget year (weeks 1–52, 53–104, …).", unit="$/employee/year", source="ATD (~$1,300 per employee per year)", kind="lever", ge=0, le=1_000_000)
     ld_staff_cost_per_employee_year: float = param(500.0, "L&D staff, design and administration (internal part of direct spend).", unit="$/employee/year", source="ATD (internal costs are the larger part of direct learning expenditure); split is an assumption", ge=0, le=1_000_000)
     retire_below_quality: float = param(0.35, "Retire content whose observed quality falls below this.", unit="0–1", kind="lever", ge=0, le=1)
     retire_below_freshness: float = param(0.3, "Retire content whose freshness falls below this.", unit="0–1", kind="lever", ge=0, le=1)
@@ -328,11 +333,25 @@ class Governance(Section):
     employee_hour_cost: float = param(60.0, "Loaded cost of one employee hour: the time of learners, coaches, mentors, SMEs and managers in training is a cost (not L&D spend).", unit="$/h", source="assumption (professional services; Phillips ROI counts participants' time)", kind="uncertainty", plausible=(40.0, 100.0), ge=0, le=10_000)
     value_per_employee_year: float = param(150_000.0, "Annual value of a fully proficient employee's output: output is valued at this × skill fit (1 − skills gap) for each person in post, so a vacancy produces nothing and a new hire's ramp-up shows as lower fit.", unit="$/year", source="assumption (revenue per employee in professional services)", kind="uncertainty", plausible=(100_000.0, 250_000.0), ge=0, le=100_000_000)
     discount_rate: float = param(0.07, "Annual discount rate of the incremental economics (NPV, payback): a week-t flow counts (1 + rate)^(−t/52).", unit="1/year", source="US OMB Circular A-94 (7 % real base rate); a firm may use its cost of capital", kind="uncertainty", plausible=(0.03, 0.12), ge=0, le=1)
+    budget_mode: Literal["hard", "advisory"] = param("hard", "hard: the budget is a constraint — programmes are scaled down (budget_cut_order) so direct L&D spend stays within it each budget year; advisory: nothing is cut, overspend is flagged in the governance table, report and terminal summary.", kind="lever")
+    budget_allocation: Literal["ordered", "proportional"] = param("ordered", "How a hard budget cuts: ordered = the first programme of budget_cut_order down to nothing before the next is touched; proportional = every cuttable programme by the same share.", kind="lever")
+    budget_cut_order: list[BudgetItem] = Field(
+        default_factory=lambda: list(BUDGET_ITEMS),
+        description="Cuttable programmes, first cut first (ordered allocation): commissioning (new content), "
+                    "job_rotation and manager_development (intake), mentoring (pairs), protected_time (hours), "
+                    "self_directed (paid content hours outside protected time). Not cuttable: L&D staff, platform "
+                    "licences, compliance, onboarding, the mindset initiative and recognition. A programme left out "
+                    "is never cut.")
 
     @model_validator(mode="after")
     def _bounds_order(self) -> "Governance":
         if self.protected_hours_min > self.protected_hours_max:
             raise located(("protected_hours_min",), f"must not exceed protected_hours_max ({self.protected_hours_max:g}), got {self.protected_hours_min:g}")
+        seen = set()
+        for i, item in enumerate(self.budget_cut_order):
+            if item in seen:
+                raise located(("budget_cut_order", i), f"{item!r} is listed twice")
+            seen.add(item)
         return self
 
 

@@ -69,6 +69,7 @@ class Workforce:
     peer_cross: np.ndarray = field(init=False)
     failed: np.ndarray = field(init=False)
     spend: np.ndarray = field(init=False)       # direct L&D spend attributable to this position this week
+    protected_taken: np.ndarray = field(init=False)  # formal hours taken from protected time this week
     time_cost: np.ndarray = field(init=False)   # learners' time cost this week
 
     def __post_init__(self) -> None:
@@ -93,6 +94,7 @@ class Workforce:
         self.item = i32(-1)
         self.started, self.completed, self.peer_event, self.peer_cross, self.failed = b(), b(), b(), b(), b()
         self.spend, self.time_cost = f64(), f64()
+        self.protected_taken = f64()
 
 
 @dataclass
@@ -200,6 +202,23 @@ class GovernanceMemory:
     last_direction: float = 1.0
     commission_credit: float = 0.0
     decisions: list = field(default_factory=list)
+    snapshots: dict = field(default_factory=dict)   # week → skills data taken then (measured rows, shortfalls)
+
+
+@dataclass
+class BudgetState:
+    """The budget as finance tracks it (:mod:`sim.processes.budget`): the scale (0–1) each
+    cuttable programme runs at, this budget year's spend and allowance so far, the cost
+    estimates at full scale, and one record per budget year."""
+
+    scale: dict = field(default_factory=dict)          # programme → share of it the budget allows (1: all)
+    estimate: dict = field(default_factory=dict)       # programme (and "fixed") → weekly cost at full scale
+    year_spend: float = 0.0
+    year_allowance: float = 0.0
+    year_heads: float = 0.0                            # sum of weekly headcounts this budget year
+    year_scale_sum: dict = field(default_factory=dict)  # programme → sum of weekly scales this year
+    year_weeks: int = 0
+    years: list = field(default_factory=list)          # one dict per budget year (see budget.close_year)
 
 
 @dataclass
@@ -230,6 +249,10 @@ class State:
     overhead_spend: float = 0.0         # this week's direct spend not attributable to a position
     rewired: np.ndarray = field(default_factory=lambda: np.empty(0, np.int64))  # rows whose ties changed this week
     governance: GovernanceMemory = field(default_factory=GovernanceMemory)
+    budget: BudgetState = field(default_factory=BudgetState)
+    spend_items: dict = field(default_factory=dict)   # this week's direct spend by programme (costs phase)
+    dept_protected: np.ndarray | None = None        # per department: multiple of the protected hours (governance)
+    curated_skill: np.ndarray | None = None         # per role: skill of the learning path L&D curates, -1 none
     _position_req: Any = None
 
     @property

@@ -69,7 +69,8 @@ BASE = f"base: {ROOT / 'scenarios' / 'baseline.yaml'}\n"
 def test_strategies_of_shipped_experiments_are_the_levers_of_their_scenario_files():
     exp = load_experiment(ROOT / "experiments" / "strategy_comparison.yaml")
     assert exp.spec.strategies["mentoring_programme"] == {"policies.mentoring.enabled": True,
-                                                          "policies.mentoring.ratio": 0.25}
+                                                          "policies.mentoring.ratio": 0.25,
+                                                          "governance.annual_budget_per_employee": 1500.0}
     assert exp.spec.strategies["baseline"] == {}
     for name, levers in exp.spec.strategies.items():
         direct = load_scenario(ROOT / "scenarios" / f"{name}.yaml")
@@ -78,6 +79,22 @@ def test_strategies_of_shipped_experiments_are_the_levers_of_their_scenario_file
         via_levers = resolve_scenario(exp.base_data, levers)
         assert via_levers.model_copy(update={"name": direct.name, "description": direct.description}).digest() \
             == direct.digest(), name
+
+
+def test_equal_budget_gives_every_strategy_the_baseline_budget(tmp_path):
+    """`equal_budget: true` replaces each strategy's own budget (here the one its scenario
+    file declares) by the baseline strategy's; without it each keeps its own."""
+    text = (ROOT / "experiments" / "strategy_comparison.yaml").read_text()
+    for flag, expect in (("true", {1300.0}), ("false", None)):
+        f = tmp_path / f"eq_{flag}.yaml"
+        f.write_text(text.replace("base: ../scenarios/baseline.yaml", BASE.strip()).replace(
+            "../scenarios/", f"{ROOT / 'scenarios'}/").replace("equal_budget: false", f"equal_budget: {flag}"))
+        exp = load_experiment(f)
+        budgets = {ov.get("governance.annual_budget_per_employee", 1300.0) for ov in exp.spec.strategies.values()}
+        if expect is None:
+            assert budgets >= {1300.0, 3150.0, 1500.0}
+        else:
+            assert budgets == expect
 
 
 def test_a_strategy_file_that_changes_a_non_lever_is_refused(tmp_path: Path):

@@ -18,6 +18,11 @@ replicates and a base seed; and what to measure. Example::
     design: {type: factorial, replicates: 10, seed: 2026}
     measure: {outcomes: [skills_gap, engagement], every: 13}
 
+``equal_budget: true`` compares the strategies at the baseline strategy's budget
+(``governance.annual_budget_per_employee``): each strategy's own budget, e.g. the one its
+scenario file declares, is replaced, so under a hard budget each does what it can within
+the same money.
+
 A strategy is declared once: instead of copying lever values, it may name a scenario file
 (``mentoring: ../scenarios/mentoring_programme.yaml``); its levers are the lever parameters
 in which that scenario differs from the base (anything else it changed is an error). An
@@ -44,6 +49,7 @@ from ..parameters import Section, iter_parameters, located
 from ..scenario import Scenario
 
 Overrides = dict[str, Any]
+BUDGET_PATH = "governance.annual_budget_per_employee"
 
 
 class Range(Section):
@@ -108,6 +114,9 @@ class Experiment(Section):
     weeks: int | None = Field(None, ge=1, le=5200, description="Horizon (default: the base scenario's).")
     baseline: str = Field("baseline", description="The strategy others are compared with.")
     strategies: dict[str, Overrides] = Field(min_length=1, description="Strategy name → lever values by parameter path.")
+    equal_budget: bool = Field(False, description="Compare the strategies at equal budget: every strategy's "
+                               f"`{BUDGET_PATH}` is set to the baseline strategy's (each strategy then does what "
+                               "it can within that budget; see governance.budget_mode and budget_cut_order).")
     uncertainties: Uncertainties = Field(default_factory=Uncertainties)
     design: Design = Field(default_factory=Design)
     measure: Measure = Field(default_factory=Measure)
@@ -257,6 +266,20 @@ def _resolve_references(data: dict, node, path: Path, base: Scenario) -> None:
             params[key] = _plausible_range(declared[key])
 
 
+def _equalise_budgets(data: dict, base: Scenario) -> None:
+    """With ``equal_budget: true``, give every strategy the baseline strategy's budget, in place."""
+    strategies = data.get("strategies")
+    if data.get("equal_budget") is not True or not isinstance(strategies, dict):
+        return
+    reference = strategies.get(data.get("baseline", "baseline"))
+    if not isinstance(reference, dict):
+        return  # validation reports the missing baseline
+    budget = reference.get(BUDGET_PATH, base.governance.annual_budget_per_employee)
+    for name, ov in strategies.items():
+        if isinstance(ov, dict):
+            ov[BUDGET_PATH] = budget
+
+
 def load_experiment(path: str | Path, *, replicates: int | None = None, weeks: int | None = None) -> LoadedExperiment:
     """Load and validate an experiment file (and its base scenario); ScenarioError on mistakes."""
     path = Path(path)
@@ -276,6 +299,7 @@ def load_experiment(path: str | Path, *, replicates: int | None = None, weeks: i
         base = validate_data(base_data, str(base_path), base_node)
         data = copy.deepcopy(data)
         _resolve_references(data, node, path, base)
+        _equalise_budgets(data, base)
     spec: Experiment = validate_data(data, str(path), node, model_cls=Experiment)
     if replicates is not None or weeks is not None:
         overrides = {}

@@ -23,30 +23,52 @@ def direct_spend(s, p, rng) -> None:
     governance commissioned last week (it commissions after the week's records, so the cost
     is booked a week later). A trained manager's own time in the programme
     (``hours_per_manager`` at ``governance.employee_hour_cost``) is added to ``time_cost`` in
-    the week they finish. Writes ``workforce.spend`` and ``overhead_spend``."""
+    the week they finish. Writes ``workforce.spend`` and ``overhead_spend``, and the same
+    spend by programme in ``spend_items`` (what the budget phase may cut: see
+    :mod:`sim.processes.budget`)."""
     wf = s.workforce
-    spend = np.zeros(wf.n)
-    overhead = p.ld_staff_cost_per_employee_year / WEEKS_PER_YEAR * float(wf.occupied.sum())
+    items: dict[str, float] = {}
+    heads = float(wf.occupied.sum())
+    staff = p.ld_staff_cost_per_employee_year / WEEKS_PER_YEAR * heads
+    overhead = staff
     licence = p.lms_per_employee_year + (p.licence_per_employee_year if p.lxp else 0.0)
-    spend += wf.occupied * (licence / WEEKS_PER_YEAR)
+    spend = wf.occupied * (licence / WEEKS_PER_YEAR)
+    items["fixed"] = staff + heads * licence / WEEKS_PER_YEAR
     if p.mentoring:
-        spend += ((wf.mentor >= 0) & wf.occupied) * (p.programme_cost_per_pair_year / WEEKS_PER_YEAR)
+        add = ((wf.mentor >= 0) & wf.occupied) * (p.programme_cost_per_pair_year / WEEKS_PER_YEAR)
+        spend += add
+        items["mentoring"] = float(add.sum())
     if p.job_rotation:
-        spend += (wf.rotation_end == s.week + p.duration_weeks) * float(p.cost_per_rotation)
+        add = (wf.rotation_end == s.week + p.duration_weeks) * float(p.cost_per_rotation)
+        spend += add
+        items["job_rotation"] = float(add.sum())
     if p.manager_development:
         trained = s.trained_now if s.trained_now is not None else np.zeros(wf.n, dtype=bool)
-        spend += trained * float(p.cost_per_manager)
+        add = trained * float(p.cost_per_manager)
+        spend += add
+        items["manager_development"] = float(add.sum())
         wf.time_cost += trained * (p.hours_per_manager * p.employee_hour_cost)
     if p.mindset_initiative:
         spend += wf.occupied * (p.mindset_cost_per_employee_year / WEEKS_PER_YEAR)
+        items["fixed"] += heads * p.mindset_cost_per_employee_year / WEEKS_PER_YEAR
     if p.content_investment:
-        overhead += s.commissioned.get(s.week - 1, 0) * float(p.creation_cost)
+        created = s.commissioned.get(s.week - 1, 0) * float(p.creation_cost)
+        overhead += created
+        items["commissioning"] = created
     if p.mandatory_training:
         spend += wf.occupied * (p.compliance_cost_per_employee_year / WEEKS_PER_YEAR)
+        items["fixed"] += heads * p.compliance_cost_per_employee_year / WEEKS_PER_YEAR
     if p.recognition:
-        spend += wf.completed * float(p.cost_per_completion)
-    wf.spend = spend + np.where(wf.skill_hours > 0, wf.skill_hours, 0.0) * p.cost_per_learner_hour
+        add = wf.completed * float(p.cost_per_completion)
+        spend += add
+        items["fixed"] += float(add.sum())
+    content = np.where(wf.skill_hours > 0, wf.skill_hours, 0.0) * p.cost_per_learner_hour
+    wf.spend = spend + content
     s.overhead_spend = overhead
+    protected = float((wf.protected_taken * wf.occupied).sum()) * p.cost_per_learner_hour
+    items["protected_time"] = protected
+    items["self_directed"] = float(content.sum()) - protected
+    s.spend_items = items
 
 
 COSTS = Phase(
@@ -66,6 +88,7 @@ COSTS = Phase(
             "compliance_cost_per_employee_year=policies.mandatory_training.cost_per_employee_year",
             "recognition=policies.recognition.enabled", "policies.recognition.cost_per_completion"),
     reads=("week", "workforce.occupied", "workforce.mentor", "workforce.rotation_end", "workforce.completed",
-           "workforce.skill_hours", "workforce.time_cost", "trained_now", "commissioned"),
-    writes=("workforce.spend", "workforce.time_cost", "overhead_spend"),
+           "workforce.skill_hours", "workforce.protected_taken", "workforce.time_cost", "trained_now",
+           "commissioned"),
+    writes=("workforce.spend", "workforce.time_cost", "overhead_spend", "spend_items"),
 )

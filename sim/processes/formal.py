@@ -45,7 +45,11 @@ def choose_items(s, p, rows: np.ndarray, r_target: np.ndarray, r_browse: np.ndar
     """Each learner picks one item. With probability = the platform's recommendation quality
     the choice targets the learner's largest criticality-weighted gap at the next level
     (a gap-targeted learning path); otherwise the learner browses, picking an item with
-    probability proportional to its freshness × quality (stale or poor content loses use)."""
+    probability proportional to its freshness × quality (stale or poor content loses use).
+    Under a steering governance rule a share ``rules.governance.curated_share`` of the
+    browsers instead follow the learning path L&D curated for their role
+    (``state.curated_skill``: the role's largest measured gap, phase 13), at the level one
+    above their own proficiency on it."""
     wf, cat = s.workforce, s.catalogue
     items = np.full(len(rows), -1, dtype=np.int64)
     active = cat.rows()
@@ -68,6 +72,17 @@ def choose_items(s, p, rows: np.ndarray, r_target: np.ndarray, r_browse: np.ndar
         level = np.clip(np.floor(have[np.arange(len(t_rows)), skill]).astype(int) + 1, 1, 5)
         items[targeted] = s.best_item[skill, level]
     b_rows = ~targeted
+    if s.curated_skill is not None and b_rows.any() and p.curated_share > 0 and rq < 1:
+        # a share of the browsers follow the path L&D curated for their role (u: uniform, reused draw)
+        u = (r_target[rows] - rq) / (1.0 - rq)
+        path = s.curated_skill[wf.role[rows]]
+        curated = b_rows & (path >= 0) & (u < p.curated_share)
+        if curated.any():
+            c_rows = rows[curated]
+            skill = path[curated]
+            have = wf.prof[c_rows, skill] + wf.pending[c_rows, skill]
+            items[curated] = s.best_item[skill, np.clip(np.floor(have).astype(int) + 1, 1, 5)]
+            b_rows = b_rows & ~curated
     if b_rows.any():
         w = cat.freshness[active] * cat.quality[active]
         cum = np.cumsum(w)
@@ -157,10 +172,11 @@ FORMAL = Phase(
     "formal", learn_from_content,
     params=("learning.formal_rate", "learning.mindset_effect", "content.seats_per_instructor",
             "lxp=policies.platform.enabled", "policies.platform.recommendation_quality",
-            "policies.platform.basic_recommendation_quality", "rules.formal.*", "rules.catalogue.modalities"),
+            "policies.platform.basic_recommendation_quality", "rules.formal.*", "rules.catalogue.modalities",
+            "rules.governance.curated_share"),
     reads=("week", "workforce.skill_hours", "workforce.prof", "workforce.pending", "workforce.role",
            "workforce.engagement", "workforce.mindset", "workforce.is_instructor", "workforce.occupied",
-           "catalogue", "best_item", "structure"),
+           "catalogue", "best_item", "structure", "curated_skill"),
     writes=("workforce.item", "workforce.started", "workforce.completed", "workforce.formal_gain",
             "workforce.pending", "catalogue.usage_total", "catalogue.last_used", "catalogue.rating_sum",
             "catalogue.rating_n", "catalogue.gain_sum"),

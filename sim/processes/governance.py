@@ -1,30 +1,44 @@
 """Phase 13 — governance: L&D leadership reviews the data it can see, decides and reallocates.
 
-Every ``review_every_weeks`` weeks it runs a skills-gap analysis on the data it can see
-and decides by its rule:
+Every ``review_every_weeks`` weeks it decides by its rule. The steering rules first run a
+skills-gap analysis on the data they can see; what they see depends on the data maturity
+(``governance.data_maturity``, the highest Kirkpatrick level measured; values in
+``rules.governance``, assumptions):
 
-* what it sees: the true gap per skill plus noise whose sd falls with data maturity
-  (``rules.governance.noise_level_1`` … ``_4``: 0.30, 0.20, 0.10, 0.05 levels for
-  Kirkpatrick levels 1–4 measured; assumption); content quality as L1 ratings (noisy
-  reactions), content effect as L2 gains only from maturity 2;
-* ``static`` — commissions the planned items evenly across skills; changes nothing else
-  (protected time stays as the scenario set it);
-* ``gap_driven`` — commissions for the largest perceived gaps at the level just above the
-  mean proficiency there; retires content rated (L1, at least ``min_ratings`` ratings) below
-  ``retire_below_quality`` or staler than ``retire_below_freshness``; raises protected time
-  by ``protected_step_hours`` while the perceived skills-gap index (the true index × (1 +
-  relative noise of the data maturity)) exceeds ``gap_target`` and lowers it when below
-  ``lower_threshold_share`` of it (within bounds);
-* ``roi_driven`` — as gap-driven, but places content by perceived gap × (roi_placement_base +
+* coverage — only a share ``coverage_level_<m>`` of the employees (drawn afresh for each
+  review) have measured skills (0.2, 0.4, 0.7, 0.9 for levels 1–4);
+* lag — the data are ``lag_weeks_level_<m>`` weeks old (26, 13, 4, 1): the snapshot is
+  taken that many weeks before the review;
+* noise — each measured role × skill gap (mean criticality-weighted shortfall of the
+  measured people of that role) carries an error of sd ``noise_level_<m>`` levels (0.30,
+  0.20, 0.10, 0.05), drawn at each review; the measured gap index of the organisation and
+  of each department carries the same relative error;
+* content quality is seen as L1 ratings (noisy reactions), content effect as L2 gains only
+  from maturity 2.
+
+Then, by rule:
+
+* ``static`` — no analysis: commissions the planned items evenly across skills; changes
+  nothing else (protected time stays as the scenario set it). Data maturity changes
+  nothing under it.
+* ``gap_driven`` — commissions for the largest measured skill gaps at the level just above
+  the mean proficiency there; curates a learning path per role on the role's largest
+  measured gap (a share ``curated_share`` of self-directed choices follow it, phase 4);
+  moves protected time toward the departments with the largest measured gaps
+  (``dept_reallocation``); retires content rated (L1, at least ``min_ratings`` ratings)
+  below ``retire_below_quality`` or staler than ``retire_below_freshness``; raises protected
+  time by ``protected_step_hours`` while the measured skills-gap index exceeds
+  ``gap_target`` and lowers it when below ``lower_threshold_share`` of it (within bounds);
+* ``roi_driven`` — as gap-driven, but places content by measured gap × (roi_placement_base +
   relative L2 gain per use of the skill's content; L1 ratings below maturity 2), retires the
   least effective items (bottom ``retire_quantile`` of gain per use, once ``min_rated_items``
   are rated); moves protected time in the direction that improved cumulative ROI (as
-  collected last week) since the last review;
-* budget: if the spend of the last review period, annualised, exceeds the budget
-  (``annual_budget_per_employee`` × headcount × budget cuts), commissioning is scaled down by
-  budget / projected spend under every rule; the steering rules also scale protected time
-  by it (a feedback toward the budget; combined with the gap rule's steps it can swing
-  between reviews).
+  collected last week) since the last review.
+
+The budget (:mod:`sim.processes.budget`) scales what governance buys: the items it
+commissions (× the budget's scale of ``commissioning``) and the protected hours it sets
+(× the scale of ``protected_time``, applied where the hours are taken). Each review is
+logged in ``state.governance.decisions`` with the budget's state at the time.
 """
 
 from __future__ import annotations
@@ -33,35 +47,92 @@ import numpy as np
 
 from ..outcomes import Groups, cumulative_roi
 from ..scenario import MODALITIES
+from .budget import budget_status
 from .phase import Phase
 
 COURSE = MODALITIES.index("course")
 
 
-def data_noise(p) -> float:
-    """Sd of what governance sees at its data maturity (``rules.governance.noise_level_*``)."""
-    return getattr(p, f"noise_level_{p.data_maturity}")
+def data_quality(p) -> tuple[float, int, float]:
+    """(noise sd, lag in weeks, coverage) of the skills data at the scenario's data maturity."""
+    m = p.data_maturity
+    return getattr(p, f"noise_level_{m}"), getattr(p, f"lag_weeks_level_{m}"), getattr(p, f"coverage_level_{m}")
 
 
-def perceived_gaps(s, p, rng) -> np.ndarray:
-    """Criticality-weighted mean shortfall per skill over people whose role requires it,
-    seen through noise."""
-    wf, st = s.workforce, s.structure
-    occ = wf.occupied
-    req = st.req[wf.role[occ]]
-    short = (np.maximum(req - wf.prof[occ], 0.0) * st.crit[wf.role[occ]]).sum(axis=0)
-    n = np.maximum((req > 0).sum(axis=0), 1)
-    noise = data_noise(p) * rng.standard_normal(len(n))
-    return short / n + noise
+def take_snapshot(s, p, rng) -> None:
+    """Measure the skills of a covered share of employees, for the review ``lag`` weeks from
+    now: who was measured, their role and department, their criticality-weighted shortfall
+    per skill and their skills-gap index."""
+    _, lag, coverage = data_quality(p)
+    wf = s.workforce
+    measured = np.flatnonzero(wf.occupied & (rng.random(wf.n) < coverage))
+    pr = s.position_req
+    short = np.maximum(pr.req[measured] - wf.prof[measured], 0.0) * pr.crit[measured]
+    s.governance.snapshots[s.week] = {"role": wf.role[measured].copy(), "dept": wf.dept[measured].copy(),
+                                      "short": short, "gap": s.derived.gap[measured].copy()}
 
 
-def budget_pressure(s, p) -> float:
-    """Budget / annualised spend of the last review period (1 when within budget)."""
-    g = Groups(np.zeros(s.workforce.n, dtype=np.int64), s.workforce.occupied, 1)
-    period = p.review_every_weeks
-    spend = float(s.records.trailing(g, "spend", period)[0]) * 52.0 / period
-    budget = p.annual_budget_per_employee * float(s.workforce.occupied.sum()) * s.budget_factor
-    return 1.0 if spend <= budget or spend <= 0 else budget / spend
+def measured_gaps(s, p, rng) -> dict | None:
+    """The skills-gap analysis of a review on the snapshot taken ``lag`` weeks ago (None when
+    there is none yet): measured gap per role × skill (NaN where no one of the role was
+    measured), per skill (people-weighted over the roles that require it), per department,
+    and the organisation's gap index; each with the data maturity's error."""
+    noise, lag, _ = data_quality(p)
+    mem = s.governance
+    snap = mem.snapshots.pop(s.week - lag, None)
+    for w in [w for w in mem.snapshots if w < s.week - lag]:
+        del mem.snapshots[w]
+    if snap is None or len(snap["role"]) == 0:
+        return None
+    st = s.structure
+    n_roles, k, n_dept = len(st.role_names), len(st.skill_names), len(st.dept_names)
+    count = np.bincount(snap["role"], minlength=n_roles).astype(float)
+    total = np.zeros((n_roles, k))
+    np.add.at(total, snap["role"], snap["short"])
+    with np.errstate(invalid="ignore", divide="ignore"):
+        role_gap = total / count[:, None]
+    role_gap = role_gap + noise * rng.standard_normal((n_roles, k))
+    role_gap[count == 0] = np.nan
+    required = st.req > 0
+    need = (count[:, None] * required).sum(axis=0)
+    skill_gap = np.where(need > 0, np.nansum(count[:, None] * required * np.nan_to_num(role_gap), axis=0)
+                         / np.maximum(need, 1), 0.0)
+    d_count = np.bincount(snap["dept"], minlength=n_dept).astype(float)
+    d_gap = np.bincount(snap["dept"], weights=snap["gap"], minlength=n_dept) / np.maximum(d_count, 1)
+    d_gap = d_gap * (1.0 + noise * rng.standard_normal(n_dept))
+    org_gap = float(snap["gap"].mean()) * (1.0 + noise * float(rng.standard_normal()))
+    return {"role": role_gap, "skill": skill_gap, "dept": np.where(d_count > 0, d_gap, np.nan), "org": org_gap,
+            "required": required}
+
+
+def curate_paths(s, p, gaps: dict) -> None:
+    """Each role's learning path: the required skill with the largest measured gap (none where
+    nothing was measured or no measured gap is positive)."""
+    role_gap = np.where(gaps["required"], gaps["role"], -np.inf)
+    role_gap = np.where(np.isnan(role_gap), -np.inf, role_gap)
+    best = np.argmax(role_gap, axis=1)
+    s.curated_skill = np.where(role_gap[np.arange(len(best)), best] > 0, best, -1)
+
+
+def reallocate_protected_time(s, p, gaps: dict) -> None:
+    """Departments' shares of the protected hours: (1 − r) + r × measured gap / the
+    headcount-weighted mean measured gap (capped at 2 × the mean), r = ``dept_reallocation``;
+    unmeasured departments keep 1. The headcount-weighted mean share is 1, so the hours (and
+    their cost) stay the same in total."""
+    wf = s.workforce
+    d = gaps["dept"]
+    heads = np.bincount(wf.dept[wf.occupied], minlength=len(d)).astype(float)
+    known = ~np.isnan(d) & (heads > 0)
+    if not known.any():
+        return
+    mean = float((np.maximum(d[known], 0) * heads[known]).sum() / heads[known].sum())
+    if mean <= 0:
+        return
+    rel = np.ones(len(d))
+    rel[known] = np.minimum(np.maximum(d[known], 0) / mean, 2.0)
+    share = (1.0 - p.dept_reallocation) + p.dept_reallocation * rel
+    share /= float((share * heads).sum() / heads.sum())
+    s.dept_protected = share
 
 
 def retire_content(s, p) -> int:
@@ -88,23 +159,25 @@ def retire_content(s, p) -> int:
     return retired
 
 
-def commission(s, p, gaps: np.ndarray, pressure: float, rng) -> int:
-    """Commission this review period's share of the yearly items, placed by the rule: courses
-    of ``commissioned_hours``, quality ~ Beta around the catalogue mean +
-    ``commissioned_quality_uplift``; ``static`` spreads them over skills at random levels,
-    the steering rules put them where the perceived gaps are, one level above the mean
-    proficiency there."""
+def commission(s, p, gaps: np.ndarray | None, rng) -> int:
+    """Commission this review period's share of the yearly items (× the share of
+    commissioning the budget allows), placed by the rule: courses of ``commissioned_hours``,
+    quality ~ Beta around the catalogue mean + ``commissioned_quality_uplift``; ``static``
+    (or a steering rule with no data yet) spreads them over skills, ``static`` at random
+    levels; the steering rules put them where the measured gaps are, one level above the
+    mean proficiency there."""
     if not p.content_investment:
         return 0
     mem = s.governance
-    mem.commission_credit += p.commission_per_year * p.review_every_weeks / 52.0 * min(1.0, pressure)
+    mem.commission_credit += p.commission_per_year * p.review_every_weeks / 52.0 \
+        * min(1.0, s.budget.scale.get("commissioning", 1.0))
     count = int(mem.commission_credit)
     mem.commission_credit -= count
     if count == 0:
         return 0
     wf, st, cat = s.workforce, s.structure, s.catalogue
     k = len(st.skill_names)
-    if p.rule == "static":
+    if gaps is None:
         skills = (np.arange(count) + len(mem.decisions)) % k
     else:
         score = np.maximum(gaps, 0.0)
@@ -133,16 +206,16 @@ def commission(s, p, gaps: np.ndarray, pressure: float, rng) -> int:
     return int(len(skills))
 
 
-def steer_protected_time(s, p, rng) -> None:
-    """The steering rules move protected time (see the module docstring)."""
+def steer_protected_time(s, p, gaps: dict | None) -> None:
+    """The steering rules move protected time (see the module docstring); the gap rule acts
+    on the measured gap index and does nothing before it has data."""
     mem = s.governance
     if p.rule == "gap_driven":
-        true_gap = float(np.mean(s.derived.gap[s.workforce.occupied]))
-        z = float(rng.standard_normal())
-        org_gap = true_gap * (1.0 + data_noise(p) * z)
-        if org_gap > p.gap_target:
+        if gaps is None:
+            return
+        if gaps["org"] > p.gap_target:
             s.protected_hours += p.protected_step_hours
-        elif org_gap < p.gap_target * p.lower_threshold_share:
+        elif gaps["org"] < p.gap_target * p.lower_threshold_share:
             s.protected_hours -= p.protected_step_hours
     elif p.rule == "roi_driven":
         g = Groups(np.zeros(s.workforce.n, dtype=np.int64), s.workforce.occupied, 1)
@@ -154,36 +227,47 @@ def steer_protected_time(s, p, rng) -> None:
 
 
 def review(s, p, rng) -> None:
-    """On review weeks (``week`` a multiple of ``review_every_weeks``): analyse, decide, act,
-    and log the decision in ``state.governance.decisions``."""
+    """Every week the steering rules take the skills snapshot a coming review will see
+    (:func:`take_snapshot`, ``lag`` weeks ahead of it); on review weeks (``week`` a multiple
+    of ``review_every_weeks``) governance analyses, decides, acts, and logs the decision and
+    the budget's state in ``state.governance.decisions``."""
+    steering = p.rule != "static"
+    if steering:
+        _, lag, _ = data_quality(p)
+        if s.week >= 1 and (s.week + lag) % p.review_every_weeks == 0:
+            take_snapshot(s, p, rng)
     if not (s.week > 0 and s.week % p.review_every_weeks == 0):
         return
-    gaps = perceived_gaps(s, p, rng)
-    pressure = budget_pressure(s, p)
-    decision = {"week": s.week, "rule": p.rule, "budget_pressure": round(pressure, 3), "retired": 0,
-                "commissioned": 0, "protected_hours": None}
-    if p.rule != "static":
+    gaps = measured_gaps(s, p, rng) if steering else None
+    decision = {"week": s.week, "rule": p.rule, "retired": 0, "commissioned": 0, "protected_hours": None,
+                "measured_gap": None if gaps is None else round(gaps["org"], 5)}
+    if steering:
         decision["retired"] = retire_content(s, p)
-    decision["commissioned"] = commission(s, p, gaps, pressure, rng)
+        if gaps is not None:
+            curate_paths(s, p, gaps)
+            if p.protected_time:
+                reallocate_protected_time(s, p, gaps)
+    decision["commissioned"] = commission(s, p, None if gaps is None else gaps["skill"], rng)
     if p.protected_time:
-        steer_protected_time(s, p, rng)
-        if p.rule != "static":
-            s.protected_hours = float(np.clip(s.protected_hours * min(1.0, pressure), p.protected_hours_min,
-                                              p.protected_hours_max))
+        if steering:
+            steer_protected_time(s, p, gaps)
+            s.protected_hours = float(np.clip(s.protected_hours, p.protected_hours_min, p.protected_hours_max))
         decision["protected_hours"] = s.protected_hours
+    decision.update(budget_status(s, p))
     s.governance.decisions.append(decision)
 
 
 GOVERNANCE = Phase(
     "governance", review,
     params=("governance.rule", "governance.review_every_weeks", "governance.data_maturity",
-            "governance.annual_budget_per_employee", "governance.retire_below_quality",
+            "governance.retire_below_quality",
             "governance.retire_below_freshness", "governance.protected_hours_min", "governance.protected_hours_max",
             "governance.gap_target", "content.quality_mean", "protected_time=policies.protected_time.enabled",
             "content_investment=policies.content_investment.enabled",
             "policies.content_investment.commission_per_year", "rules.governance.*",
             "rules.catalogue.quality_concentration"),
-    reads=("week", "workforce.occupied", "workforce.role", "workforce.prof", "structure", "records", "budget_factor",
-           "catalogue", "derived", "governance", "protected_hours", "commissioned"),
-    writes=("catalogue", "catalogue_changed", "governance", "protected_hours", "commissioned"),
+    reads=("week", "workforce.occupied", "workforce.role", "workforce.dept", "workforce.prof", "structure",
+           "budget", "catalogue", "derived", "governance", "protected_hours", "commissioned", "records"),
+    writes=("catalogue", "catalogue_changed", "governance", "protected_hours", "commissioned", "curated_skill",
+            "dept_protected"),
     stream="governance")

@@ -18,16 +18,21 @@ def match_mentors(s, p, rng) -> None:
     mentees (more only when mentees outnumber that many times the remaining colleagues).
     Matching: ``skill_gap`` picks the mentor strongest in the mentee's largest-gap skill;
     ``same_department`` a strong mentor from the mentee's department; ``random`` any mentor.
-    The learning itself happens in the social-learning phase (phase 7)."""
-    if (s.week - 1) % p.rematch_every_weeks:  # weeks 1, 1 + r, 1 + 2r, …
-        return
+    The learning itself happens in the social-learning phase (phase 7). The budget may allow
+    only part of the programme (``budget.scale``, :mod:`sim.processes.budget`): then only that
+    share of the pairs is formed, and pairs beyond it end at once (:func:`end_excess_pairs`)."""
     wf, st = s.workforce, s.structure
+    scale = s.budget.scale.get("mentoring", 1.0)
+    if (s.week - 1) % p.rematch_every_weeks:  # weeks 1, 1 + r, 1 + 2r, …
+        if scale < 1.0:
+            end_excess_pairs(wf, p.ratio * scale)
+        return
     wf.mentor[:] = -1
     occ = np.flatnonzero(wf.occupied & ~wf.is_exec)
     if len(occ) < 2:
         return
     gaps = row_gap(wf, st, occ) + 1e-6 * rng.random(len(occ))
-    n_mentees = min(int(round(p.ratio * len(occ))), len(occ) - 1)
+    n_mentees = min(int(round(p.ratio * scale * len(occ))), len(occ) - 1)
     if n_mentees == 0:
         return
     order = np.argsort(-gaps)
@@ -58,6 +63,15 @@ def match_mentors(s, p, rng) -> None:
         free[pick] = False
 
 
+def end_excess_pairs(wf, ratio: float) -> None:
+    """End the pairs beyond ``ratio`` × eligible employees (the budget shrank the programme):
+    the pairs of the mentees in the highest rows go first (an arbitrary, reproducible order)."""
+    mentees = np.flatnonzero(wf.mentor >= 0)
+    allowed = int(round(ratio * int((wf.occupied & ~wf.is_exec).sum())))
+    if len(mentees) > allowed:
+        wf.mentor[mentees[allowed:]] = -1
+
+
 def rotate_jobs(s, p, rng) -> None:
     """Job rotation / job swapping.
 
@@ -75,7 +89,7 @@ def rotate_jobs(s, p, rng) -> None:
     r = rng.random(wf.n)
     other = rng.random(wf.n)
     eligible = wf.occupied & ~wf.is_manager & (wf.rotation_end < 0)
-    start = eligible & (r < weekly_probability(p.share_per_year))
+    start = eligible & (r < weekly_probability(p.share_per_year) * s.budget.scale.get("job_rotation", 1.0))
     rows = np.flatnonzero(start)
     n_roles = len(s.structure.role_names)
     if len(rows) == 0 or n_roles < 2:
@@ -102,10 +116,12 @@ def develop_managers(s, p, rng) -> None:
     probability 1 − (1 − share_per_year)^(1/52) (a share_per_year chance over a year), which
     raises their support for learning by ``support_gain`` and their coaching hours by
     ``coaching_hours_gain`` (assumption; support is the strongest work-environment predictor
-    of transfer, Blume2010). ``state.trained_now`` keeps this week's graduates (for costs)."""
+    of transfer, Blume2010). ``state.trained_now`` keeps this week's graduates (for costs).
+    The budget scales the weekly probability (``budget.scale``)."""
     wf = s.workforce
     r = rng.random(wf.n)
-    train = wf.occupied & wf.is_manager & ~wf.trained_manager & (r < weekly_probability(p.share_per_year))
+    train = wf.occupied & wf.is_manager & ~wf.trained_manager \
+        & (r < weekly_probability(p.share_per_year) * s.budget.scale.get("manager_development", 1.0))
     wf.support[train] = np.minimum(1.0, wf.support[train] + p.support_gain)
     wf.coaching_hours[train] += p.coaching_hours_gain
     wf.trained_manager[train] = True
@@ -117,7 +133,7 @@ MENTORING = Phase(
     params=("policies.mentoring.rematch_every_weeks", "policies.mentoring.ratio", "policies.mentoring.matching",
             "rules.mentoring.mentees_per_mentor"),
     reads=("week", "workforce.occupied", "workforce.is_exec", "workforce.role", "workforce.prof", "workforce.dept",
-           "structure"),
+           "workforce.mentor", "structure", "budget"),
     writes=("workforce.mentor",),
     stream="mentoring",
     when="policies.mentoring.enabled")
@@ -126,7 +142,7 @@ ROTATION = Phase(
     params=("policies.job_rotation.share_per_year", "policies.job_rotation.duration_weeks",
             "policies.job_rotation.mode"),
     reads=("week", "workforce.rotation_end", "workforce.role", "workforce.occupied", "workforce.is_manager",
-           "workforce.dept", "structure"),
+           "workforce.dept", "structure", "budget"),
     writes=("workforce.work_role", "workforce.rotation_end", "records"),
     stream="rotation",
     when="policies.job_rotation.enabled")
@@ -135,7 +151,7 @@ MANAGER_DEVELOPMENT = Phase(
     params=("policies.manager_development.share_per_year", "policies.manager_development.support_gain",
             "policies.manager_development.coaching_hours_gain"),
     reads=("workforce.occupied", "workforce.is_manager", "workforce.trained_manager", "workforce.support",
-           "workforce.coaching_hours"),
+           "workforce.coaching_hours", "budget"),
     writes=("workforce.support", "workforce.coaching_hours", "workforce.trained_manager", "trained_now"),
     stream="manager_development",
     when="policies.manager_development.enabled")
