@@ -9,6 +9,13 @@ policies (:mod:`sim.policies`) and governance (:mod:`sim.governance`) are agents
 org network is a Mesa :class:`~mesa.discrete_space.Network` whose nodes are positions. After
 a phase that hires, lets people go, adds or retires content or rewires ties, the model
 brings its agents and network in line with the state.
+
+A run starts from the status quo's settled state, not from the initial draws (docs/ODD.md
+§5): the organisation is drawn at week −S (S = ``start.spin_up_weeks``) and runs S weeks,
+−S+1 … 0, under :meth:`~sim.scenario.Scenario.status_quo` — the same for every strategy of
+the same organisation and seed. At week 0 the scenario's strategy starts (:data:`START`):
+its phases are bound, the run's records and outcomes start afresh, and the Mesa agents are
+created. Weeks 1 … ``weeks`` are the run.
 """
 
 from __future__ import annotations
@@ -22,17 +29,18 @@ from mesa.discrete_space import Network
 
 from .agents import ContentItem, Employee, employee_class
 from .governance import Governance
-from .organisation import assign_flags, build_catalogue, build_structure, draw_people, platform_ties
+from .organisation import assign_flags, build_catalogue, build_structure, draw_people
 from .outcomes import OutcomeCollector
 from .policies import create_policies
 from .processes import (budget, codification, costs, culture, data, environment, experiential, formal, forgetting,
                         governance, programmes, social, time_allocation, transfer, turnover)
 # recommendations, learning_time, recent_learning, data and hiring have no switch: always bound
 from .processes.phase import BoundPhase, Phase
+from .processes.start import START
 from .records import Derived, Records
 from .rng import Streams
 from .scenario import Scenario
-from .state import State, Ties, Workforce, dedupe_edges, tie_strengths
+from .state import BudgetState, GovernanceMemory, State, Ties, Workforce, tie_strengths
 
 # Bump when the model's behaviour changes on purpose (with `make regression-update`): sweep
 # run keys include it, so results of an older model are never resumed into a newer sweep.
@@ -77,32 +85,22 @@ class LearningEcosystem(mesa.Model):
         # an optional read-only observer, called as after_phase(name, state) after each phase
         # (the calibration patterns of sim.validation.patterns attribute skill gains with it)
         self.after_phase: Callable[[str, State], None] | None = None
+        self.spin_up_weeks = scenario.start.spin_up_weeks
+        self._bind(scenario.status_quo())
+        self.state = self._initial_state(scenario)
+        for _ in range(self.spin_up_weeks):
+            self._run_week()
+        self._start_strategy()
+
+    def _bind(self, scenario: Scenario) -> None:
+        """The week of ``scenario``: the phases of :data:`WEEK` it switches on, parameters resolved."""
         self.phases: tuple[BoundPhase, ...] = tuple(ph.bind(scenario) for ph in WEEK if ph.active(scenario))
         self._bound = {b.phase.name: b for b in self.phases}
-        self.state = self._initial_state(scenario)
-
-        self.policies = create_policies(self)
-        s = self.state
-        graph = nx.Graph()
-        graph.add_nodes_from(range(s.workforce.n))
-        graph.add_edges_from(zip(s.edges[0].tolist(), s.edges[1].tolist()))
-        self.network = Network(graph, layout=None, random=self.random)
-        self._content_agents: dict[int, ContentItem] = {}
-        self._content_rows = 0
-        self._occupants: dict[int, Employee] = {}
-        self._has_agent = np.zeros(s.workforce.n, dtype=bool)
-        self._sync_content()
-        self._sync_people()
-        self._bound["recommendations"].run(s, self.streams)
-        self.governance = Governance(self)
-        self.collector = OutcomeCollector(s)
-        # the record of the starting state (week 0): nothing has been spent yet
-        for name in ("recent_learning", "data"):
-            self._bound[name].run(s, self.streams)
-        self.collector.collect()
 
     def _initial_state(self, sc: Scenario) -> State:
-        """The organisation at week 0 (docs/ODD.md "Initialisation")."""
+        """The organisation as drawn at week −S, the start of the spin-up (docs/ODD.md
+        "Initialisation"). Only what is not a lever is read from ``sc``; the people's draws
+        use the status quo's parameters (bound by :meth:`_bind`)."""
         org = sc.organisation
         wf = Workforce(n=org.size, k=len(org.skills))
         structure, edges = build_structure(sc, wf, self.streams["init_organisation"])
@@ -114,32 +112,73 @@ class LearningEcosystem(mesa.Model):
         wf.tenure[:] = self.streams["init_people"].integers(0, sc.rules.people.initial_tenure_max_weeks, wf.n)
         assign_flags(sc, wf, self.streams["init_people"])
         catalogue = build_catalogue(sc, structure, self.streams["init_content"])
-        platform = sc.policies.platform
-        edges = dedupe_edges(np.hstack([edges, platform_ties(wf.n, platform.peer_ties, platform.enabled,
-                                                             self.streams["platform"])]))
+        s = self.spin_up_weeks
         return State(
             workforce=wf, catalogue=catalogue, structure=structure, edges=edges,
             ties=Ties.from_edges(wf.n, edges, tie_strengths(sc.rules.social)),
             team_climate=np.full(len(structure.team_dept), sc.culture.psychological_safety),
-            derived=Derived(wf.n), records=Records(len(structure.dept_names), sc.weeks),
+            derived=Derived(wf.n), records=Records(len(structure.dept_names), max(s, 1), first=1 - s),
             best_item=np.full((len(org.skills), 6), -1, dtype=np.int64),
-            protected_hours=float(sc.policies.protected_time.hours_per_week),
-            trained_now=np.zeros(wf.n, dtype=bool),
+            trained_now=np.zeros(wf.n, dtype=bool), week=-s,
         )
+
+    def _start_strategy(self) -> None:
+        """Week 0: the scenario's strategy takes over from the status quo. Its phases are
+        bound; this week's flows, the records, governance's memory and the commissioning log
+        restart empty (nothing of the spin-up is reported or costed); :data:`START` applies
+        the levers that set state once (LXP ties, protected hours, coaching hours); then the
+        Mesa network and agents are built (people and content first, so that their ids are the
+        same under every strategy; then policies and governance) and week 0 is recorded."""
+        sc, s = self.spec, self.state
+        self._bind(sc)
+        s.workforce.clear_flows()
+        s.trained_now[:] = False
+        s.overhead_spend = 0.0
+        s.records = Records(len(s.structure.dept_names), sc.weeks)
+        s.governance = GovernanceMemory()
+        s.budget = BudgetState()  # the budget years start at week 1 (sim.processes.budget)
+        s.commissioned = {}
+        START.bind(sc).run(s, self.streams)
+
+        graph = nx.Graph()
+        graph.add_nodes_from(range(s.workforce.n))
+        graph.add_edges_from(zip(s.edges[0].tolist(), s.edges[1].tolist()))
+        self.network = Network(graph, layout=None, random=self.random)
+        self._content_agents: dict[int, ContentItem] = {}
+        self._content_rows = 0
+        self._occupants: dict[int, Employee] = {}
+        self._has_agent = np.zeros(s.workforce.n, dtype=bool)
+        self._sync_content()
+        self._sync_people()
+        s.rewired = np.empty(0, np.int64)
+        # after the people and content, so that their agents' ids do not depend on the strategy
+        self.policies = create_policies(self)
+        self._bound["recommendations"].run(s, self.streams)
+        self.governance = Governance(self)
+        self.collector = OutcomeCollector(s)
+        # the record of the starting state (week 0): no flow, nothing spent yet
+        self._bound["data"].run(s, self.streams)
+        self.collector.collect()
 
     # ------------------------------------------------------------------ the week
     def step(self) -> None:
         """One week: the declared phases of :data:`WEEK` in order, then the outcomes."""
+        self._run_week(follow=True)
+        self.collector.collect()
+        if self.state.week >= self.spec.weeks:
+            self.running = False
+
+    def _run_week(self, follow: bool = False) -> None:
+        """The phases of one week; with ``follow`` the Mesa agents and network follow the
+        state after each phase (during the spin-up there are no agents yet)."""
         s = self.state
         s.week += 1
         for bound in self.phases:
             bound.run(s, self.streams)
-            self._follow(bound.phase)
-            if self.after_phase is not None:
-                self.after_phase(bound.phase.name, s)
-        self.collector.collect()
-        if s.week >= self.spec.weeks:
-            self.running = False
+            if follow:
+                self._follow(bound.phase)
+                if self.after_phase is not None:
+                    self.after_phase(bound.phase.name, s)
 
     def _follow(self, phase: Phase) -> None:
         """Bring the Mesa agents and network in line with what ``phase`` changed."""

@@ -26,7 +26,7 @@ import numpy as np
 
 from .processes.phase import Pars
 from .scenario import MODALITIES, Scenario
-from .state import TIE_CROSS, TIE_PLATFORM, TIE_REPORTING, TIE_TEAM, Catalogue, Workforce
+from .state import NO_WEEK, TIE_CROSS, TIE_PLATFORM, TIE_REPORTING, TIE_TEAM, Catalogue, Workforce
 
 # The parameters of a new occupant's draws (at the start and at each hire): one declaration
 # for initialisation and for the hiring phase.
@@ -249,11 +249,11 @@ def draw_people(p: Pars, st: Structure, wf: Workforce, rows: np.ndarray, rng: np
     wf.learn_ewma[rows] = p.discretionary_hours
     wf.mentor[rows] = -1
     wf.rotation_end[rows] = -1
-    wf.proficient_week[rows] = -1
+    wf.proficient_week[rows] = NO_WEEK
 
 
 def platform_ties(n: int, peer_ties: float, lxp: bool, rng: np.random.Generator) -> np.ndarray:
-    """The ties the LXP's peer features open at the start: ``peer_ties`` random ties per
+    """The ties the LXP's peer features open at week 0 (:mod:`sim.processes.start`): ``peer_ties`` random ties per
     employee across the organisation (assumption: social features connect people who would
     not otherwise meet); none with the basic LMS. (3, m) array of src, dst, kind."""
     m = int(round(peer_ties * n / 2)) if lxp else 0

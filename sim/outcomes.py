@@ -15,6 +15,8 @@ from typing import Callable, Literal
 
 import numpy as np
 
+from .state import NO_WEEK
+
 WEEKS_PER_YEAR = 52.0
 
 
@@ -121,7 +123,7 @@ def _mean_proficiency(m, g):
 
 def _time_to_proficiency(m, g):
     wf = m.workforce
-    reached = (wf.proficient_week >= 0) & (wf.hire_week > 0) & (m.week - wf.proficient_week < 52)
+    reached = (wf.proficient_week != NO_WEEK) & (wf.hire_week != NO_WEEK) & (m.week - wf.proficient_week < 52)
     weeks = np.where(reached, wf.proficient_week - wf.hire_week, 0).astype(float)
     return ratio(g.sum(weeks), g.sum(reached.astype(float)))
 

@@ -52,7 +52,7 @@ class ProtectedTimePolicy(Policy):
 
 class PlatformPolicy(Policy):
     """The learning platform: a basic LMS, or an LXP with gap-targeted recommendations,
-    peer features (``peer_ties`` extra cross-team ties per employee at the start) and
+    peer features (``peer_ties`` extra cross-team ties per employee, opened at week 0) and
     mobile access. Always present. Cost: licence per employee per year."""
 
     name = "platform"

@@ -70,13 +70,15 @@ class Records:
     """Weekly per-department records (weeks × departments arrays, grown as needed).
 
     Phases note the week's events as they happen (:meth:`add_counts`, :meth:`add_weights`);
-    the data phase writes the week (:meth:`write_week`). Readers see weeks up to
-    :attr:`week`, the last one written.
+    the data phase writes the week (:meth:`write_week`). Readers see weeks ``first`` …
+    :attr:`week`, the last one written. The spin-up keeps its own records from its first
+    week (negative weeks); the run's records start afresh at week 0 (:mod:`sim.model`).
     """
 
-    def __init__(self, n_dept: int, weeks: int):
+    def __init__(self, n_dept: int, weeks: int, first: int = 0):
         self.n_dept = n_dept
-        self.week = -1
+        self.first = first                      # the first week these records keep (row 0)
+        self.week = first - 1
         self._data = {f: np.zeros((max(weeks, 1) + 1, self.n_dept)) for f in FIELDS}
         self._pending = {f: np.zeros(self.n_dept) for f in EVENT_FIELDS}
         self.reference_fit: np.ndarray | None = None
@@ -105,12 +107,15 @@ class Records:
         self.week = week
 
     def _row(self, week: int) -> int:
-        if week >= len(self._data["headcount"]):
+        row = week - self.first
+        if row < 0:
+            raise ValueError(f"week {week} is before the first recorded week ({self.first})")
+        if row >= len(self._data["headcount"]):
             for f, arr in self._data.items():
                 grown = np.zeros((2 * len(arr), self.n_dept))
                 grown[: len(arr)] = arr
                 self._data[f] = grown
-        return week
+        return row
 
     # -- reading -------------------------------------------------------------------------
     def _fold(self, g: Groups, per_dept: np.ndarray) -> np.ndarray:
@@ -119,20 +124,20 @@ class Records:
 
     def trailing(self, g: Groups, field: str, weeks: int) -> np.ndarray:
         """Sum over the last ``weeks`` recorded weeks (the last one included)."""
-        t = self.week
+        t = self.week - self.first
         return self._fold(g, self._data[field][max(0, t - weeks + 1): t + 1].sum(axis=0))
 
     def this_week(self, g: Groups, field: str) -> np.ndarray:
-        return self._fold(g, self._data[field][self.week])
+        return self._fold(g, self._data[field][self.week - self.first])
 
     def cumulative(self, g: Groups, field: str, week: int | None = None) -> np.ndarray:
-        """Sum over weeks 0 … ``week`` (default: the last recorded)."""
-        t = self.week if week is None else week
-        return self._fold(g, self._data[field][: t + 1].sum(axis=0))
+        """Sum over the first recorded week (week 0 in a run) … ``week`` (default: the last recorded)."""
+        t = (self.week if week is None else week) - self.first
+        return self._fold(g, self._data[field][: max(t + 1, 0)].sum(axis=0))
 
     def series(self, field: str) -> np.ndarray:
-        """Weeks × departments array of a field up to the last recorded week."""
-        return self._data[field][: self.week + 1].copy()
+        """Weeks × departments array of a field from the first to the last recorded week."""
+        return self._data[field][: self.week - self.first + 1].copy()
 
 
 def xapi_statements(model, limit: int | None = None) -> list[dict]:

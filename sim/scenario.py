@@ -22,8 +22,11 @@ from typing import Annotated, Literal, Union
 
 from pydantic import Field, model_validator
 
-from .parameters import Section, located, param
+from .parameters import Section, iter_parameters, located, param
 from .rules import Rules
+
+# Default of ``start.spin_up_weeks`` (measured, see tests/test_equilibrium.py).
+SPIN_UP_WEEKS = 156
 
 Modality = Literal["course", "video", "article", "podcast", "job_aid", "manual", "instructor_led"]
 MODALITIES: tuple[str, ...] = Modality.__args__  # type: ignore[attr-defined]
@@ -111,7 +114,7 @@ def _default_departments() -> list[Department]:
 
 class InitialProficiency(Section):
     required_mean: float = param(
-        0.88, "Mean initial proficiency on a required skill, as a fraction of the required level.",
+        0.88, "Mean initial proficiency on a required skill, as a fraction of the required level (drawn before the spin-up, start.spin_up_weeks before week 0).",
         unit="fraction of requirement", ge=0, le=2)
     required_sd: float = param(0.45, "Spread of initial proficiency on required skills.", unit="level", ge=0, le=3)
     other_mean: float = param(0.6, "Mean initial proficiency on skills the role does not require.", unit="level", ge=0, le=5)
@@ -413,6 +416,19 @@ class LabourMarket(Section):
     separation_cost: float = param(5000.0, "Cost of a leaver not counted elsewhere: exit administration, lost output while working notice, colleagues' and managers' time (the hiring fee, the vacancy's lost output, onboarding hours and the hire's ramp-up are counted separately).", unit="$/leaver", source="assumption: Boushey & Glynn 2012 put the whole replacement cost at a median ≈ 21 % of annual salary (most of it the parts counted separately here)", kind="uncertainty", plausible=(1000.0, 20000.0), ge=0, le=10_000_000)
 
 
+# --------------------------------------------------------------------------- the start
+class Start(Section):
+    """How a run starts (:mod:`sim.model`; docs/ODD.md §5 "Initialisation")."""
+
+    spin_up_weeks: int = param(
+        SPIN_UP_WEEKS,
+        "Weeks the organisation runs under its status quo (policies and every other lever at their defaults, no scheduled events, "
+        "requirements held at their declared levels) before week 0, so that every strategy starts from the same "
+        "settled state; nothing of it is reported. 0 starts from the initial draws (organisation.initial_proficiency).",
+        unit="weeks", source="measured: the shortest spin-up after which the status quo's skills gap and "
+        "fully-proficient share show no trend (tests/test_equilibrium.py)", ge=0, le=5200)
+
+
 # --------------------------------------------------------------------------- the scenario
 class Scenario(Section):
     """A complete, validated scenario. Build with :func:`sim.loader.load_scenario` or ``Scenario()``."""
@@ -433,6 +449,7 @@ class Scenario(Section):
     labour_market: LabourMarket = Field(default_factory=LabourMarket)
     rules: Rules = Field(default_factory=Rules, description="Behavioural constants of the weekly rules (assumptions to test, see sim/rules.py).")
     events: list[Event] = Field(default_factory=list, max_length=10_000)
+    start: Start = Field(default_factory=Start)
 
     @model_validator(mode="after")
     def _references(self) -> "Scenario":
@@ -450,6 +467,22 @@ class Scenario(Section):
                 raise located(("content", "items", i, "skill"), f"unknown skill {it.skill!r}; known skills: {', '.join(sorted(skills))}")
         return self
 
+    def status_quo(self) -> "Scenario":
+        """The organisation as it runs before week 0 (the spin-up): this scenario with the whole
+        ``policies`` section (every programme, its settings and prices) and every other lever
+        (``kind="lever"``: the governance rule and its settings, coaching hours, executive
+        support, failure tolerance) at the declared defaults, no scheduled events and no
+        turbulence (the declared requirements are today's). It depends only on what describes
+        the organisation and its world, so every strategy for the same organisation,
+        uncertainties and seed spins up identically (a policy's price included: through the
+        budget check it would change what governance commissions)."""
+        out: Section = self.model_copy(update={"policies": Policies()})
+        for p in iter_parameters(Scenario):
+            if p.kind == "lever" and not p.path.startswith("policies."):
+                out = _replaced(out, p.path.split("."), p.default)
+        environment = out.environment.model_copy(update={"turbulence_per_year": 0.0})
+        return out.model_copy(update={"events": [], "environment": environment})
+
     def canonical_json(self) -> str:
         """The scenario as canonical JSON (sorted keys): the input of :meth:`digest`."""
         return json.dumps(self.model_dump(mode="json"), sort_keys=True, separators=(",", ":"))
@@ -457,3 +490,10 @@ class Scenario(Section):
     def digest(self) -> str:
         """SHA-256 of the canonical scenario: same digest, same inputs."""
         return hashlib.sha256(self.canonical_json().encode()).hexdigest()
+
+
+def _replaced(section: Section, path: list[str], value) -> Section:
+    """``section`` with the value at ``path`` replaced (a copy; validated values stay valid)."""
+    head, *rest = path
+    new = _replaced(getattr(section, head), rest, value) if rest else value
+    return section.model_copy(update={head: new})

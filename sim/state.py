@@ -16,6 +16,16 @@ from typing import Any
 
 import numpy as np
 
+# "No such week" for week-valued columns and fields (never hired in the model, not yet
+# proficient, never used, no hiring freeze). Weeks before the strategy starts are negative
+# (the spin-up runs weeks −S+1 … 0), so −1 cannot serve as "none".
+NO_WEEK = -(10**6)
+
+# This week's flows: overwritten by the phase that owns them each week (see the module
+# docstring), cleared when the strategy starts at week 0 so that no spin-up flow is reported.
+FLOW_COLUMNS = ("hours", "skill_hours", "item", "started", "completed", "formal_gain", "transferred",
+                "unapplied_lost", "peer_event", "peer_cross", "failed", "spend", "time_cost")
+
 
 @dataclass
 class Workforce:
@@ -81,7 +91,7 @@ class Workforce:
         self.is_manager, self.is_exec, self.is_sme, self.is_instructor, self.remote = b(), b(), b(), b(), b()
         self.occupied = b()
         self.uid = np.full(n, -1, dtype=np.int64)
-        self.vacant_since, self.hire_week, self.proficient_week, self.tenure = i32(-1), i32(-10**6), i32(-1), i32()
+        self.vacant_since, self.hire_week, self.proficient_week, self.tenure = i32(-1), i32(NO_WEEK), i32(NO_WEEK), i32()
         self.prof = np.zeros((n, k))
         self.pending = np.zeros((n, k))
         self.exposure, self.mindset, self.engagement, self.motivation = f64(1.0), f64(), f64(), f64()
@@ -95,6 +105,12 @@ class Workforce:
         self.started, self.completed, self.peer_event, self.peer_cross, self.failed = b(), b(), b(), b(), b()
         self.spend, self.time_cost = f64(), f64()
         self.protected_taken = f64()
+
+    def clear_flows(self) -> None:
+        """Empty this week's flows (:data:`FLOW_COLUMNS`): no hours, no item, no spend."""
+        for name in FLOW_COLUMNS:
+            col = getattr(self, name)
+            col[:] = -1 if name == "item" else 0
 
 
 @dataclass
@@ -123,7 +139,7 @@ class Catalogue:
         "active": (bool, False), "skill": (np.int32, 0), "level": (np.int32, 1), "modality": (np.int32, 0),
         "quality": (np.float64, 0.0), "duration": (np.float64, 1.0), "mobile": (bool, False),
         "freshness": (np.float64, 1.0), "created": (np.int32, 0), "usage_total": (np.int64, 0),
-        "last_used": (np.int32, -10**6), "rating_sum": (np.float64, 0.0), "rating_n": (np.int64, 0),
+        "last_used": (np.int32, NO_WEEK), "rating_sum": (np.float64, 0.0), "rating_n": (np.int64, 0),
         "gain_sum": (np.float64, 0.0), "uid": (np.int64, -1),
     }
 
@@ -241,7 +257,7 @@ class State:
     best_item: np.ndarray               # (skills, 6) best catalogue row per skill and level, -1 none
     week: int = 0
     budget_factor: float = 1.0          # product of budget cuts so far
-    hiring_frozen_until: int = -1
+    hiring_frozen_until: int = NO_WEEK  # no freeze
     protected_hours: float = 0.0        # protected learning time now (governance may move it)
     catalogue_changed: bool = True      # the recommendation index must be rebuilt
     trained_now: np.ndarray | None = None   # managers who finished development this week

@@ -24,8 +24,11 @@ def merge(base: dict, extra: dict) -> dict:
 
 
 def make_scenario(**sections):
-    """A small (120-person) scenario with the given sections merged over the defaults."""
-    data = merge({"name": "test", "weeks": 20, "seed": 3, "organisation": {"size": 120}}, sections)
+    """A small (120-person) scenario with the given sections merged over the defaults. It starts
+    from the initial draws (``start.spin_up_weeks`` 0: every seat occupied, nothing settled),
+    which rule tests on a small organisation want; pass ``start=...`` to spin up."""
+    data = merge({"name": "test", "weeks": 20, "seed": 3, "organisation": {"size": 120},
+                  "start": {"spin_up_weeks": 0}}, sections)
     return scenario_from_data(data)
 
 

@@ -18,6 +18,7 @@ import numpy as np
 import pytest
 
 from sim.model import WEEK
+from sim.processes.start import START
 from sim.parameters import iter_parameters
 from sim.processes.phase import lookup
 from sim.records import Derived
@@ -33,7 +34,7 @@ SUBSTATES = ("workforce", "catalogue", "structure", "derived", "records", "gover
 def test_every_phase_parameter_resolves_and_names_are_unique():
     sc = Scenario()
     paths = {p.path for p in iter_parameters(Scenario)}
-    for phase in WEEK:
+    for phase in (*WEEK, START):
         phase.resolve(sc)  # raises on a duplicate local name
         for _local, path in phase.parameter_paths():
             if path.endswith(".*"):
@@ -43,7 +44,7 @@ def test_every_phase_parameter_resolves_and_names_are_unique():
                 assert path in paths or hasattr(type(section_or_value), "model_fields"), f"{phase.name}: {path}"
         if phase.when is not None:
             assert isinstance(lookup(sc, phase.when), bool), phase.when
-    assert len({p.name for p in WEEK}) == len(WEEK)
+    assert len({p.name for p in (*WEEK, START)}) == len(WEEK) + 1
 
 
 def _known_fields() -> set[str]:
@@ -56,7 +57,7 @@ def _known_fields() -> set[str]:
 
 def test_declared_state_fields_exist():
     known = _known_fields()
-    for phase in WEEK:
+    for phase in (*WEEK, START):
         for name in (*phase.reads, *phase.writes):
             assert name in known, f"{phase.name} declares unknown state {name!r}"
 
@@ -149,7 +150,7 @@ def test_each_phase_touches_only_the_state_it_declares(busy_model):
     s = m.state
     s.week += 1  # week 5: mentoring rematch, expert review, governance review, events
     touched = {}
-    for bound in m.phases:
+    for bound in (*m.phases, START.bind(m.spec)):  # START runs once, at week 0; its rule is held to the same
         phase = bound.phase
         before = _snapshot(s)
         log = {"read": set(), "write": set()}
@@ -166,5 +167,5 @@ def test_each_phase_touches_only_the_state_it_declares(busy_model):
         assert not undeclared_reads, f"{phase.name} reads {sorted(undeclared_reads)} without declaring them"
         touched[phase.name] = changed
     # the week was busy enough to exercise the rules that write rarely
-    for name in ("events", "mentoring", "job_rotation", "codification", "exits", "hiring", "governance"):
+    for name in ("events", "mentoring", "job_rotation", "codification", "exits", "hiring", "governance", "start"):
         assert touched[name], f"{name} changed nothing in the test week"

@@ -65,8 +65,9 @@ def test_shipped_scenario_loads_and_runs(path: Path):
     missing = set(DOCUMENTED_OUTCOMES) - set(ts.columns)
     assert not missing, f"documented outcomes not recorded: {sorted(missing)}"
 
-    # every position is occupied at the start (ODD §5); the headcount never exceeds the positions
-    assert ts["headcount"].iloc[0] == sc.organisation.size
+    # every position is occupied when the organisation is drawn; after the spin-up (ODD §5) a few
+    # are vacant, as in any week (turnover ~14 %/year, 6 weeks to fill: ~2 % of seats)
+    assert 0.95 * sc.organisation.size <= ts["headcount"].iloc[0] <= sc.organisation.size
     assert (ts["headcount"] <= sc.organisation.size).all() and (ts["headcount"] > 0).all()
 
     for name, (low, high) in DOCUMENTED_OUTCOMES.items():
@@ -116,13 +117,14 @@ def test_five_line_scenario_runs(tmp_path: Path):
     assert sc.model_copy(update={"name": default.name, "weeks": default.weeks, "seed": default.seed,
                                  "organisation": default.organisation}) == default
     model = LearningEcosystem(sc)
-    assert model.workforce.prof.shape[0] == 60 and model.workforce.occupied.all()
+    assert model.spin_up_weeks == default.start.spin_up_weeks > 0 and model.week == 0
+    assert model.workforce.prof.shape[0] == 60 and model.workforce.occupied.mean() > 0.9
     for _ in range(3):
         model.step()
     assert model.week == 3
     ts = simulate(sc).timeseries
     assert ts["week"].tolist() == [0, 1, 2, 3]
-    assert ts["headcount"].iloc[0] == 60
+    assert ts["headcount"].iloc[0] == model.collector.headcount[0].sum()
 
 
 def test_corpus_covers_every_file():

@@ -5,6 +5,7 @@ from __future__ import annotations
 import numpy as np
 
 from ..outcomes import Groups
+from ..state import NO_WEEK
 from .phase import Phase
 
 
@@ -25,7 +26,7 @@ def record_week(s, p, rng) -> None:
     """
     wf, d, rec = s.workforce, s.derived, s.records
     d.update(s, p.proficient_tolerance, p.critical_criticality)
-    newly = d.proficient & (wf.proficient_week < 0) & (wf.hire_week > 0)
+    newly = d.proficient & (wf.proficient_week == NO_WEEK) & (wf.hire_week != NO_WEEK)
     wf.proficient_week[newly] = s.week
     g = Groups(wf.dept.astype(np.int64), wf.occupied, rec.n_dept)
     fit = 1.0 - d.gap

@@ -229,14 +229,15 @@ def steer_protected_time(s, p, gaps: dict | None) -> None:
 def review(s, p, rng) -> None:
     """Every week the steering rules take the skills snapshot a coming review will see
     (:func:`take_snapshot`, ``lag`` weeks ahead of it); on review weeks (``week`` a multiple
-    of ``review_every_weeks``) governance analyses, decides, acts, and logs the decision and
+    of ``review_every_weeks``, counted from week 0 when the strategy starts, so spin-up weeks
+    −r, −2r, … and 0 are review weeks of the status quo) governance analyses, decides, acts, and logs the decision and
     the budget's state in ``state.governance.decisions``."""
     steering = p.rule != "static"
     if steering:
         _, lag, _ = data_quality(p)
         if s.week >= 1 and (s.week + lag) % p.review_every_weeks == 0:
             take_snapshot(s, p, rng)
-    if not (s.week > 0 and s.week % p.review_every_weeks == 0):
+    if s.week % p.review_every_weeks:
         return
     gaps = measured_gaps(s, p, rng) if steering else None
     decision = {"week": s.week, "rule": p.rule, "retired": 0, "commissioned": 0, "protected_hours": None,
