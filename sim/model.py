@@ -20,6 +20,8 @@ created. Weeks 1 … ``weeks`` are the run.
 
 from __future__ import annotations
 
+from typing import Callable
+
 import networkx as nx
 import numpy as np
 import mesa
@@ -81,6 +83,9 @@ class LearningEcosystem(mesa.Model):
         super().__init__(rng=seed)
         self.seed = seed
         self.streams = Streams(seed)
+        # an optional read-only observer, called as after_phase(name, state) after each phase
+        # (the calibration patterns of sim.validation.patterns attribute skill gains with it)
+        self.after_phase: Callable[[str, State], None] | None = None
         self.spin_up_weeks = scenario.start.spin_up_weeks
         self._bind(scenario.status_quo())
         self.state = self._initial_state(scenario)
@@ -173,6 +178,8 @@ class LearningEcosystem(mesa.Model):
             bound.run(s, self.streams)
             if follow:
                 self._follow(bound.phase)
+                if self.after_phase is not None:
+                    self.after_phase(bound.phase.name, s)
 
     def _follow(self, phase: Phase) -> None:
         """Bring the Mesa agents and network in line with what ``phase`` changed."""

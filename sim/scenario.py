@@ -10,7 +10,7 @@ ATD = ATD State of the Industry 2014–2020; Tatel = Tatel & Ackerman meta-analy
 procedural skill retention; Arthur1998 = Arthur, Bennett, Stanush & McNelly 1998;
 Blume2010 = Blume, Ford, Baldwin & Huang 2010; Sisk2018 = Sisk et al. 2018;
 Yeager2019 = Yeager et al. 2019; Edmondson1999; Eby2013 = Eby et al. 2013;
-Allen2004 = Allen et al. 2004; BLS-JOLTS = US BLS JOLTS professional & business services;
+Allen2004 = Allen et al. 2004; SPI2020 = SPI Research Professional Services Maturity Benchmark 2020;
 Heathcote2000 = Heathcote, Brown & Mewhort 2000; McCall1988 = McCall, Lombardo & Morrison.
 """
 
@@ -189,7 +189,7 @@ class Leadership(Section):
 class LearningRules(Section):
     """Rates of the learning processes. Most are assumptions, calibrated so the baseline sits in the published bands (docs/ODD.md)."""
 
-    formal_rate: float = param(0.05, "Proficiency gained per hour of perfectly fitting, top-quality content.", unit="level/h", source="assumption (calibrated so a 20 h course moves about one level)", kind="uncertainty", plausible=(0.025, 0.1), ge=0, le=1)
+    formal_rate: float = param(0.04, "Proficiency gained per hour of perfectly fitting, top-quality content.", unit="level/h", source="assumption (a 25 h course moves about one level), calibrated so that formal learning gives at most 30 % of the skill gained (EDC 1998, lesim check formal_share)", kind="uncertainty", plausible=(0.025, 0.1), ge=0, le=1)
     experiential_rate: float = param(0.02, "Weekly share of the gap to what the work demands closed by doing the job (exponential approach).", unit="1/week", source="Heathcote2000 (exponential individual curves); rate assumption", kind="uncertainty", plausible=(0.01, 0.04), ge=0, le=1)
     aptitude_shape: float = param(2.0, "Shape of the Gamma distribution (mean 1) of individual learning-by-doing rates: smaller means more varied learners.", unit="", source="Heathcote2000 (individuals learn at different exponential rates; their average looks like a power law); shape an assumption", kind="uncertainty", plausible=(1.0, 5.0), gt=0, le=1000)
     job_exposure: float = param(0.92, "Mean level a job lets people reach by practice alone, as a fraction of the requirement.", unit="fraction", source="assumption", kind="uncertainty", plausible=(0.85, 0.98), ge=0, le=2)
@@ -419,7 +419,7 @@ class Environment(Section):
 
 
 class LabourMarket(Section):
-    annual_turnover: float = param(0.11, "Base voluntary hazard at average engagement and growth (first-year and engagement effects raise the realised rate to ~13–15%).", unit="1/year", source="BLS-JOLTS / professional services: 10–17% a year", kind="uncertainty", plausible=(0.08, 0.16), ge=0, le=1)
+    annual_turnover: float = param(0.11, "Base voluntary hazard at average engagement and growth (first-year and engagement effects raise the realised rate to ~13–15%).", unit="1/year", source="SPI2020 (professional-services attrition 13.2–13.9 %); practitioner surveys 10–15 % a year", kind="uncertainty", plausible=(0.08, 0.16), ge=0, le=1)
     first_year_multiplier: float = param(1.5, "Relative exit hazard in the first year of tenure.", unit="×", source="BLS/SHRM: turnover higher in the first year", ge=0, le=20)
     engagement_sensitivity: float = param(3.0, "Log-hazard change per unit of engagement below the norm.", unit="1/unit", source="assumption", kind="uncertainty", plausible=(1.0, 5.0), ge=0, le=20)
     growth_sensitivity: float = param(0.5, "Log-hazard change when an employee has had no learning for a quarter.", unit="1/unit", source="assumption (LinkedIn survey is intention, not effect: kept small)", kind="uncertainty", plausible=(0.0, 1.0), ge=0, le=20)

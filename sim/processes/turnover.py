@@ -14,7 +14,7 @@ def exit_hazard(wf, p) -> np.ndarray:
     """Weekly exit probability: base = 1 − (1 − annual_turnover)^(1/52), × exp(engagement_
     sensitivity × (engagement_norm − engagement)) × first_year_multiplier in the first
     ``first_year_weeks`` weeks × exp(growth_sensitivity × lack of growth), lack of growth =
-    max(0, 1 − recent learning hours / the discretionary norm) (BLS-JOLTS, SHRM;
+    max(0, 1 − recent learning hours / the discretionary norm) (SPI2020, SHRM;
     sensitivities are assumptions)."""
     base = 1.0 - (1.0 - p.annual_turnover) ** (1.0 / 52.0)
     norm = max(p.discretionary_hours, 1e-9)
