@@ -20,6 +20,8 @@ created. Weeks 1 … ``weeks`` are the run.
 
 from __future__ import annotations
 
+from typing import Callable
+
 import networkx as nx
 import numpy as np
 import mesa
@@ -48,7 +50,8 @@ MODEL_VERSION = "2026.11.29-2"
 WEEK: tuple[Phase, ...] = (
     environment.EVENTS,                 # 1 environment: scheduled events,
     environment.TURBULENCE,             #   turbulence in skill demand,
-    environment.AGE_CONTENT,            #   content goes stale
+    environment.AGE_CONTENT,            #   content goes stale,
+    environment.LABOUR_MARKET,          #   the market's supply of new skills catches up
     programmes.MENTORING,               # 2 programmes act: mentoring pairs,
     programmes.ROTATION,                #   job rotation,
     programmes.MANAGER_DEVELOPMENT,     #   manager development
@@ -80,6 +83,9 @@ class LearningEcosystem(mesa.Model):
         super().__init__(rng=seed)
         self.seed = seed
         self.streams = Streams(seed)
+        # an optional read-only observer, called as after_phase(name, state) after each phase
+        # (the calibration patterns of sim.validation.patterns attribute skill gains with it)
+        self.after_phase: Callable[[str, State], None] | None = None
         self.spin_up_weeks = scenario.start.spin_up_weeks
         self._bind(scenario.status_quo())
         self.state = self._initial_state(scenario)
@@ -114,7 +120,7 @@ class LearningEcosystem(mesa.Model):
             team_climate=np.full(len(structure.team_dept), sc.culture.psychological_safety),
             derived=Derived(wf.n), records=Records(len(structure.dept_names), max(s, 1), first=1 - s),
             best_item=np.full((len(org.skills), 6), -1, dtype=np.int64),
-            trained_now=np.zeros(wf.n, dtype=bool), week=-s,
+            trained_now=np.zeros(wf.n, dtype=bool), market_supply=np.ones(len(org.skills)), week=-s,
         )
 
     def _start_strategy(self) -> None:
@@ -172,6 +178,8 @@ class LearningEcosystem(mesa.Model):
             bound.run(s, self.streams)
             if follow:
                 self._follow(bound.phase)
+                if self.after_phase is not None:
+                    self.after_phase(bound.phase.name, s)
 
     def _follow(self, phase: Phase) -> None:
         """Bring the Mesa agents and network in line with what ``phase`` changed."""
@@ -204,15 +212,17 @@ class LearningEcosystem(mesa.Model):
         self._content_rows = cat.size
 
     def _sync_network(self, rows: np.ndarray) -> None:
-        """Re-wire the Mesa network around ``rows`` to match the state's ties."""
+        """Re-wire the Mesa network around ``rows`` to match the state's ties (only the
+        connections that differ are removed or added)."""
         graph = self.network.G
-        for row in rows:
-            for nb in list(graph.neighbors(int(row))):
-                self.network.remove_connection(self.network[int(row)], self.network[nb])
         e = self.state.edges
-        for a, b, _ in e[:, np.isin(e[0], rows) | np.isin(e[1], rows)].T:
-            if not graph.has_edge(int(a), int(b)):
-                self.network.add_connection(self.network[int(a)], self.network[int(b)])
+        sel = np.isin(e[0], rows) | np.isin(e[1], rows)
+        want = {(min(a, b), max(a, b)) for a, b in zip(e[0, sel].tolist(), e[1, sel].tolist())}
+        have = {(min(int(r), nb), max(int(r), nb)) for r in rows for nb in graph.neighbors(int(r))}
+        for a, b in sorted(have - want):
+            self.network.remove_connection(self.network[a], self.network[b])
+        for a, b in sorted(want - have):
+            self.network.add_connection(self.network[a], self.network[b])
 
     # ------------------------------------------------------------------ reading the model
     @property

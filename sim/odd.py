@@ -65,7 +65,7 @@ def parameter_table(prefix: str | None = None, exclude: str | None = None) -> st
 
 
 # The ODD's phase numbers (§3, §7): the declared phases grouped as the text describes them.
-ODD_PHASE = {"events": "1", "turbulence": "1", "age_content": "1", "mentoring": "2", "job_rotation": "2",
+ODD_PHASE = {"events": "1", "turbulence": "1", "age_content": "1", "labour_market": "1", "mentoring": "2", "job_rotation": "2",
              "manager_development": "2", "recommendations": "2", "learning_time": "3", "formal": "4", "transfer": "5",
              "experiential": "6", "social": "7", "culture": "8", "forgetting": "9", "codification": "10",
              "exits": "11", "hiring": "11", "recent_learning": "12", "costs": "12", "data": "12", "budget": "12",

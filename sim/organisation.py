@@ -52,10 +52,34 @@ class Structure:
     team_dept: np.ndarray       # (teams,)
     team_manager: np.ndarray    # (teams,) row of the team's manager
     manager_role: int
-    version: int = 0            # bumped whenever req or crit change
+    version: int = 0            # bumped whenever req, crit, use or the announced changes change
+    use: np.ndarray | None = None   # (roles, k) share of the requirement the work already exercises (a ramp)
+    announced: tuple = ()       # announced future changes the skills-gap analysis plans for (phase 1)
+    announced_key: tuple = ()   # the events they come from
+
+    def __post_init__(self) -> None:
+        if self.use is None:
+            self.use = np.ones_like(self.req)
 
     def requirements_changed(self) -> None:
         self.version += 1
+
+    def planning(self) -> tuple[np.ndarray, np.ndarray]:
+        """Requirements and criticalities a skills-gap analysis of current *and* future skills
+        plans for: the current ones with the announced changes applied (``announced`` holds
+        ``(roles mask, skill, level, criticality, delta)``; the same as ``req``/``crit`` when
+        nothing is announced or the organisation does not look ahead)."""
+        if not self.announced:
+            return self.req, self.crit
+        req, crit = self.req.copy(), self.crit.copy()
+        for roles, k, level, criticality, delta in self.announced:
+            if delta is None:
+                req[roles, k] = np.maximum(req[roles, k], level)
+                crit[roles, k] = np.maximum(crit[roles, k], criticality)
+            else:
+                hit = roles & (req[:, k] > 0)
+                req[hit, k] = np.clip(req[hit, k] + delta, 0.0, 5.0)
+        return req, crit
 
 
 class PositionRequirements:
@@ -72,6 +96,10 @@ class PositionRequirements:
         self.req = st.req[role]
         self.crit = st.crit[role]
         self.required = used_r[role]
+        self.use = st.use[role]     # share of each requirement the work exercises now (a new skill ramps up)
+        plan_req, plan_crit = st.planning()
+        self.plan_req = self.req if plan_req is st.req else plan_req[role]
+        self.plan_crit = self.crit if plan_crit is st.crit else plan_crit[role]
         # weights that turn a row's shortfall / proficiency into its gap / mean proficiency
         self.gap_weight = np.where(total_r > 0, st.crit / np.where(total_r > 0, total_r, 1.0), 0.0)[role]
         self.proficiency_weight = np.where(n_used_r > 0, used_r / np.maximum(n_used_r, 1), 0.0)[role]
@@ -214,10 +242,12 @@ def build_structure(sc: Scenario, wf: Workforce, rng: np.random.Generator) -> tu
 
 
 def draw_people(p: Pars, st: Structure, wf: Workforce, rows: np.ndarray, rng: np.random.Generator,
-                proficiency_mean: float, proficiency_sd: float) -> None:
+                proficiency_mean: float, proficiency_sd: float, supply: np.ndarray | None = None) -> None:
     """Draw the people state of new occupants of ``rows`` (at start or when hired).
 
-    Proficiency on required skills ~ Normal(proficiency_mean × level, proficiency_sd); other
+    Proficiency on required skills ~ Normal(proficiency_mean × level, proficiency_sd), where
+    the labour market's ``supply`` of a skill is below 1 (a new, scarce skill) the mean is
+    other_mean + supply × (proficiency_mean × level − other_mean); other
     skills ~ Normal(other_mean, other_sd); learning-by-doing aptitude ~ Gamma(shape, mean 1)
     (Heathcote2000: individual rates differ); mindset ~ Normal(culture mean, sd); engagement,
     motivation and sharing ~ Beta(``rules.people``; means 0.7, 0.5 and 0.5 by default —
@@ -232,7 +262,10 @@ def draw_people(p: Pars, st: Structure, wf: Workforce, rows: np.ndarray, rng: np
     req = st.req[wf.role[rows]]
     draws = rng.standard_normal((m, k))
     other = rng.standard_normal((m, k))
-    prof = np.where(req > 0, proficiency_mean * req + proficiency_sd * draws, p.other_mean + p.other_sd * other)
+    mean = proficiency_mean * req
+    if supply is not None and (supply < 1).any():
+        mean = np.where(supply < 1, p.other_mean + supply * (mean - p.other_mean), mean)
+    prof = np.where(req > 0, mean + proficiency_sd * draws, p.other_mean + p.other_sd * other)
     wf.prof[rows] = np.clip(prof, 0.0, 5.0)
     wf.pending[rows] = 0.0
     wf.mindset[rows] = np.clip(p.growth_mindset + p.growth_mindset_sd * rng.standard_normal(m), 0, 1)

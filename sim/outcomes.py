@@ -240,7 +240,11 @@ def _total_cost_per_employee(m, g):
 
 
 def _productivity(m, g):
-    return g.mean(1.0 - m.derived.gap)
+    return g.mean(m.derived.fit)
+
+
+def _bench_strength(m, g):
+    return g.mean(m.derived.bench.astype(float))
 
 
 def cumulative_roi(records, g: Groups, week: int | None = None) -> np.ndarray:
@@ -310,7 +314,9 @@ OUTCOMES: tuple[Outcome, ...] = (
     Outcome("hiring_spend_per_employee", "Hiring spend per employee", "$/employee/year", "lower",
             _hiring_spend_per_employee, False, "Cost of hiring (incl. 'buy' premiums) this week per head, annualised."),
     Outcome("productivity", "Productivity index", "0–1", "higher", _productivity, True,
-            "Mean skill fit to role (1 − skills gap)."),
+            "Mean output fit: skill fit to the role worked (1 − skills gap; during a rotation, fit to the host role)."),
+    Outcome("bench_strength", "Bench strength", "share", "higher", _bench_strength, False,
+            "Share of employees who meet a critical requirement of another role (could cover a critical skill elsewhere)."),
     Outcome("output_value", "Value of output", "$/week", "higher", _flow("value"), False,
             "Output of the people in post this week, valued at governance.value_per_employee_year × skill fit "
             "(a vacancy produces nothing; a new hire's ramp-up shows as lower fit)."),

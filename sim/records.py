@@ -15,7 +15,7 @@ from __future__ import annotations
 
 import numpy as np
 
-from .outcomes import Groups
+from .outcomes import Groups, row_gap
 
 FIELDS = ("headcount", "exits", "leaver_fit", "hires", "hire_fit", "rotations", "spend", "hiring_spend",
           "separation_cost", "time_cost", "benefit", "value", "vacancies", "vacancy_cost")
@@ -26,8 +26,15 @@ EVENT_FIELDS = ("exits", "leaver_fit", "hires", "hire_fit", "rotations", "hiring
 class Derived:
     """Per-position values derived from state once a week (phase 12), read by outcomes:
     skills gap, fully proficient, critical requirements held and met, mean proficiency on
-    the role's skills; and per skill, over occupied positions, the sums of proficiency and
-    of shortfall and the number of people whose role requires the skill.
+    the role's skills, output fit, bench; and per skill, over occupied positions, the sums
+    of proficiency and of shortfall and the number of people whose role requires the skill.
+
+    *Output fit* is what a person's work yields relative to a fully proficient holder of the
+    role: 1 − skills gap, except during a rotation, swap or job share, where the share of the
+    week worked in another role yields 1 − the gap against *that* role (the ramp in the host
+    role is the productivity cost of rotating). *Bench*: the person meets (within the
+    tolerance) a critical requirement of another role that their own role does not require
+    at that level — someone who could cover a critical skill elsewhere.
 
     Per-role weights are computed on the (roles × skills) tables, so each per-position value
     costs one pass over the (positions × skills) columns.
@@ -39,6 +46,8 @@ class Derived:
         self.critical = np.zeros(n)
         self.critical_met = np.zeros(n)
         self.role_proficiency = np.zeros(n)
+        self.fit = np.ones(n)
+        self.bench = np.zeros(n, dtype=bool)
         self.demand = np.zeros((n, 0))
         self.skill_prof_sum = self.skill_short_sum = self.skill_need = np.zeros(0)
         self._critical_of: tuple = (None, None, None)
@@ -60,6 +69,15 @@ class Derived:
         self.critical = n_critical
         self.critical_met = n_critical - (unmet & critical).sum(axis=1)
         self.role_proficiency = np.einsum("ij,ij->i", wf.prof, pr.proficiency_weight)
+        self.fit = 1.0 - self.gap
+        away = np.flatnonzero(wf.occupied & (wf.work_role != wf.role))
+        if len(away):
+            w = wf.work_share[away]
+            self.fit[away] = (1.0 - w) * self.fit[away] + w * (1.0 - row_gap(wf, st, away, wf.work_role[away]))
+        crit_req = np.where((st.crit >= critical_from) & (st.req > 0), st.req, np.inf)  # roles × skills
+        level = crit_req.min(axis=0)  # the lowest critical requirement of each skill across roles
+        covers = (wf.prof + tolerance >= level[None, :]) & ~(pr.req + 1e-9 >= level[None, :])
+        self.bench = covers.any(axis=1) & wf.occupied
         occ = wf.occupied.astype(float)
         self.skill_prof_sum = occ @ wf.prof
         self.skill_short_sum = occ @ short

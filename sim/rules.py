@@ -91,12 +91,21 @@ class SocialRules(Section):
     strength_reporting: float = param(1.0, "Strength of a tie between a person and their manager.", unit="0–1", kind=U, plausible=(0.7, 1.0), ge=0, le=1)
     strength_cross: float = param(0.5, "Strength of an informal tie across teams.", unit="0–1", source="assumption (Granovetter: weak ties)", kind=U, plausible=(0.25, 0.75), ge=0, le=1)
     strength_platform: float = param(0.4, "Strength of a tie opened by the LXP's peer features.", unit="0–1", kind=U, plausible=(0.2, 0.6), ge=0, le=1)
+    strength_host: float = param(0.8, "Strength of a rotating person's tie to a member of the host team while the rotation lasts (a newcomer in the team).", unit="0–1", source="assumption (a little below an established team tie)", kind=U, plausible=(0.6, 1.0), ge=0, le=1)
+    strength_alumni: float = param(0.5, "Strength of a tie to the host team kept after a rotation ends (a weak tie across teams, like an informal cross-team tie).", unit="0–1", source="assumption (Granovetter: weak ties)", kind=U, plausible=(0.25, 0.75), ge=0, le=1)
     team_neighbours: int = param(8, "Team members each person is tied to (a ring lattice; a clique in teams of up to 9).", unit="ties", kind="setting", ge=1, le=100)
     safety_offset: float = param(0.5, "The chance of a learning conversation scales with (offset + team psychological safety) — once: safety drives learning behaviour, not what a contact knows.", unit="factor", source="assumption (Edmondson1999: safety → learning behaviour)", kind=U, plausible=(0.25, 1.0), ge=0, le=5)
     sharing_offset: float = param(0.5, "What a contact passes on scales with (offset + their sharing propensity).", unit="factor", kind=U, plausible=(0.25, 1.0), ge=0, le=5)
     coaching_support_factor: float = param(2.0, "A coaching hour closes coaching_rate × factor × manager support of the gap (factor 2: an average manager coaches at coaching_rate).", unit="factor", kind=U, plausible=(1.0, 3.0), ge=0, le=10)
     taught_threshold: float = param(0.001, "Least gain (levels) for a conversation to count as a knowledge transfer in the outcomes.", unit="level", kind="setting", ge=0, le=1)
     reorganisation_mates: int = param(8, "New team ties a person moved by a reorganisation gets.", unit="ties", kind="setting", ge=0, le=100)
+
+
+class ExperientialRules(Section):
+    """Phase 6, experiential learning (:mod:`sim.processes.experiential`)."""
+
+    solo_share: float = param(0.2, "Share of the learning-by-doing rate left when nobody nearby (network contacts, mentor) and no content holds the skill at the level the work demands: trial and error alone.", unit="fraction", source="assumption (learning by doing a new practice leans on others who have it: Lave & Wenger 1991; Argote 1999)", kind=U, plausible=(0.05, 0.5), ge=0, le=1)
+    content_weight: float = param(0.5, "How far the best fresh content on a skill stands in for a colleague who has it: know-how from content = weight × item level × freshness.", unit="fraction", source="assumption (codified knowledge helps, less than a person)", kind=U, plausible=(0.25, 1.0), ge=0, le=1)
 
 
 class CultureRules(Section):
@@ -222,6 +231,7 @@ class Rules(Section):
     formal: FormalRules = Field(default_factory=FormalRules)
     transfer: TransferRules = Field(default_factory=TransferRules)
     social: SocialRules = Field(default_factory=SocialRules)
+    experiential: ExperientialRules = Field(default_factory=ExperientialRules)
     culture: CultureRules = Field(default_factory=CultureRules)
     environment: EnvironmentRules = Field(default_factory=EnvironmentRules)
     codification: CodificationRules = Field(default_factory=CodificationRules)

@@ -10,7 +10,7 @@ ATD = ATD State of the Industry 2014–2020; Tatel = Tatel & Ackerman meta-analy
 procedural skill retention; Arthur1998 = Arthur, Bennett, Stanush & McNelly 1998;
 Blume2010 = Blume, Ford, Baldwin & Huang 2010; Sisk2018 = Sisk et al. 2018;
 Yeager2019 = Yeager et al. 2019; Edmondson1999; Eby2013 = Eby et al. 2013;
-Allen2004 = Allen et al. 2004; BLS-JOLTS = US BLS JOLTS professional & business services;
+Allen2004 = Allen et al. 2004; SPI2020 = SPI Research Professional Services Maturity Benchmark 2020;
 Heathcote2000 = Heathcote, Brown & Mewhort 2000; McCall1988 = McCall, Lombardo & Morrison.
 """
 
@@ -189,7 +189,7 @@ class Leadership(Section):
 class LearningRules(Section):
     """Rates of the learning processes. Most are assumptions, calibrated so the baseline sits in the published bands (docs/ODD.md)."""
 
-    formal_rate: float = param(0.05, "Proficiency gained per hour of perfectly fitting, top-quality content.", unit="level/h", source="assumption (calibrated so a 20 h course moves about one level)", kind="uncertainty", plausible=(0.025, 0.1), ge=0, le=1)
+    formal_rate: float = param(0.04, "Proficiency gained per hour of perfectly fitting, top-quality content.", unit="level/h", source="assumption (a 25 h course moves about one level), calibrated so that formal learning gives at most 30 % of the skill gained (EDC 1998, lesim check formal_share)", kind="uncertainty", plausible=(0.025, 0.1), ge=0, le=1)
     experiential_rate: float = param(0.02, "Weekly share of the gap to what the work demands closed by doing the job (exponential approach).", unit="1/week", source="Heathcote2000 (exponential individual curves); rate assumption", kind="uncertainty", plausible=(0.01, 0.04), ge=0, le=1)
     aptitude_shape: float = param(2.0, "Shape of the Gamma distribution (mean 1) of individual learning-by-doing rates: smaller means more varied learners.", unit="", source="Heathcote2000 (individuals learn at different exponential rates; their average looks like a power law); shape an assumption", kind="uncertainty", plausible=(1.0, 5.0), gt=0, le=1000)
     job_exposure: float = param(0.92, "Mean level a job lets people reach by practice alone, as a fraction of the requirement.", unit="fraction", source="assumption", kind="uncertainty", plausible=(0.85, 0.98), ge=0, le=2)
@@ -256,8 +256,17 @@ class Mentoring(Section):
 class JobRotation(Section):
     enabled: bool = param(False, "Rotate employees through other roles for a while.", kind="lever")
     share_per_year: float = param(0.1, "Share of employees starting a rotation each year.", unit="1/year", kind="lever", ge=0, le=1)
-    duration_weeks: int = param(12, "Length of a rotation.", unit="weeks", kind="lever", ge=1, le=520)
-    mode: Literal["rotation", "swap"] = param("rotation", "A one-way rotation or a paired job swap.", kind="lever")
+    duration_weeks: int = param(12, "Length of a rotation, swap or job share.", unit="weeks", kind="lever", ge=1, le=520)
+    mode: Literal["rotation", "swap", "share"] = param(
+        "rotation", "'rotation': one-way into a host role and team; 'swap': two people exchange roles and teams; "
+        "'share': two people split both their roles part-time and hand over to each other every week.", kind="lever")
+    targeting: Literal["shortage", "random"] = param(
+        "shortage", "How the host role is chosen: in proportion to the skills it would build that the organisation is "
+        "short of ('shortage'), or at random.", kind="lever")
+    host_ties: int = param(6, "Members of the host team a rotating person gets a tie to.", unit="ties", source="assumption (a rotation puts people in a team's daily work)", kind="setting", ge=0, le=100)
+    tie_half_life_weeks: float = param(52.0, "Half-life of a tie to the host team after the rotation ends (each such tie dissolves at random).", unit="weeks", source="assumption (Burt 2002: ties that bridge groups decay faster than ties within them)", kind="uncertainty", plausible=(26.0, 156.0), gt=0, le=5200)
+    share_fraction: float = param(0.5, "In a job share, the share of each partner's week spent on the partner's role.", unit="fraction", source="assumption (two people splitting two roles half and half)", kind="lever", ge=0.05, le=0.95)
+    handover_rate: float = param(0.02, "In a job share, share of the proficiency difference on either role's skills a partner passes on in the weekly handover.", unit="1/week", source="assumption (of the order of a few peer conversations a week)", kind="uncertainty", plausible=(0.01, 0.04), ge=0, le=1)
     cost_per_rotation: float = param(1500.0, "Administration and ramp-up cost of one rotation.", unit="$", source="assumption", ge=0, le=1_000_000)
 
 
@@ -333,6 +342,7 @@ class Governance(Section):
     protected_hours_min: float = param(0.0, "Lower bound when governance adjusts protected time.", unit="h/week", ge=0, le=40)
     protected_hours_max: float = param(4.0, "Upper bound when governance adjusts protected time.", unit="h/week", ge=0, le=40)
     gap_target: float = param(0.10, "Skills-gap index governance aims to stay below.", unit="index", kind="lever", ge=0, le=1)
+    future_skills: bool = param(False, "The skills-gap analysis covers future skills too: announced requirement changes (events with announce_weeks) count from their announcement, so gap-targeted learning, rotation targeting and commissioning aim at them before they take effect.", kind="lever")
     employee_hour_cost: float = param(60.0, "Loaded cost of one employee hour: the time of learners, coaches, mentors, SMEs and managers in training is a cost (not L&D spend).", unit="$/h", source="assumption (professional services; Phillips ROI counts participants' time)", kind="uncertainty", plausible=(40.0, 100.0), ge=0, le=10_000)
     value_per_employee_year: float = param(150_000.0, "Annual value of a fully proficient employee's output: output is valued at this × skill fit (1 − skills gap) for each person in post, so a vacancy produces nothing and a new hire's ramp-up shows as lower fit.", unit="$/year", source="assumption (revenue per employee in professional services)", kind="uncertainty", plausible=(100_000.0, 250_000.0), ge=0, le=100_000_000)
     discount_rate: float = param(0.07, "Annual discount rate of the incremental economics (NPV, payback): a week-t flow counts (1 + rate)^(−t/52).", unit="1/year", source="US OMB Circular A-94 (7 % real base rate); a firm may use its cost of capital", kind="uncertainty", plausible=(0.03, 0.12), ge=0, le=1)
@@ -366,6 +376,8 @@ class NewSkillEvent(Section):
     level: float = param(2.5, "Required level from that week.", unit="level", ge=0, le=5)
     criticality: float = param(0.8, "Criticality from that week.", unit="0–1", ge=0, le=1)
     roles: list[str] = Field(default_factory=list, description="Roles affected (empty: all roles).")
+    ramp_weeks: int = param(0, "Weeks over which the work's use of the skill ramps up linearly to the required level (0: the work demands it at once). The requirement itself holds from the event week.", unit="weeks", ge=0, le=5200)
+    announce_weeks: int = param(0, "Weeks before the event that it is known (a skills-gap analysis of future skills can act on it; governance.future_skills).", unit="weeks", ge=0, le=5200)
 
 
 class RequirementChangeEvent(Section):
@@ -374,6 +386,7 @@ class RequirementChangeEvent(Section):
     skill: str
     delta: float = param(0.5, "Change of the required level.", unit="level", ge=-5, le=5)
     roles: list[str] = Field(default_factory=list, description="Roles affected (empty: all roles).")
+    announce_weeks: int = param(0, "Weeks before the event that it is known (governance.future_skills).", unit="weeks", ge=0, le=5200)
 
 
 class BudgetCutEvent(Section):
@@ -406,7 +419,7 @@ class Environment(Section):
 
 
 class LabourMarket(Section):
-    annual_turnover: float = param(0.11, "Base voluntary hazard at average engagement and growth (first-year and engagement effects raise the realised rate to ~13–15%).", unit="1/year", source="BLS-JOLTS / professional services: 10–17% a year", kind="uncertainty", plausible=(0.08, 0.16), ge=0, le=1)
+    annual_turnover: float = param(0.11, "Base voluntary hazard at average engagement and growth (first-year and engagement effects raise the realised rate to ~13–15%).", unit="1/year", source="SPI2020 (professional-services attrition 13.2–13.9 %); practitioner surveys 10–15 % a year", kind="uncertainty", plausible=(0.08, 0.16), ge=0, le=1)
     first_year_multiplier: float = param(1.5, "Relative exit hazard in the first year of tenure.", unit="×", source="BLS/SHRM: turnover higher in the first year", ge=0, le=20)
     engagement_sensitivity: float = param(3.0, "Log-hazard change per unit of engagement below the norm.", unit="1/unit", source="assumption", kind="uncertainty", plausible=(1.0, 5.0), ge=0, le=20)
     growth_sensitivity: float = param(0.5, "Log-hazard change when an employee has had no learning for a quarter.", unit="1/unit", source="assumption (LinkedIn survey is intention, not effect: kept small)", kind="uncertainty", plausible=(0.0, 1.0), ge=0, le=20)
@@ -414,6 +427,10 @@ class LabourMarket(Section):
     hire_proficiency: float = param(0.75, "Mean hire proficiency on required skills, as a fraction of the requirement.", unit="fraction", source="assumption", kind="uncertainty", plausible=(0.6, 0.9), ge=0, le=2)
     hire_cost: float = param(4700.0, "Cost per hire (recruiting, not L&D spend).", unit="$/hire", source="SHRM cost-per-hire benchmark", plausible=(3000.0, 15000.0), ge=0, le=1_000_000)
     separation_cost: float = param(5000.0, "Cost of a leaver not counted elsewhere: exit administration, lost output while working notice, colleagues' and managers' time (the hiring fee, the vacancy's lost output, onboarding hours and the hire's ramp-up are counted separately).", unit="$/leaver", source="assumption: Boushey & Glynn 2012 put the whole replacement cost at a median ≈ 21 % of annual salary (most of it the parts counted separately here)", kind="uncertainty", plausible=(1000.0, 20000.0), ge=0, le=10_000_000)
+    new_skill_supply: float = param(0.2, "The market's supply of a newly emerging skill when it emerges (new_skill event on a skill no role required): hires bring other_mean + supply × (what they bring on an established skill − other_mean).", unit="fraction", source="assumption (new skills are scarce in the market at first)", kind="uncertainty", plausible=(0.0, 0.5), ge=0, le=1)
+    market_catch_up_weeks: float = param(156.0, "Time constant of the market's supply of a new skill approaching that of an established one (education and other employers train people).", unit="weeks", source="assumption (a few years)", kind="uncertainty", plausible=(52.0, 312.0), gt=0, le=5200)
+    scarcity_premium: float = param(2.0, "Relative rise of the cost per hire and of the buy premium at full scarcity of a role's requirements (scarcity = criticality-weighted share of the requirement the market lacks).", unit="×", source="assumption (scarce skills command hiring and wage premiums)", kind="uncertainty", plausible=(0.5, 4.0), ge=0, le=100)
+    scarcity_delay: float = param(2.0, "Relative rise of time to fill at full scarcity of a role's requirements.", unit="×", source="assumption (hard-to-fill roles stay open longer)", kind="uncertainty", plausible=(0.5, 4.0), ge=0, le=100)
 
 
 # --------------------------------------------------------------------------- the start

@@ -66,6 +66,8 @@ class Workforce:
     learn_ewma: np.ndarray = field(init=False)  # recent learning hours, for "lack of growth"
     mentor: np.ndarray = field(init=False)
     rotation_end: np.ndarray = field(init=False)
+    work_share: np.ndarray = field(init=False)  # share of the week worked in work_role (1 rotation/swap, <1 job share)
+    rotation_partner: np.ndarray = field(init=False)  # swap / job-share partner's row, -1 none
     # this week's flows
     hours: np.ndarray = field(init=False)       # all formal hours (compliance included)
     skill_hours: np.ndarray = field(init=False) # formal hours that build taxonomy skills
@@ -99,6 +101,7 @@ class Workforce:
         self.sharing, self.support, self.coaching_hours, self.learn_ewma = f64(), f64(), f64(), f64()
         self.trained_manager = b()
         self.mentor, self.rotation_end = i32(-1), i32(-1)
+        self.work_share, self.rotation_partner = f64(), i32(-1)
         self.skill_hours = f64()
         self.hours, self.formal_gain, self.transferred, self.unapplied_lost = f64(), f64(), f64(), f64()
         self.item = i32(-1)
@@ -168,13 +171,16 @@ class Catalogue:
 
 
 # --------------------------------------------------------------------------- the network
-TIE_TEAM, TIE_REPORTING, TIE_CROSS, TIE_PLATFORM = 0, 1, 2, 3
+# kinds of tie; a rotation's ties to the host team are HOST while it lasts, then ALUMNI (they dissolve slowly)
+TIE_TEAM, TIE_REPORTING, TIE_CROSS, TIE_PLATFORM, TIE_HOST, TIE_ALUMNI = 0, 1, 2, 3, 4, 5
 
 
 def tie_strengths(social_rules) -> np.ndarray:
-    """Strength of each kind of tie (team, reporting, cross-team, platform), from ``rules.social``."""
+    """Strength of each kind of tie (team, reporting, cross-team, platform, host team during a
+    rotation, host team kept after it), from ``rules.social``."""
     r = social_rules
-    return np.array([r.strength_team, r.strength_reporting, r.strength_cross, r.strength_platform])
+    return np.array([r.strength_team, r.strength_reporting, r.strength_cross, r.strength_platform, r.strength_host,
+                     r.strength_alumni])
 
 
 def dedupe_edges(edges: np.ndarray) -> np.ndarray:
@@ -262,6 +268,7 @@ class State:
     catalogue_changed: bool = True      # the recommendation index must be rebuilt
     trained_now: np.ndarray | None = None   # managers who finished development this week
     commissioned: dict = field(default_factory=dict)   # week → items commissioned
+    market_supply: np.ndarray | None = None   # per skill: the labour market's supply (1 established … 0 none)
     overhead_spend: float = 0.0         # this week's direct spend not attributable to a position
     rewired: np.ndarray = field(default_factory=lambda: np.empty(0, np.int64))  # rows whose ties changed this week
     governance: GovernanceMemory = field(default_factory=GovernanceMemory)

