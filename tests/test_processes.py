@@ -80,9 +80,9 @@ def test_no_learning_time_means_no_formal_learning():
     assert m.collector.latest()["learning_hours"] == 0
 
 
-def test_protected_time_taken_is_forty_percent_without_support_and_all_with_full_support():
-    """Closed-form ends of the uptake rule: no manager support → 0.4 of the protected hours,
-    full support → all of them (0.4 + 0.8 capped at 1)."""
+def test_protected_time_taken_is_thirty_percent_without_support_and_all_with_full_support():
+    """Closed-form ends of the uptake rule: no manager support → 0.3 of the protected hours
+    (``rules.time.uptake_base``), full support → all of them (0.3 + 0.8 capped at 1)."""
     def extra_hours(support: float) -> np.ndarray:
         sections = dict(learning={"crunch_probability": 0.0},
                         leadership={"manager_support": support, "manager_support_sd": 0.0, "executive_support": support})
@@ -91,7 +91,7 @@ def test_protected_time_taken_is_forty_percent_without_support_and_all_with_full
         base.step()
         pt.step()
         return pt.workforce.skill_hours - base.workforce.skill_hours
-    np.testing.assert_allclose(extra_hours(0.0), 0.8, rtol=1e-12)
+    np.testing.assert_allclose(extra_hours(0.0), 0.6, rtol=1e-12)
     np.testing.assert_allclose(extra_hours(1.0), 2.0, rtol=1e-12)
 
 
