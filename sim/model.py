@@ -44,7 +44,7 @@ from .state import BudgetState, GovernanceMemory, State, Ties, Workforce, tie_st
 
 # Bump when the model's behaviour changes on purpose (with `make regression-update`): sweep
 # run keys include it, so results of an older model are never resumed into a newer sweep.
-MODEL_VERSION = "2026.11.29-2"
+MODEL_VERSION = "2026.11.30-1"
 
 # The week, in order (CONCEPT.md "One week"; docs/ODD.md "Process overview"). Written once.
 WEEK: tuple[Phase, ...] = (
