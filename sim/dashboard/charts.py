@@ -50,7 +50,7 @@ def difference_figure(diff: pd.DataFrame) -> Figure:
     fig = Figure(figsize=(10, 2.6))
     axes = fig.subplots(1, 3)
     fig.subplots_adjust(left=0.06, right=0.98, top=0.88, bottom=0.12, wspace=0.25)
-    for ax, name in zip(axes, ("skills_gap", "engagement", "roi")):
+    for ax, name in zip(axes, ("skills_gap", "engagement", "total_cost_per_employee")):
         ax.axhline(0, color="grey", lw=0.8)
         ax.plot(diff["week"], diff[name], color="#4f7f3f")
         ax.set_title(f"Δ {OUTCOME_BY_NAME[name].label} (strategy − reference)", fontsize=9)
