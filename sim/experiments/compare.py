@@ -3,7 +3,7 @@
 Per strategy, uncertainty scenario and outcome (at one measured week, by default the last):
 
 * mean, standard deviation and 95 % confidence interval of the mean (Student t,
-  ``scipy.stats.ttest_1samp(...).confidence_interval``);
+  :func:`sim.economics.t_interval`, the interval the incremental economics use);
 * the **paired difference** against the baseline strategy — replicates share seeds (common
   random numbers), so differences are taken replicate by replicate — with its 95 % CI and
   p-value (``scipy.stats.ttest_rel``), the standardised effect size d_z = mean / sd of the
@@ -87,14 +87,6 @@ def _better_sign(outcome: str) -> float:
     return {"higher": 1.0, "lower": -1.0}.get(o.better if o else "neither", 0.0)
 
 
-def _ci(x: np.ndarray) -> tuple[float, float]:
-    if len(x) < 2 or np.all(x == x[0]):
-        m = float(np.mean(x)) if len(x) else np.nan
-        return (m, m) if len(x) >= 2 else (np.nan, np.nan)
-    ci = stats.ttest_1samp(x, 0.0).confidence_interval(0.95)
-    return float(ci.low), float(ci.high)
-
-
 def _paired(x: np.ndarray, b: np.ndarray) -> dict:
     d = x - b
     out = {"diff": float(np.mean(d)), "diff_low": np.nan, "diff_high": np.nan, "p": np.nan, "effect_size": np.nan,
@@ -165,7 +157,7 @@ def compare_frame(runs: pd.DataFrame, baseline: str, outcomes: list[str] | None 
                 ranks[order] = np.arange(1, len(strategies) + 1)
             for j, s in enumerate(strategies):
                 x = mat[:, j]
-                lo, hi = _ci(x)
+                _, lo, hi = economics.t_interval(x)
                 row = {"strategy": s, "uncertainty": u, "outcome": o, "week": week, "n": int(len(x)),
                        "mean": float(np.mean(x)) if len(x) else np.nan,
                        "sd": float(np.std(x, ddof=1)) if len(x) > 1 else np.nan, "ci_low": lo, "ci_high": hi,

@@ -51,6 +51,7 @@ import numpy as np
 
 from ..model import LearningEcosystem
 from ..outcomes import row_gap
+from ..experiments.spec import resolve_scenario
 from ..scenario import Scenario
 
 SEEDS: tuple[int, ...] = (1, 2, 3, 4, 5, 6)
@@ -114,13 +115,7 @@ def scenario(seed: int, overrides: dict | None = None, *, size: int = SIZE, week
     tests/test_budget.py)."""
     data: dict = {"seed": seed, "weeks": weeks, "organisation": {"size": size},
                   "governance": {"budget_mode": "advisory"}}
-    for path, value in (overrides or {}).items():
-        node = data
-        *head, last = path.split(".")
-        for part in head:
-            node = node.setdefault(part, {})
-        node[last] = value
-    return Scenario.model_validate(data)
+    return resolve_scenario(data, overrides or {})
 
 
 def trace(sc: Scenario) -> Trace:
