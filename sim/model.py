@@ -15,7 +15,10 @@ A run starts from the status quo's settled state, not from the initial draws (do
 −S+1 … 0, under :meth:`~sim.scenario.Scenario.status_quo` — the same for every strategy of
 the same organisation and seed. At week 0 the scenario's strategy starts (:data:`START`):
 its phases are bound, the run's records and outcomes start afresh, and the Mesa agents are
-created. Weeks 1 … ``weeks`` are the run.
+created. Weeks 1 … ``weeks`` are the run. Because that start depends only on the status quo
+and the seed, the process keeps it (:mod:`sim.spinup`, a bounded LRU; ``LESIM_SPINUP_CACHE_MB=0``
+switches it off) and a later model of the same organisation and seed starts from a copy of it
+instead of running the spin-up again — bit for bit the same run.
 """
 
 from __future__ import annotations
@@ -39,6 +42,7 @@ from .processes.phase import BoundPhase, Phase
 from .processes.start import START
 from .records import Derived, Records
 from .rng import Streams
+from . import spinup
 from .scenario import Scenario
 from .state import BudgetState, GovernanceMemory, State, Ties, Workforce, tie_strengths
 
@@ -87,11 +91,25 @@ class LearningEcosystem(mesa.Model):
         # (the calibration patterns of sim.validation.patterns attribute skill gains with it)
         self.after_phase: Callable[[str, State], None] | None = None
         self.spin_up_weeks = scenario.start.spin_up_weeks
-        self._bind(scenario.status_quo())
-        self.state = self._initial_state(scenario)
+        self._spin_up(scenario)
+        self._start_strategy()
+
+    def _spin_up(self, scenario: Scenario) -> None:
+        """The state and streams at week 0, before the strategy starts: the organisation drawn
+        at week −S under the status quo, then S weeks of it. Everything this reads is the
+        status quo and the seed, so a copy of an earlier model's spin-up of the same key is
+        reused when the process has one (:mod:`sim.spinup`; bit for bit the same)."""
+        key = spinup.spin_up_key(scenario, self.seed)
+        cached = spinup.CACHE.get(key)
+        if cached is not None:
+            self.state, self.streams = cached
+            return
+        quo = scenario.status_quo()
+        self._bind(quo)
+        self.state = self._initial_state(quo)
         for _ in range(self.spin_up_weeks):
             self._run_week()
-        self._start_strategy()
+        spinup.CACHE.put(key, self.state, self.streams)
 
     def _bind(self, scenario: Scenario) -> None:
         """The week of ``scenario``: the phases of :data:`WEEK` it switches on, parameters resolved."""
@@ -100,8 +118,9 @@ class LearningEcosystem(mesa.Model):
 
     def _initial_state(self, sc: Scenario) -> State:
         """The organisation as drawn at week −S, the start of the spin-up (docs/ODD.md
-        "Initialisation"). Only what is not a lever is read from ``sc``; the people's draws
-        use the status quo's parameters (bound by :meth:`_bind`)."""
+        "Initialisation"). ``sc`` is the status quo: the draws read only what is not a lever
+        (the organisation, culture, content, rules), the people's draws the status quo's
+        hiring parameters (bound by :meth:`_bind`)."""
         org = sc.organisation
         wf = Workforce(n=org.size, k=len(org.skills))
         structure, edges = build_structure(sc, wf, self.streams["init_organisation"])
