@@ -11,10 +11,13 @@ spin-up and lets the next model start from a copy of it instead of running the w
 
 * **Key** (:func:`spin_up_key`): SHA-256 of the canonical status-quo scenario with its
   ``name`` and ``description`` blanked (no phase reads them) and the run's seed in ``seed``.
-  Everything else stays in: ``start.spin_up_weeks``, every section the spin-up's phases or
-  the initial draws read, and ``weeks`` — the budget phase reads the horizon (a run that ends
-  within a budget year lands its spend at its end), and during the spin-up that can matter for
-  a horizon under a year.
+  Everything else stays in — ``start.spin_up_weeks`` and every section the spin-up's phases
+  or the initial draws read — and the horizon ``weeks`` as min(``weeks``, 52): the budget
+  phase is the only phase that reads it (a run that ends within a budget year lands its
+  spend at its end: it plans over min(weeks left in the budget year, ``weeks`` − week)
+  weeks), so during the spin-up (weeks ≤ 0) a horizon under a year changes the status quo's
+  budget scales and what its governance commissions, while every horizon of 52 weeks or
+  more spins up alike (both tested in tests/test_spinup.py).
 * **Value**: the state (:class:`~sim.state.State`) and the random streams
   (:class:`~sim.rng.Streams`) after the spin-up, pickled into one immutable ``bytes`` object.
   A hit unpickles a fresh copy, so nothing a run does can alter the cached entry, and the
@@ -41,6 +44,8 @@ from collections import OrderedDict
 
 import numpy as np
 
+from .processes.budget import WEEKS_PER_YEAR
+
 CAP_ENV = "LESIM_SPINUP_CACHE_MB"
 DEFAULT_CAP_MB = 256.0
 ENTRY_SHARE = 0.25  # an entry may take at most this share of the cap
@@ -48,8 +53,10 @@ ENTRY_SHARE = 0.25  # an entry may take at most this share of the cap
 
 def spin_up_key(scenario, seed: int) -> str:
     """The cache key of ``scenario``'s spin-up on ``seed``: SHA-256 of its canonical status
-    quo with name and description blanked and ``seed`` set (see the module docstring)."""
-    quo = scenario.status_quo().model_copy(update={"name": "spin-up", "description": "", "seed": int(seed)})
+    quo with name and description blanked, ``seed`` set and the horizon cut to a budget year
+    (see the module docstring)."""
+    quo = scenario.status_quo().model_copy(update={
+        "name": "spin-up", "description": "", "seed": int(seed), "weeks": min(scenario.weeks, WEEKS_PER_YEAR)})
     return hashlib.sha256(quo.canonical_json().encode()).hexdigest()
 
 

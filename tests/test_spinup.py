@@ -11,8 +11,9 @@ import pandas as pd
 import pytest
 
 from sim import spinup
-from sim.model import LearningEcosystem
+from sim.model import WEEK, LearningEcosystem
 from sim.run import tables
+from sim.state import State
 
 from .conftest import make_scenario
 
@@ -146,7 +147,7 @@ def test_the_key_is_what_the_spin_up_depends_on(cache):
               make_scenario(start={"spin_up_weeks": 5}, organisation={"remote_share": 0.31}),
               make_scenario(start={"spin_up_weeks": 5}, labour_market={"annual_turnover": 0.12}),
               make_scenario(start={"spin_up_weeks": 5}, rules={"social": {"team_neighbours": 4}}),
-              make_scenario(start={"spin_up_weeks": 5}, weeks=19)]
+              make_scenario(start={"spin_up_weeks": 5}, weeks=19)]  # a horizon under a year
     keys = {spinup.spin_up_key(sc, sc.seed) for sc in differ}
     assert key not in keys and len(keys) == len(differ)
     assert spinup.spin_up_key(base, 4) == spinup.spin_up_key(differ[0], 4)
@@ -162,14 +163,26 @@ def test_the_key_is_what_the_spin_up_depends_on(cache):
     assert cache.hits == len(same) + 1
 
 
-def test_the_horizon_belongs_in_the_key():
-    """The budget phase reads ``weeks`` during the spin-up (a run ending within a budget year
-    lands its spend at its end), so a short horizon spins up differently (here the budget lets
-    the status quo's governance commission another item): the key keeps it."""
-    short = cold(make_scenario(weeks=4, start={"spin_up_weeks": 60}))
-    long = cold(make_scenario(weeks=200, start={"spin_up_weeks": 60}))
+def test_the_horizon_is_in_the_key_up_to_a_budget_year(cache):
+    """The budget phase, the only phase that reads ``weeks``, plans a run that ends within a
+    budget year to its end: during the spin-up a horizon under a year changes the status quo
+    (here its budget lets governance commission another item), one of a year or more does not.
+    So the key holds min(weeks, 52)."""
+    assert {ph.name for ph in WEEK if any(p.rpartition("=")[2] == "weeks" for p in ph.params)} == {"budget"}
+    spin = {"spin_up_weeks": 60}
+    short, year, long = (cold(make_scenario(weeks=w, start=spin)) for w in (4, 52, 300))
     assert short.state.catalogue.size != long.state.catalogue.size
-    assert spinup.spin_up_key(short.spec, 3) != spinup.spin_up_key(long.spec, 3)
+    for f in dataclasses.fields(State):
+        if f.name != "records":  # the run's records are as long as its horizon
+            assert_same(getattr(year.state, f.name), getattr(long.state, f.name), f.name)
+    assert_same_streams(year, long)
+    keys = [spinup.spin_up_key(m.spec, 3) for m in (short, year, long)]
+    assert keys[0] != keys[1] == keys[2] == spinup.spin_up_key(make_scenario(weeks=53, start=spin), 3)
+    # a 53-week run started from the 52-week run's spin-up is its cold twin
+    LearningEcosystem(make_scenario(weeks=52, start=spin, **STRATEGY))
+    warm = run(LearningEcosystem(make_scenario(weeks=53, start=spin, **STRATEGY)))
+    assert cache.hits == 1
+    assert_same_run(warm, run(cold(make_scenario(weeks=53, start=spin, **STRATEGY))))
 
 
 def test_the_cache_is_bounded_and_least_recently_used_goes_first(cache):
