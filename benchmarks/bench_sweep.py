@@ -13,6 +13,7 @@ workers ≥ 1.7 × one worker; overhead under 5 % of run time.
 from __future__ import annotations
 
 import argparse
+import os
 import sys
 import tempfile
 import time
@@ -28,6 +29,9 @@ def main() -> None:
     ap.add_argument("--size", type=int, default=300)
     ap.add_argument("--weeks", type=int, default=104)
     args = ap.parse_args()
+    # each run is simulated twice here (bare, then as the worker's task): without this the
+    # task would start from the bare run's cached spin-up (sim/spinup.py) and look cheaper
+    os.environ["LESIM_SPINUP_CACHE_MB"] = "0"  # read at import, here and in the workers
 
     from sim.experiments.plan import plan_runs
     from sim.experiments.runner import LocalEngine

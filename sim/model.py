@@ -30,6 +30,7 @@ import numpy as np
 import mesa
 from mesa.discrete_space import Network
 
+from . import spinup
 from .agents import ContentItem, Employee, employee_class
 from .governance import Governance
 from .organisation import assign_flags, build_catalogue, build_structure, draw_people
@@ -42,7 +43,6 @@ from .processes.phase import BoundPhase, Phase
 from .processes.start import START
 from .records import Derived, Records
 from .rng import Streams
-from . import spinup
 from .scenario import Scenario
 from .state import BudgetState, GovernanceMemory, State, Ties, Workforce, tie_strengths
 
@@ -99,12 +99,12 @@ class LearningEcosystem(mesa.Model):
         at week −S under the status quo, then S weeks of it. Everything this reads is the
         status quo and the seed, so a copy of an earlier model's spin-up of the same key is
         reused when the process has one (:mod:`sim.spinup`; bit for bit the same)."""
-        key = spinup.spin_up_key(scenario, self.seed)
+        quo = scenario.status_quo()
+        key = spinup.spin_up_key(quo, self.seed)
         cached = spinup.CACHE.get(key)
         if cached is not None:
             self.state, self.streams = cached
             return
-        quo = scenario.status_quo()
         self._bind(quo)
         self.state = self._initial_state(quo)
         for _ in range(self.spin_up_weeks):

@@ -51,12 +51,13 @@ DEFAULT_CAP_MB = 256.0
 ENTRY_SHARE = 0.25  # an entry may take at most this share of the cap
 
 
-def spin_up_key(scenario, seed: int) -> str:
-    """The cache key of ``scenario``'s spin-up on ``seed``: SHA-256 of its canonical status
+def spin_up_key(status_quo, seed: int) -> str:
+    """The cache key of a spin-up under ``status_quo`` (a scenario's
+    :meth:`~sim.scenario.Scenario.status_quo`) on ``seed``: SHA-256 of the canonical status
     quo with name and description blanked, ``seed`` set and the horizon cut to a budget year
     (see the module docstring)."""
-    quo = scenario.status_quo().model_copy(update={
-        "name": "spin-up", "description": "", "seed": int(seed), "weeks": min(scenario.weeks, WEEKS_PER_YEAR)})
+    quo = status_quo.model_copy(update={
+        "name": "spin-up", "description": "", "seed": int(seed), "weeks": min(status_quo.weeks, WEEKS_PER_YEAR)})
     return hashlib.sha256(quo.canonical_json().encode()).hexdigest()
 
 

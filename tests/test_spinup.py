@@ -35,6 +35,10 @@ def cache():
     spinup.CACHE.cap_bytes = saved
 
 
+def key_of(sc, seed: int) -> str:
+    return spinup.spin_up_key(sc.status_quo(), seed)
+
+
 def cold(sc, **kw) -> LearningEcosystem:
     """A model that runs its own spin-up (the cache switched off while it is built)."""
     saved = spinup.CACHE.cap_bytes
@@ -134,13 +138,13 @@ def test_the_key_is_what_the_spin_up_depends_on(cache):
     """A different seed or organisation misses; a different strategy, name or description hits;
     the seed keyword counts as the scenario's seed."""
     base = make_scenario(start={"spin_up_weeks": 5})
-    key = spinup.spin_up_key(base, base.seed)
+    key = key_of(base, base.seed)
     same = [make_scenario(start={"spin_up_weeks": 5}, **STRATEGY),
             make_scenario(start={"spin_up_weeks": 5}, name="other", description="another run",
                           labour_market={"hire_cost": 4700.0}),  # a default written out
             make_scenario(start={"spin_up_weeks": 5}, governance={"annual_budget_per_employee": 300.0})]
     for sc in same:
-        assert spinup.spin_up_key(sc, sc.seed) == key
+        assert key_of(sc, sc.seed) == key
     differ = [make_scenario(start={"spin_up_weeks": 5}, seed=4),
               make_scenario(start={"spin_up_weeks": 6}),
               make_scenario(start={"spin_up_weeks": 5}, organisation={"size": 121}),
@@ -148,9 +152,9 @@ def test_the_key_is_what_the_spin_up_depends_on(cache):
               make_scenario(start={"spin_up_weeks": 5}, labour_market={"annual_turnover": 0.12}),
               make_scenario(start={"spin_up_weeks": 5}, rules={"social": {"team_neighbours": 4}}),
               make_scenario(start={"spin_up_weeks": 5}, weeks=19)]  # a horizon under a year
-    keys = {spinup.spin_up_key(sc, sc.seed) for sc in differ}
+    keys = {key_of(sc, sc.seed) for sc in differ}
     assert key not in keys and len(keys) == len(differ)
-    assert spinup.spin_up_key(base, 4) == spinup.spin_up_key(differ[0], 4)
+    assert key_of(base, 4) == key_of(differ[0], 4)
 
     LearningEcosystem(base)
     for sc in same:
@@ -176,8 +180,8 @@ def test_the_horizon_is_in_the_key_up_to_a_budget_year(cache):
         if f.name != "records":  # the run's records are as long as its horizon
             assert_same(getattr(year.state, f.name), getattr(long.state, f.name), f.name)
     assert_same_streams(year, long)
-    keys = [spinup.spin_up_key(m.spec, 3) for m in (short, year, long)]
-    assert keys[0] != keys[1] == keys[2] == spinup.spin_up_key(make_scenario(weeks=53, start=spin), 3)
+    keys = [key_of(m.spec, 3) for m in (short, year, long)]
+    assert keys[0] != keys[1] == keys[2] == key_of(make_scenario(weeks=53, start=spin), 3)
     # a 53-week run started from the 52-week run's spin-up is its cold twin
     LearningEcosystem(make_scenario(weeks=52, start=spin, **STRATEGY))
     warm = run(LearningEcosystem(make_scenario(weeks=53, start=spin, **STRATEGY)))
@@ -196,7 +200,7 @@ def test_the_cache_is_bounded_and_least_recently_used_goes_first(cache):
     assert len(cache) == 4
     LearningEcosystem(scs[0])            # touched: now the most recently used
     LearningEcosystem(scs[4])            # evicts seed 1, the least recently used
-    keys = [spinup.spin_up_key(sc, sc.seed) for sc in scs]
+    keys = [key_of(sc, sc.seed) for sc in scs]
     assert [k in cache for k in keys] == [True, False, True, True, True, False]
     assert cache.size_bytes <= cache.cap_bytes
 
