@@ -37,7 +37,7 @@ from .processes import (budget, codification, costs, culture, data, environment,
 # recommendations, learning_time, recent_learning, data and hiring have no switch: always bound
 from .processes.phase import BoundPhase, Phase
 from .processes.start import START
-from .records import Derived, Records
+from .records import Derived, ProgrammeLedger, Records
 from .rng import Streams
 from .scenario import Scenario
 from .state import BudgetState, GovernanceMemory, State, Ties, Workforce, tie_strengths
@@ -121,11 +121,12 @@ class LearningEcosystem(mesa.Model):
             derived=Derived(wf.n), records=Records(len(structure.dept_names), max(s, 1), first=1 - s),
             best_item=np.full((len(org.skills), 6), -1, dtype=np.int64),
             trained_now=np.zeros(wf.n, dtype=bool), market_supply=np.ones(len(org.skills)), week=-s,
+            ledger=ProgrammeLedger(wf.n),
         )
 
     def _start_strategy(self) -> None:
         """Week 0: the scenario's strategy takes over from the status quo. Its phases are
-        bound; this week's flows, the records, governance's memory and the commissioning log
+        bound; this week's flows, the records and programme ledger, governance's memory and the commissioning log
         restart empty (nothing of the spin-up is reported or costed); :data:`START` applies
         the levers that set state once (LXP ties, protected hours, coaching hours); then the
         Mesa network and agents are built (people and content first, so that their ids are the
@@ -136,6 +137,7 @@ class LearningEcosystem(mesa.Model):
         s.trained_now[:] = False
         s.overhead_spend = 0.0
         s.records = Records(len(s.structure.dept_names), sc.weeks)
+        s.ledger = ProgrammeLedger(s.workforce.n)
         s.governance = GovernanceMemory()
         s.budget = BudgetState()  # the budget years start at week 1 (sim.processes.budget)
         s.commissioned = {}
