@@ -13,6 +13,8 @@ reads; the rules that produce the values live in the phases.
 
 from __future__ import annotations
 
+from dataclasses import dataclass
+
 import numpy as np
 
 from .outcomes import Groups, row_gap
@@ -159,6 +161,7 @@ class Records:
         return self._data[field][: self.week - self.first + 1].copy()
 
 
+@dataclass
 class ProgrammeLedger:
     """What each cuttable programme (:data:`~sim.scenario.BUDGET_ITEMS`) did for each position
     since the strategy started: the skills gap it closed and the participant-weeks it reached.
@@ -176,9 +179,13 @@ class ProgrammeLedger:
     read by differences between two snapshots.
     """
 
-    def __init__(self, n: int):
-        self.closed = np.zeros((n, len(BUDGET_ITEMS)))
-        self.reached = np.zeros((n, len(BUDGET_ITEMS)))
+    closed: np.ndarray      # positions × programmes: skills gap closed (index units)
+    reached: np.ndarray     # positions × programmes: participant-weeks
+
+    @classmethod
+    def empty(cls, n: int) -> "ProgrammeLedger":
+        """A ledger of ``n`` positions with nothing noted."""
+        return cls(np.zeros((n, len(BUDGET_ITEMS))), np.zeros((n, len(BUDGET_ITEMS))))
 
     def add(self, programme: str, rows: np.ndarray, closed: np.ndarray | float = 0.0,
             reached: np.ndarray | float = 1.0) -> None:
