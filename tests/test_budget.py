@@ -177,7 +177,7 @@ def test_better_data_spends_the_budget_better_under_evidence_allocation():
     status quo's practice); each paired difference's 95 % interval excludes 0. Measured (10
     seeds): maturity 1 − 4 = +0.0052 (t 14.9, 10/10 seeds); ordered L1 − evidence L4 = +0.0017
     (t 3.7, 8/10). Against ordered cuts at maturity 4 the difference is not significant over
-    two years (+0.0002, t 0.2; docs/validation.md §4)."""
+    two years (+0.0002, t 0.2; docs/validation.md §6)."""
     seeds = range(100, 106)
     ev4 = np.array([_evidence_gap("evidence", 4, s) for s in seeds])
     ev1 = np.array([_evidence_gap("evidence", 1, s) for s in seeds])
