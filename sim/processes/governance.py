@@ -37,8 +37,12 @@ Then, by rule:
 
 The budget (:mod:`sim.processes.budget`) scales what governance buys: the items it
 commissions (× the budget's scale of ``commissioning``) and the protected hours it sets
-(× the scale of ``protected_time``, applied where the hours are taken). Each review is
-logged in ``state.governance.decisions`` with the budget's state at the time.
+(× the scale of ``protected_time``, applied where the hours are taken). Under
+``governance.budget_allocation: evidence`` a steering rule also measures each cuttable
+programme's value per dollar on the same data (:func:`measure_programmes`: gap closed from
+maturity 2, only participation below it), and the budget moves money by it. Each review is
+logged in ``state.governance.decisions`` with the budget's state at the time and the values
+measured.
 """
 
 from __future__ import annotations
@@ -64,7 +68,9 @@ def take_snapshot(s, p, rng) -> None:
     now: who was measured, their role and department, their criticality-weighted shortfall
     per skill and their skills-gap index. The shortfall is against the requirements the
     analysis plans for: current ones and, when the organisation analyses future skills
-    (``governance.future_skills``), announced ones (:meth:`~sim.organisation.Structure.planning`)."""
+    (``governance.future_skills``), announced ones (:meth:`~sim.organisation.Structure.planning`).
+    Under evidence allocation the snapshot also keeps the programme ledger (gap closed, or
+    participant-weeks below maturity 2) and finance's spend by programme (:func:`measure_programmes`)."""
     _, lag, coverage = data_quality(p)
     wf = s.workforce
     measured = np.flatnonzero(wf.occupied & (rng.random(wf.n) < coverage))
