@@ -1,6 +1,6 @@
 """The learning-ecosystem model: builds the organisation and runs one week per step.
 
-``LearningEcosystem(scenario)`` is a :class:`mesa.Model`. It owns one :class:`~sim.state.State`
+``LearningEcosystem(scenario, **overrides)`` is a :class:`mesa.Model`. It owns one :class:`~sim.state.State`
 (every column and value that changes during a run) and runs the week as the declared phases
 of :data:`WEEK`, in order; each phase sees the state, its own parameters and its own random
 stream (:mod:`sim.processes.phase`), never the model. Employees, managers, executives and
@@ -20,7 +20,8 @@ created. Weeks 1 … ``weeks`` are the run.
 
 from __future__ import annotations
 
-from typing import Callable
+from pathlib import Path
+from typing import Any, Callable
 
 import networkx as nx
 import numpy as np
@@ -28,6 +29,7 @@ import mesa
 from mesa.discrete_space import Network
 
 from .agents import ContentItem, Employee, employee_class
+from .datacollector import OutcomeDataCollector
 from .governance import Governance
 from .organisation import assign_flags, build_catalogue, build_structure, draw_people
 from .outcomes import OutcomeCollector
@@ -38,6 +40,7 @@ from .processes import (budget, codification, costs, culture, data, environment,
 from .processes.phase import BoundPhase, Phase
 from .processes.start import START
 from .records import Derived, Records
+from .loader import scenario_from_keywords
 from .rng import Streams
 from .scenario import Scenario
 from .state import BudgetState, GovernanceMemory, State, Ties, Workforce, tie_strengths
@@ -77,9 +80,15 @@ WEEK: tuple[Phase, ...] = (
 class LearningEcosystem(mesa.Model):
     """An organisation's learning ecosystem under one scenario (see docs/ODD.md)."""
 
-    def __init__(self, scenario: Scenario | None = None, *, seed: int | None = None):
-        self.spec = scenario = scenario if scenario is not None else Scenario()
-        seed = scenario.seed if seed is None else int(seed)
+    def __init__(self, scenario: Scenario | str | Path | None = None, *, rng: int | None = None, **overrides: Any):
+        """``scenario``: a :class:`~sim.scenario.Scenario`, the path of a scenario YAML file,
+        or None (the built-in defaults). ``overrides``: any parameter by its key path, as
+        ``--set`` takes it, with ``__`` for the dots (``policies__mentoring__enabled=True``,
+        ``seed=3``, ``weeks=52``; ``**{"policies.mentoring.ratio": 0.3}`` works too),
+        validated like ``--set``. ``rng``: Mesa's name for the seed (``mesa.batch_run``
+        passes it). A mistake raises a one-line :class:`~sim.loader.ScenarioError`."""
+        self.spec = scenario = scenario_from_keywords(scenario, rng, overrides)
+        seed = scenario.seed
         super().__init__(rng=seed)
         self.seed = seed
         self.streams = Streams(seed)
@@ -92,6 +101,12 @@ class LearningEcosystem(mesa.Model):
         for _ in range(self.spin_up_weeks):
             self._run_week()
         self._start_strategy()
+
+    @classmethod
+    def from_yaml(cls, path: str | Path, **overrides: Any) -> "LearningEcosystem":
+        """The model of the scenario file ``path`` with keyword ``overrides`` (see the class);
+        ``LearningEcosystem.from_yaml("scenarios/baseline.yaml", seed=2, weeks=52)``."""
+        return cls(Path(path), **overrides)
 
     def _bind(self, scenario: Scenario) -> None:
         """The week of ``scenario``: the phases of :data:`WEEK` it switches on, parameters resolved."""
@@ -157,17 +172,24 @@ class LearningEcosystem(mesa.Model):
         self._bound["recommendations"].run(s, self.streams)
         self.governance = Governance(self)
         self.collector = OutcomeCollector(s)
+        self.datacollector = OutcomeDataCollector()  # Mesa's view of the same numbers
         # the record of the starting state (week 0): no flow, nothing spent yet
         self._bound["data"].run(s, self.streams)
-        self.collector.collect()
+        self._collect()
 
     # ------------------------------------------------------------------ the week
     def step(self) -> None:
         """One week: the declared phases of :data:`WEEK` in order, then the outcomes."""
         self._run_week(follow=True)
-        self.collector.collect()
+        self._collect()
         if self.state.week >= self.spec.weeks:
             self.running = False
+
+    def _collect(self) -> None:
+        """Step 14, the outcomes: computed once from the columns, then handed to Mesa's
+        :class:`~sim.datacollector.OutcomeDataCollector`."""
+        self.collector.collect()
+        self.datacollector.collect(self)
 
     def _run_week(self, follow: bool = False) -> None:
         """The phases of one week; with ``follow`` the Mesa agents and network follow the
