@@ -78,7 +78,19 @@ WEEK: tuple[Phase, ...] = (
 
 
 class LearningEcosystem(mesa.Model):
-    """An organisation's learning ecosystem under one scenario (see docs/ODD.md)."""
+    """An organisation's learning ecosystem under one scenario (see docs/ODD.md).
+
+    Mesa's tools drive it by keywords: ``mesa.batch_run(LearningEcosystem, parameters={"seed":
+    [1, 2], "policies__mentoring__enabled": [False, True]}, max_steps=52)``; SolaraViz's
+    ``model_params`` rebuild it the same way; ``model.datacollector`` holds the outcomes
+    (:mod:`sim.datacollector`)."""
+
+    # Mesa's ``model.scenario`` is its experimental parameter bag (mesa.experimental.scenarios);
+    # this model's scenario is ``spec``. None tells Mesa's tools so: SolaraViz's Reset then
+    # rebuilds the model from its model_params alone (a fixed ``scenario`` path among them)
+    # instead of passing an empty Mesa scenario as ``scenario``. A plain class attribute
+    # replaces Mesa's property, so ``__init__`` can set it.
+    scenario = None
 
     def __init__(self, scenario: Scenario | str | Path | None = None, *, rng: int | None = None, **overrides: Any):
         """``scenario``: a :class:`~sim.scenario.Scenario`, the path of a scenario YAML file,
@@ -90,6 +102,7 @@ class LearningEcosystem(mesa.Model):
         self.spec = scenario = scenario_from_keywords(scenario, rng, overrides)
         seed = scenario.seed
         super().__init__(rng=seed)
+        self.scenario = None  # see the class attribute
         self.seed = seed
         self.streams = Streams(seed)
         # an optional read-only observer, called as after_phase(name, state) after each phase
