@@ -36,8 +36,8 @@ def Status(model: LearningEcosystem):
     update_counter.get()  # re-render after each step, as Mesa's own components do
     sc = model.spec
     on = [name for name in ("mentoring", "protected_time") if getattr(sc.policies, name).enabled]
-    solara.Markdown(f"**Week {model.week} of {sc.weeks}** · {sc.name} · {sc.organisation.size} employees · "
-                    f"seed {sc.seed} · programmes on: {', '.join(on) or 'none'}")
+    solara.Text(f"Week {model.week} of {sc.weeks} · {sc.name} · {sc.organisation.size} employees · seed {sc.seed} · "
+                f"programmes on: {', '.join(on) or 'none'}")
 
 
 COMPONENTS = [
