@@ -224,3 +224,19 @@ def test_notebook_example_runs(tmp_path, monkeypatch, capsys):
     printed = capsys.readouterr().out
     assert "mentoring − baseline, paired over seeds [1, 2, 3]" in printed
     assert (tmp_path / "mesa_example.png").stat().st_size > 10_000
+
+
+def test_readme_python_block_runs(monkeypatch):
+    """The README's "Use it from Python / Mesa" code block runs as written (from the repository
+    root) and gives what its comments say."""
+    import re
+
+    text = (ROOT / "README.md").read_text()
+    section = text.split("## Use it from Python / Mesa", 1)[1].split("\n## ", 1)[0]
+    block = re.search(r"```python\n(.*?)```", section, re.S).group(1)
+    monkeypatch.chdir(ROOT)
+    names: dict = {}
+    exec(compile(block, "README.md", "exec"), names)
+    assert list(names["df"]["week"]) == list(range(53)) and names["model"].spec.policies.mentoring.ratio == 0.3
+    finals = names["finals"]
+    assert finals.shape == (3, 2) and finals.notna().all().all()
