@@ -31,6 +31,7 @@ from mesa.discrete_space import Network
 from .agents import ContentItem, Employee, employee_class
 from .datacollector import OutcomeDataCollector
 from .governance import Governance
+from .loader import scenario_from_keywords
 from .organisation import assign_flags, build_catalogue, build_structure, draw_people
 from .outcomes import OutcomeCollector
 from .policies import create_policies
@@ -40,7 +41,6 @@ from .processes import (budget, codification, costs, culture, data, environment,
 from .processes.phase import BoundPhase, Phase
 from .processes.start import START
 from .records import Derived, Records
-from .loader import scenario_from_keywords
 from .rng import Streams
 from .scenario import Scenario
 from .state import BudgetState, GovernanceMemory, State, Ties, Workforce, tie_strengths
