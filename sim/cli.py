@@ -20,8 +20,11 @@ from .loader import ScenarioError, load_scenario
 from .terminal import (SweepProgress, check_writable, err_console, fail, out_console, report_sweep, show_table,
                        user_errors, week_progress)
 
-DEFAULT_AGAINST_REPLICATES = 5  # an incremental figure needs an interval; 5 paired seeds of the baseline
-# organisation take ~15 s and give a t interval (4 df); plain runs keep one seed (today's output)
+DEFAULT_REPLICATES = 5  # an incremental figure, or any outcome of a small organisation, needs an interval: 5
+# seeds give a t interval (4 df) and take ~15 s for the 500-person baseline
+SMALL_ORGANISATION = 2_000  # up to this size a plain `lesim run` defaults to DEFAULT_REPLICATES seeds: one
+# seed's noise is of the order of a strategy's effect there (the baseline's year-5 skills gap varies by about
+# ±4 % across seeds at 500 people); larger organisations keep one seed unless --replicates is given
 
 app = typer.Typer(name="lesim", no_args_is_help=True, add_completion=False, pretty_exceptions_enable=False,
                   help="Simulate an organisation's learning ecosystem and test L&D strategies before rolling them "
@@ -44,7 +47,8 @@ def run(
                                            "and --set apply to both (the strategy is what the two files differ by)."),
     replicates: Optional[int] = typer.Option(None, "--replicates", help="Seeds seed, seed+1, …: "
                                              "outcomes (and incremental figures) as mean and 95 % interval. Default "
-                                             "1, or 5 with --against."),
+                                             f"{DEFAULT_REPLICATES} with --against or for organisations of up to "
+                                             f"{SMALL_ORGANISATION:,} people, else 1."),
     quiet: bool = typer.Option(False, "--quiet", "-q", help="No progress bar."),
 ) -> None:
     """Run a scenario: tables (CSV), summary, manifest, charts (PNG) and a one-file HTML report.
@@ -53,14 +57,15 @@ def run(
     from . import economics
     from .run import (Comparison, budget_lines, headline_rows, prepare_run, replicate_rows, simulate_seeds, write_outputs)
 
-    n = replicates if replicates is not None else (DEFAULT_AGAINST_REPLICATES if against is not None else 1)
-    if not 1 <= n <= 10_000:
-        fail(f"--replicates: must be between 1 and 10,000, got {n}")
+    if replicates is not None and not 1 <= replicates <= 10_000:
+        fail(f"--replicates: must be between 1 and 10,000, got {replicates}")
     with user_errors():
         sc, out_dir = prepare_run(scenario, set_, seed=seed, weeks=weeks, out=out)
         if against is not None:
             cf = load_scenario(against, [*set_, f"seed={sc.seed}", *([f"weeks={weeks}"] if weeks is not None else [])])
             economics.check_counterfactual(sc, cf, (str(scenario), str(against)))
+    n = replicates if replicates is not None else (
+        DEFAULT_REPLICATES if against is not None or sc.organisation.size <= SMALL_ORGANISATION else 1)
     check_writable(out_dir.parent)
     seeds = f"seed {sc.seed}" if n == 1 else f"seeds {sc.seed}–{sc.seed + n - 1}"
     vs = f" against [bold]{cf.name}[/]" if against is not None else ""
@@ -78,6 +83,8 @@ def run(
     if n == 1:
         show_table(f"Headline outcomes ({sc.name})", ("Outcome", "Unit", "Week 0/1", f"Week {sc.weeks}"),
                    headline_rows(result), right=lambda col: col.startswith("Week"))
+        err_console.print(f"[yellow]note:[/] one seed, no interval; --replicates {DEFAULT_REPLICATES} gives each "
+                          "outcome as mean and 95 % interval", highlight=False)
     else:
         show_table(f"Headline outcomes ({sc.name}, week {sc.weeks}, {n} seeds)", ("Outcome", "Unit",
                    "Mean [95 % t interval]"), replicate_rows(results), right=lambda col: col.startswith("Mean"))
@@ -85,8 +92,6 @@ def run(
         s = comparison.summary
         show_table(f"Incremental economics: {sc.name} against {cf.name} (present value at week 0, {n} paired seeds)",
                    ("Figure", "Mean [95 % t interval over seeds]"), economics.summary_rows(s))
-        if n == 1:
-            err_console.print("[yellow]note:[/] one seed gives no interval; use --replicates 5 or more")
     over = bool(result.budget["over_budget"].any())
     out_console.print(f"[bold]Budget[/] ({sc.governance.budget_mode}, ${sc.governance.annual_budget_per_employee:,.0f}"
                       f"/employee/year{', seed ' + str(sc.seed) if n > 1 else ''}):", highlight=False)

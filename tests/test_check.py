@@ -4,8 +4,8 @@ The shipped baseline passes every pattern of :mod:`sim.validation.patterns` but 
 failures listed below (through the real command, its JSON parsed), and each deliberately wrong model fails the pattern named for it
 (exit status 1). Wrong variants run on one seed, 104 weeks and 250 people: the patterns
 named below fail there with wide margins (measured on seeds 1–3: formal share 0 % and
-72–78 % against 10–30 %; time to proficiency 192–448 weeks against ≤ 104; mindset d ≤ 0.003
-against ≥ 0.02; applied after a month 91 % against ≤ 77 %; half-life 627–667 months
+72–78 % against 10–30 %; time to proficiency 192–448 weeks against ≤ 104; an inert mindset
+initiative d −0.009 … −0.005 against ≥ 0.02; applied after a month 91 % against ≤ 77 %; half-life 627–667 months
 against ≤ 13).
 """
 
@@ -17,35 +17,18 @@ import pytest
 from typer.testing import CliRunner
 
 from sim.cli import app
-from sim.validation.patterns import PATTERNS
+from sim.validation.patterns import PATTERNS, WRONG_MODELS
 
 from .conftest import ROOT, lesim
 
 BASELINE = str(ROOT / "scenarios" / "baseline.yaml")
 QUICK = ("--seeds", "1", "--weeks", "104", "--set", "organisation.size=250")
 
-WRONG = [
-    ("no formal learning", ["learning.formal_rate=0"], "formal_share"),
-    ("formal learning ×10", ["learning.formal_rate=0.4"], "formal_share"),
-    ("no learning by doing", ["learning.experiential_rate=0"], "time_to_proficiency"),
-    ("no social learning or coaching", ["learning.social_rate=0", "learning.coaching_rate=0"], "formal_share"),
-    # transfer_rate 1 alone no longer applies everything: a gain is applied only when the week
-    # offers a chance to use it (rules.transfer.opportunity_probability, 0.3)
-    ("everything trained is applied", ["learning.transfer_rate=1", "rules.transfer.opportunity_probability=1"],
-     "applied_1_month"),
-    ("no forgetting", ["learning.decay_half_life_months=600"], "unused_skill_half_life"),
-]
-
 
 # Patterns the shipped baseline is known to fail, each with the reason: a model defect found by
 # `lesim check`, open until the model is fixed. The test is strict both ways: another pattern
-# failing, or a known failure starting to pass, fails it (then remove the entry).
-KNOWN_FAILURES = {
-    # the initiative's one-year effect on proficiency is d ≈ 0.013, below Sisk et al.'s lower
-    # bound of 0.02: it acts almost only through team climate → peer learning; the mindset →
-    # learning path (learning.mindset_effect, the initiative's nudge) barely moves it
-    "mindset_effect": "initiative effect below Sisk 2018's interval",
-}
+# failing, or a known failure starting to pass, fails it (then remove the entry). None today.
+KNOWN_FAILURES: dict[str, str] = {}
 
 
 def test_the_shipped_baseline_passes_every_pattern_but_the_known_failures():
@@ -59,7 +42,7 @@ def test_the_shipped_baseline_passes_every_pattern_but_the_known_failures():
     assert out["seeds"] == [1, 2, 3, 4] and out["weeks"] == 260
 
 
-@pytest.mark.parametrize("what, sets, pattern", WRONG, ids=[w[0] for w in WRONG])
+@pytest.mark.parametrize("what, sets, pattern", WRONG_MODELS, ids=[w[0] for w in WRONG_MODELS])
 def test_a_wrong_model_fails_its_pattern(what, sets, pattern):
     args = ["check", BASELINE, "--json", *QUICK]
     for s in sets:

@@ -150,6 +150,26 @@ def test_cli_replicates_report_means_and_intervals(tmp_path: Path):
     assert "incremental" not in doc and "3 seeds" in proc.stdout and "Mean [95 % t interval]" in proc.stdout
 
 
+def test_cli_small_organisations_default_to_enough_seeds_for_an_interval(tmp_path: Path):
+    """Without --replicates a small organisation runs DEFAULT_REPLICATES seeds (an interval on
+    every headline); above SMALL_ORGANISATION one seed, with a hint."""
+    from sim.cli import DEFAULT_REPLICATES, SMALL_ORGANISATION
+
+    from .conftest import merge
+
+    small = write_yaml(tmp_path, "small", BASE)
+    proc = in_process("run", str(small), "--weeks", "3", "--out", str(tmp_path / "s"), "-q")
+    assert proc.exit_code == 0, proc.stderr
+    assert len(pd.read_csv(tmp_path / "s" / "replicates.csv")) == DEFAULT_REPLICATES
+    assert f"{DEFAULT_REPLICATES} seeds" in proc.stdout
+    large = write_yaml(tmp_path, "large", merge(BASE, {"organisation": {"size": SMALL_ORGANISATION + 1},
+                                                       "start": {"spin_up_weeks": 0}}))
+    proc = in_process("run", str(large), "--weeks", "1", "--out", str(tmp_path / "l"), "-q")
+    assert proc.exit_code == 0, proc.stderr
+    assert not (tmp_path / "l" / "replicates.csv").exists() and "Week 1" in proc.stdout
+    assert f"--replicates {DEFAULT_REPLICATES} gives each outcome as mean and 95 % interval" in " ".join(proc.stderr.split())
+
+
 @pytest.mark.parametrize("extra,args,expected", [
     ({}, ["--against", "{tmp}/nowhere.yaml"], "nowhere.yaml"),
     ({"organisation": {"size": 70}}, ["--against", "{other}"], "describe different organisations"),

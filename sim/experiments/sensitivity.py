@@ -119,11 +119,14 @@ def _slope(x: np.ndarray, y: np.ndarray, kind: str, ee: list[float] | None) -> t
     interval: the mean elementary effect (Morris) or the least-squares slope (other designs)."""
     from scipy import stats
 
+    from ..economics import t_interval
+
     if kind == "morris":
         e = np.asarray(ee or [], dtype=float)
         if len(e) < 2:
             return float(e.mean()) if len(e) else 0.0, float("inf")
-        return float(e.mean()), float(stats.t.ppf(0.975, len(e) - 1) * e.std(ddof=1) / np.sqrt(len(e)))
+        mean, low, _ = t_interval(e)
+        return mean, mean - low
     if np.ptp(x) == 0 or len(x) < 3:
         return 0.0, float("inf")
     res = stats.linregress(x, y)

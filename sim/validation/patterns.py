@@ -17,7 +17,7 @@ Runs are shared: :func:`observe` makes, per seed,
   (for the decay half-life) and (b) one level of freshly trained, not yet applied skill on
   its role's most critical skill (for the transfer pattern);
 * one **intervention run** over 52 weeks with the growth-mindset initiative switched (for
-  the mindset effect, against the status-quo run's week 52 on the same seed).
+  the mindset effect: the year's learning gain against the status-quo run's, same seed).
 
 :func:`check` measures every pattern of :data:`PATTERNS` on these runs. ``lesim check``
 prints the result; docs/validation.md lists the patterns, their sources and what fails them.
@@ -56,7 +56,8 @@ class SeedObservation:
     deficit_n: np.ndarray = field(default_factory=lambda: np.zeros(0))    # hires counted, by weeks since hire
     transfer_left: dict = field(default_factory=dict)  # week → share of the trained level kept
     unused_left: float = float("nan")               # share of the unused-skill gain left after 52 weeks
-    mindset_d: float = float("nan")                 # standardised effect of the mindset initiative
+    mindset_d: float = float("nan")                 # the mindset initiative's d on the year's learning gain
+    mindset_d_stock: float = float("nan")           # … on role proficiency itself (for comparison)
 
 
 def _experienced_gap(s) -> np.ndarray:
@@ -108,17 +109,19 @@ class _StatusQuoObserver:
         np.add.at(self.deficit_n, since[hires], 1.0)
 
 
-def _status_quo(sc: Scenario, obs: SeedObservation) -> tuple[np.ndarray, np.ndarray]:
-    """Run the scenario, filling ``obs``; returns (role proficiency, hire week) at week 52."""
+def _status_quo(sc: Scenario, obs: SeedObservation) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """Run the scenario, filling ``obs``; returns (role proficiency at week 0, role
+    proficiency at week 52, hire week at week 52)."""
     model = LearningEcosystem(sc)
     watch = _StatusQuoObserver(model)
-    at52 = (np.zeros(0), np.zeros(0))
+    at0 = model.derived.role_proficiency.copy()
+    at52 = (at0, np.zeros(0), np.zeros(0))
     model.after_phase = watch.after_phase
     for _ in range(sc.weeks):
         model.step()
         watch.end_of_week()
         if model.week == PAIR_WEEKS:
-            at52 = (model.derived.role_proficiency.copy(), model.workforce.hire_week.copy())
+            at52 = (at0, model.derived.role_proficiency.copy(), model.workforce.hire_week.copy())
     org = np.array(model.collector.org)
     names = [o.name for o in _outcomes()]
     col = {n: org[:, i] for i, n in enumerate(names)}
@@ -164,26 +167,31 @@ def _paired_copies(sc: Scenario, obs: SeedObservation) -> None:
     obs.unused_left = float(diff[stay].sum() / max(gain0[stay].sum(), 1e-12))
 
 
-def _mindset_effect(sc: Scenario, control_at52: tuple[np.ndarray, np.ndarray], obs: SeedObservation) -> None:
-    """The growth-mindset initiative's effect after a year, as Sisk et al. measure it: the
-    difference in mean achievement (role proficiency) between the same people with and
-    without the intervention, in standard deviations of achievement without it. The
-    control is the status-quo run at week 52 (same seed); only people present from week 0
-    in both runs count. If the scenario already runs the initiative, the switched run is
-    the control and the sign is turned."""
+def _mindset_effect(sc: Scenario, control: tuple[np.ndarray, np.ndarray, np.ndarray], obs: SeedObservation) -> None:
+    """The growth-mindset initiative's effect after a year, measured as Sisk et al. (2018)
+    and Yeager et al. (2019) measured it: the difference in *achievement over the
+    intervention period* between treated and untreated people, in standard deviations of
+    the untreated. Their achievement is grades or test scores on the period's coursework —
+    what was learned in that period — so the workplace analogue is the year's learning
+    gain (role proficiency at week 52 − at week 0), not the stock of a career's skill,
+    whose spread across people dwarfs a year's learning (the d on the stock is reported as
+    ``mindset_d_stock`` for comparison). The two runs start from the same spun-up
+    organisation (same seed), so week 0 is common; only people present from week 0 in both
+    runs count. If the scenario already runs the initiative, the switched run is the
+    control and the sign is turned."""
     on = sc.policies.mindset_initiative.enabled
-    switched = sc.model_copy(update={"policies": sc.policies.model_copy(update={
-        "mindset_initiative": sc.policies.mindset_initiative.model_copy(update={"enabled": not on})})})
-    model = LearningEcosystem(switched)
+    model = LearningEcosystem(sc.with_value("policies.mindset_initiative.enabled", not on))
     for _ in range(PAIR_WEEKS):
         model.step()
-    rp_a, hired_a = control_at52
+    rp0, rp_a, hired_a = control
     rp_b, hired_b = model.derived.role_proficiency, model.workforce.hire_week
     both = (hired_a <= 0) & (hired_b <= 0) & model.workforce.occupied
     if on:
         rp_a, rp_b = rp_b, rp_a
-    sd = float(np.std(rp_a[both], ddof=1))
-    obs.mindset_d = float(np.mean(rp_b[both] - rp_a[both]) / sd) if sd > 0 else float("nan")
+    gain_a, gain_b = (rp_a - rp0)[both], (rp_b - rp0)[both]
+    sd_gain, sd_stock = float(np.std(gain_a, ddof=1)), float(np.std(rp_a[both], ddof=1))
+    obs.mindset_d = float(np.mean(gain_b - gain_a) / sd_gain) if sd_gain > 0 else float("nan")
+    obs.mindset_d_stock = float(np.mean(gain_b - gain_a) / sd_stock) if sd_stock > 0 else float("nan")
 
 
 def observe(scenario: Scenario, seeds: tuple[int, ...], weeks: int) -> list[SeedObservation]:
@@ -264,8 +272,8 @@ def formal_share(obs: list[SeedObservation]) -> float:
 
 
 def mindset_effect(obs: list[SeedObservation]) -> float:
-    """Standardised effect (d) of a year of the growth-mindset initiative on role
-    proficiency (mean over seeds)."""
+    """Standardised effect (d) of a year of the growth-mindset initiative on the year's
+    learning gain in role proficiency (mean over seeds; see :func:`_mindset_effect`)."""
     return _mean(obs, "mindset_d")
 
 
@@ -315,7 +323,7 @@ PATTERNS: tuple[Pattern, ...] = (
             "Mellon 2003 via Rollag et al. 2005; Training Industry", time_to_proficiency),
     Pattern("formal_share", "Share of skill gained through formal learning", "share", 0.10, 0.30,
             "EDC 'The Teaching Firm' 1998", formal_share),
-    Pattern("mindset_effect", "Growth-mindset initiative effect on proficiency (1 year)", "d", 0.02, 0.35,
+    Pattern("mindset_effect", "Growth-mindset initiative effect on the year's learning", "d", 0.02, 0.35,
             "Sisk et al. 2018; Burnette et al. 2023",
             mindset_effect),
     Pattern("gap_drift", "Status-quo skills-gap drift", "share/year", -0.05, 0.05,
@@ -377,3 +385,45 @@ def format_measure(value: float, unit: str) -> str:
     if unit in ("h", "weeks", "months"):
         return f"{value:.1f} {unit}"
     return f"{value:.3f}"
+
+
+# ----------------------------------------------------------------------------- wrong models
+# Deliberately wrong models, each with the pattern it must fail (tests/test_check.py runs them
+# on one seed, 104 weeks and 250 people; docs/validation.md §2 has their full table):
+# (label, --set overrides, pattern that fails).
+WRONG_MODELS: tuple[tuple[str, tuple[str, ...], str], ...] = (
+    ("no formal learning", ("learning.formal_rate=0",), "formal_share"),
+    ("formal learning ×10", ("learning.formal_rate=0.4",), "formal_share"),
+    ("no learning by doing", ("learning.experiential_rate=0",), "time_to_proficiency"),
+    ("no social learning or coaching", ("learning.social_rate=0", "learning.coaching_rate=0"), "formal_share"),
+    # transfer_rate 1 alone does not apply everything: a gain is applied only when the week
+    # offers a chance to use it (rules.transfer.opportunity_probability)
+    ("everything trained is applied", ("learning.transfer_rate=1", "rules.transfer.opportunity_probability=1"),
+     "applied_1_month"),
+    ("no forgetting", ("learning.decay_half_life_months=600",), "unused_skill_half_life"),
+    # a growth-mindset initiative with no effect contradicts Sisk et al.'s lower bound
+    ("an inert mindset initiative", ("policies.mindset_initiative.climate_target_gain=0",
+                                     "policies.mindset_initiative.mindset_nudge=0"), "mindset_effect"),
+)
+
+
+def table(path: str, seeds: int = 4, weeks: int | None = None) -> str:
+    """docs/validation.md §2's table: every pattern on the scenario at ``path`` and on each of
+    :data:`WRONG_MODELS`, as Markdown (✗ = outside the band)."""
+    from ..loader import load_scenario
+
+    columns = [("baseline", ())] + [(label, sets) for label, sets, _ in WRONG_MODELS]
+    results = [check(load_scenario(path, list(sets)), seeds, weeks) for _, sets in columns]
+    lines = ["| pattern | band | " + " | ".join(label for label, _ in columns) + " |",
+             "|---|---|" + "---|" * len(columns)]
+    for i, p in enumerate(PATTERNS):
+        cells = [f"{format_measure(r[i].value, p.unit)}{'' if r[i].passed else ' **✗**'}" for r in results]
+        lines.append(f"| {p.label} | {format_measure(p.low, p.unit)} – {format_measure(p.high, p.unit)} | "
+                     + " | ".join(cells) + " |")
+    return "\n".join(lines)
+
+
+if __name__ == "__main__":  # python -m sim.validation.patterns [SCENARIO]
+    import sys
+
+    print(table(sys.argv[1] if len(sys.argv) > 1 else "scenarios/baseline.yaml"))
