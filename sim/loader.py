@@ -16,6 +16,7 @@ import copy
 from pathlib import Path
 from typing import Any
 
+import numpy as np
 import yaml
 from pydantic import BaseModel, ValidationError
 
@@ -365,3 +366,50 @@ def scenario_with(data: dict, overrides: dict[str, tuple[list[str], Any]], origi
         apply_override(data, parts, value, label)
         applied[_display_path(parts)] = label
     return validate_data(data, origin, node, applied)
+
+
+def keyword_path(key: str) -> list[str]:
+    """The key path of a keyword override: dots, or ``__`` where a dot cannot stand in a
+    Python keyword (``policies__mentoring__enabled`` = ``policies.mentoring.enabled``; a
+    list item by its index, ``organisation__skills__0__name``)."""
+    return key.replace("__", ".").split(".")
+
+
+def scenario_from_keywords(scenario: Scenario | str | Path | None = None, rng: Any = None,
+                           overrides: dict[str, Any] | None = None) -> Scenario:
+    """The scenario of ``LearningEcosystem(scenario, rng=..., **overrides)``: ``scenario`` (a
+    :class:`~sim.scenario.Scenario`, a YAML path, or None for the built-in defaults) with each
+    keyword override (key path → Python value, :func:`keyword_path`) applied and validated
+    exactly like ``--set`` (the same messages, labelled with the keyword as written).
+    ``rng``, Mesa's name for the seed (``mesa.batch_run`` passes it), is the scenario's
+    ``seed`` when it is a whole number. Raises :class:`ScenarioError` for any mistake."""
+    overrides = dict(overrides or {})
+    if rng is not None:
+        if isinstance(rng, bool) or not isinstance(rng, (int, np.integer)):
+            raise ScenarioError(f"rng={_short(rng)}: expected a whole number (the run's seed) or None; the model draws "
+                                "from named streams derived from one integer seed")
+        if "seed" in overrides and overrides["seed"] != rng:
+            raise ScenarioError(f"rng={rng}, seed={_short(overrides['seed'])}: give the seed once (rng is Mesa's name "
+                                "for it)")
+        overrides["seed"] = int(rng)
+    if scenario is None:
+        if not overrides:
+            return Scenario()
+        data, node, origin = Scenario().model_dump(mode="json"), None, "<defaults>"
+    elif isinstance(scenario, (str, Path)):
+        data, node = load_raw(scenario)
+        origin = str(scenario)
+    elif isinstance(scenario, Scenario):
+        if not overrides:
+            return scenario
+        data, node, origin = scenario.model_dump(mode="json"), None, f"<scenario {scenario.name}>"
+    else:
+        raise ScenarioError(f"scenario={_short(scenario)}: expected a Scenario, the path of a scenario YAML file, or None")
+    parsed = {}
+    for key, value in overrides.items():
+        parts = keyword_path(key)
+        if not key or any(not p for p in parts):
+            raise ScenarioError(f"{key}={_short(value)}: expected a key path such as policies__mentoring__ratio=0.3")
+        # numpy scalars (np.arange, np.linspace in a sweep) are the Python numbers they hold
+        parsed[f"{key}={_short(value)}"] = (parts, value.item() if isinstance(value, np.generic) else value)
+    return scenario_with(data, parsed, origin, node)

@@ -1,6 +1,6 @@
 """The learning-ecosystem model: builds the organisation and runs one week per step.
 
-``LearningEcosystem(scenario)`` is a :class:`mesa.Model`. It owns one :class:`~sim.state.State`
+``LearningEcosystem(scenario, **overrides)`` is a :class:`mesa.Model`. It owns one :class:`~sim.state.State`
 (every column and value that changes during a run) and runs the week as the declared phases
 of :data:`WEEK`, in order; each phase sees the state, its own parameters and its own random
 stream (:mod:`sim.processes.phase`), never the model. Employees, managers, executives and
@@ -23,7 +23,8 @@ instead of running the spin-up again — bit for bit the same run.
 
 from __future__ import annotations
 
-from typing import Callable
+from pathlib import Path
+from typing import Any, Callable
 
 import networkx as nx
 import numpy as np
@@ -32,7 +33,9 @@ from mesa.discrete_space import Network
 
 from . import spinup
 from .agents import ContentItem, Employee, employee_class
+from .datacollector import OutcomeDataCollector
 from .governance import Governance
+from .loader import scenario_from_keywords
 from .organisation import assign_flags, build_catalogue, build_structure, draw_people
 from .outcomes import OutcomeCollector
 from .policies import create_policies
@@ -41,7 +44,7 @@ from .processes import (budget, codification, costs, culture, data, environment,
 # recommendations, learning_time, recent_learning, data and hiring have no switch: always bound
 from .processes.phase import BoundPhase, Phase
 from .processes.start import START
-from .records import Derived, Records
+from .records import Derived, ProgrammeLedger, Records
 from .rng import Streams
 from .scenario import Scenario
 from .state import BudgetState, GovernanceMemory, State, Ties, Workforce, tie_strengths
@@ -79,12 +82,31 @@ WEEK: tuple[Phase, ...] = (
 
 
 class LearningEcosystem(mesa.Model):
-    """An organisation's learning ecosystem under one scenario (see docs/ODD.md)."""
+    """An organisation's learning ecosystem under one scenario (see docs/ODD.md).
 
-    def __init__(self, scenario: Scenario | None = None, *, seed: int | None = None):
-        self.spec = scenario = scenario if scenario is not None else Scenario()
-        seed = scenario.seed if seed is None else int(seed)
+    Mesa's tools drive it by keywords: ``mesa.batch_run(LearningEcosystem, parameters={"seed":
+    [1, 2], "policies__mentoring__enabled": [False, True]}, max_steps=52)``; SolaraViz's
+    ``model_params`` rebuild it the same way; ``model.datacollector`` holds the outcomes
+    (:mod:`sim.datacollector`)."""
+
+    # Mesa's ``model.scenario`` is its experimental parameter bag (mesa.experimental.scenarios);
+    # this model's scenario is ``spec``. None tells Mesa's tools so: SolaraViz's Reset then
+    # rebuilds the model from its model_params alone (a fixed ``scenario`` path among them)
+    # instead of passing an empty Mesa scenario as ``scenario``. A plain class attribute
+    # replaces Mesa's property, so ``__init__`` can set it.
+    scenario = None
+
+    def __init__(self, scenario: Scenario | str | Path | None = None, *, rng: int | None = None, **overrides: Any):
+        """``scenario``: a :class:`~sim.scenario.Scenario`, the path of a scenario YAML file,
+        or None (the built-in defaults). ``overrides``: any parameter by its key path, as
+        ``--set`` takes it, with ``__`` for the dots (``policies__mentoring__enabled=True``,
+        ``seed=3``, ``weeks=52``; ``**{"policies.mentoring.ratio": 0.3}`` works too),
+        validated like ``--set``. ``rng``: Mesa's name for the seed (``mesa.batch_run``
+        passes it). A mistake raises a one-line :class:`~sim.loader.ScenarioError`."""
+        self.spec = scenario = scenario_from_keywords(scenario, rng, overrides)
+        seed = scenario.seed
         super().__init__(rng=seed)
+        self.scenario = None  # see the class attribute
         self.seed = seed
         self.streams = Streams(seed)
         # an optional read-only observer, called as after_phase(name, state) after each phase
@@ -110,6 +132,12 @@ class LearningEcosystem(mesa.Model):
         for _ in range(self.spin_up_weeks):
             self._run_week()
         spinup.CACHE.put(key, self.state, self.streams)
+
+    @classmethod
+    def from_yaml(cls, path: str | Path, **overrides: Any) -> "LearningEcosystem":
+        """The model of the scenario file ``path`` with keyword ``overrides`` (see the class);
+        ``LearningEcosystem.from_yaml("scenarios/baseline.yaml", seed=2, weeks=52)``."""
+        return cls(Path(path), **overrides)
 
     def _bind(self, scenario: Scenario) -> None:
         """The week of ``scenario``: the phases of :data:`WEEK` it switches on, parameters resolved."""
@@ -140,11 +168,12 @@ class LearningEcosystem(mesa.Model):
             derived=Derived(wf.n), records=Records(len(structure.dept_names), max(s, 1), first=1 - s),
             best_item=np.full((len(org.skills), 6), -1, dtype=np.int64),
             trained_now=np.zeros(wf.n, dtype=bool), market_supply=np.ones(len(org.skills)), week=-s,
+            ledger=ProgrammeLedger.empty(wf.n),
         )
 
     def _start_strategy(self) -> None:
         """Week 0: the scenario's strategy takes over from the status quo. Its phases are
-        bound; this week's flows, the records, governance's memory and the commissioning log
+        bound; this week's flows, the records and programme ledger, governance's memory and the commissioning log
         restart empty (nothing of the spin-up is reported or costed); :data:`START` applies
         the levers that set state once (LXP ties, protected hours, coaching hours); then the
         Mesa network and agents are built (people and content first, so that their ids are the
@@ -155,6 +184,7 @@ class LearningEcosystem(mesa.Model):
         s.trained_now[:] = False
         s.overhead_spend = 0.0
         s.records = Records(len(s.structure.dept_names), sc.weeks)
+        s.ledger = ProgrammeLedger.empty(s.workforce.n)
         s.governance = GovernanceMemory()
         s.budget = BudgetState()  # the budget years start at week 1 (sim.processes.budget)
         s.commissioned = {}
@@ -176,17 +206,24 @@ class LearningEcosystem(mesa.Model):
         self._bound["recommendations"].run(s, self.streams)
         self.governance = Governance(self)
         self.collector = OutcomeCollector(s)
+        self.datacollector = OutcomeDataCollector()  # Mesa's view of the same numbers
         # the record of the starting state (week 0): no flow, nothing spent yet
         self._bound["data"].run(s, self.streams)
-        self.collector.collect()
+        self._collect()
 
     # ------------------------------------------------------------------ the week
     def step(self) -> None:
         """One week: the declared phases of :data:`WEEK` in order, then the outcomes."""
         self._run_week(follow=True)
-        self.collector.collect()
+        self._collect()
         if self.state.week >= self.spec.weeks:
             self.running = False
+
+    def _collect(self) -> None:
+        """Step 14, the outcomes: computed once from the columns, then handed to Mesa's
+        :class:`~sim.datacollector.OutcomeDataCollector`."""
+        self.collector.collect()
+        self.datacollector.collect(self)
 
     def _run_week(self, follow: bool = False) -> None:
         """The phases of one week; with ``follow`` the Mesa agents and network follow the

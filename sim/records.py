@@ -13,9 +13,12 @@ reads; the rules that produce the values live in the phases.
 
 from __future__ import annotations
 
+from dataclasses import dataclass
+
 import numpy as np
 
 from .outcomes import Groups, row_gap
+from .scenario import BUDGET_ITEMS
 
 FIELDS = ("headcount", "exits", "leaver_fit", "hires", "hire_fit", "rotations", "spend", "hiring_spend",
           "separation_cost", "time_cost", "benefit", "value", "vacancies", "vacancy_cost")
@@ -156,6 +159,54 @@ class Records:
     def series(self, field: str) -> np.ndarray:
         """Weeks × departments array of a field from the first to the last recorded week."""
         return self._data[field][: self.week - self.first + 1].copy()
+
+
+@dataclass
+class ProgrammeLedger:
+    """What each cuttable programme (:data:`~sim.scenario.BUDGET_ITEMS`) did for each position
+    since the strategy started: the skills gap it closed and the participant-weeks it reached.
+
+    The weekly phases that run a programme note what it did (:meth:`add`), as an L&D
+    evaluation would attribute it: the gap closed by formal learning split between protected
+    time and self-directed hours by the hours each took, the part of it beyond the week's
+    average on other content to commissioned content (phase 4); mentees' gains from mentors
+    and the share of coaching gains that manager development added (phase 7); the home-role
+    gap a rotation closed beyond what the home role would have taught in the same week
+    (phase 6). *Gap closed* is in skills-gap-index units summed over people (a gain counts
+    only up to the person's shortfall, weighted as in the gap index: :func:`gap_closed`).
+    Governance measures the ledger on the people its data covers (phase 13); it is a
+    cumulative record per position (occupants come and go, the record stays with the seat),
+    read by differences between two snapshots.
+    """
+
+    closed: np.ndarray      # positions × programmes: skills gap closed (index units)
+    reached: np.ndarray     # positions × programmes: participant-weeks
+
+    @classmethod
+    def empty(cls, n: int) -> "ProgrammeLedger":
+        """A ledger of ``n`` positions with nothing noted."""
+        return cls(np.zeros((n, len(BUDGET_ITEMS))), np.zeros((n, len(BUDGET_ITEMS))))
+
+    def add(self, programme: str, rows: np.ndarray, closed: np.ndarray | float = 0.0,
+            reached: np.ndarray | float = 1.0) -> None:
+        """Note this week's gap ``closed`` and participant-weeks ``reached`` for ``rows``."""
+        j = BUDGET_ITEMS.index(programme)
+        np.add.at(self.closed[:, j], rows, closed)
+        np.add.at(self.reached[:, j], rows, reached)
+
+
+def gap_closed(s, rows: np.ndarray, gain: np.ndarray, skill: np.ndarray | None = None) -> np.ndarray:
+    """The skills gap (index units) that ``gain`` closes for each of ``rows``: each skill's gain
+    up to the person's shortfall against the home role before it (durable proficiency plus
+    learning still pending), weighted as in the gap index (criticality / the role's total
+    criticality-weighted requirement). ``gain`` is per row on ``skill`` (one skill each) or,
+    when ``skill`` is None, rows × skills."""
+    pr, wf = s.position_req, s.workforce
+    if skill is None:
+        short = np.maximum(pr.req[rows] - wf.prof[rows], 0.0)
+        return (np.minimum(np.maximum(gain, 0.0), short) * pr.gap_weight[rows]).sum(axis=1)
+    short = np.maximum(pr.req[rows, skill] - wf.prof[rows, skill] - wf.pending[rows, skill], 0.0)
+    return np.minimum(np.maximum(gain, 0.0), short) * pr.gap_weight[rows, skill]
 
 
 def xapi_statements(model, limit: int | None = None) -> list[dict]:

@@ -208,6 +208,8 @@ class BudgetRules(Section):
     """Phase 12c, the budget (:mod:`sim.processes.budget`)."""
 
     estimate_weeks: float = param(13.0, "Time constant of the moving average by which finance estimates each programme's weekly cost at full scale (lumpy costs such as commissioning are booked quarterly).", unit="weeks", source="assumption (quarterly budget reviews)", kind="setting", ge=1, le=520)
+    max_scale: float = param(2.0, "Evidence allocation: the most a programme can be scaled up to, as a multiple of its declared level (intake, pairs, hours, items), with money moved from less effective programmes or left over.", unit="×", source="assumption (doubling a proven programme within a year is a stretch for most L&D functions)", kind=U, plausible=(1.5, 3.0), ge=1, le=10)
+    min_scale: float = param(0.25, "Evidence allocation: the share of its declared level a programme keeps however poorly it measures (a pilot that keeps it measurable); only a budget too small for every programme's pilot cuts below it.", unit="fraction", source="assumption", kind=U, plausible=(0.0, 0.5), ge=0, le=1)
     tolerance: float = param(0.02, "Overspend of a budget year (share of its budget) still counted as within budget: weekly granularity and lumpy bookings (a commissioned item, a rotation start) make an exact landing impossible.", unit="fraction", source="assumption", kind="setting", ge=0, le=1)
 
 

@@ -59,6 +59,7 @@ class RunResult:
     budget: pd.DataFrame              # one row per budget year (the last may be partial)
     wall_seconds: float
     model: LearningEcosystem | None = field(default=None, repr=False)
+    reallocations: pd.DataFrame = field(default_factory=pd.DataFrame)  # evidence allocation's moves
 
     def summary(self) -> dict:
         """Final and average (over weeks 1…end) value of every outcome."""
@@ -100,7 +101,11 @@ def tables(model: LearningEcosystem) -> tuple[pd.DataFrame, pd.DataFrame, pd.Dat
 
 
 GOVERNANCE_COLUMNS = ["week", "rule", "measured_gap", "retired", "commissioned", "protected_hours",
-                      "budget_per_employee", "spend_per_employee", *[f"scale_{n}" for n in BUDGET_ITEMS]]
+                      "budget_per_employee", "spend_per_employee", *[f"scale_{n}" for n in BUDGET_ITEMS],
+                      *[f"value_{n}" for n in BUDGET_ITEMS]]
+REALLOCATION_COLUMNS = ["week", "review_week", "from", "to", "moved_per_employee_year",
+                        *[f"value_{n}" for n in BUDGET_ITEMS],
+                        *[f"scale_{w}_{n}" for n in BUDGET_ITEMS for w in ("before", "after")]]
 
 
 def simulate(scenario: Scenario, *, progress: Callable[[int, int], None] | None = None,
@@ -114,7 +119,8 @@ def simulate(scenario: Scenario, *, progress: Callable[[int, int], None] | None 
             progress(model.week, scenario.weeks)
     ts, dep, sk, gov = tables(model)
     return RunResult(scenario, ts, dep, sk, gov, budget_years(model), time.perf_counter() - start,
-                     model if keep_model else None)
+                     model if keep_model else None,
+                     pd.DataFrame(model.state.budget.reallocations, columns=REALLOCATION_COLUMNS))
 
 
 def budget_years(model: LearningEcosystem) -> pd.DataFrame:
@@ -130,16 +136,20 @@ def budget_years(model: LearningEcosystem) -> pd.DataFrame:
 
 def budget_lines(result: "RunResult") -> list[str]:
     """What a planner must know about the budget, in words: per year, spend against budget
-    and what was cut (programmes at less than full scale) or the overspend."""
+    and what was cut (programmes at less than full scale), raised (above their declared level,
+    evidence allocation) or the overspend."""
     lines = []
     for r in result.budget.itertuples():
         cuts = [f"{n.replace('_', ' ')} {1 - getattr(r, f'scale_{n}'):.0%}" for n in BUDGET_ITEMS
                 if getattr(r, f"scale_{n}") < 0.995]
+        raised = [f"{n.replace('_', ' ')} +{getattr(r, f'scale_{n}') - 1:.0%}" for n in BUDGET_ITEMS
+                  if getattr(r, f"scale_{n}") > 1.005]
         head = (f"year {r.year}{' (' + str(r.weeks) + ' weeks)' if r.weeks < 52 else ''}: spent "
                 f"${r.spend_per_employee:,.0f} of ${r.budget_per_employee:,.0f} per employee")
         if r.over_budget:
             head += f" — OVER BUDGET by {r.spend_per_employee / r.budget_per_employee - 1:.0%}"
-        lines.append(head + (f"; cut: {', '.join(cuts)}" if cuts else ""))
+        lines.append(head + (f"; cut: {', '.join(cuts)}" if cuts else "")
+                     + (f"; raised: {', '.join(raised)}" if raised else ""))
     return lines
 
 
@@ -239,10 +249,13 @@ def write_outputs(result: RunResult, out: Path, *, replicates: Sequence[RunResul
         result.departments.to_csv(tmp / "departments.csv", index=False, float_format="%.6g")
         result.skills.to_csv(tmp / "skills.csv", index=False, float_format="%.6g")
         result.governance.to_csv(tmp / "governance.csv", index=False)
+        files = []
+        if len(result.reallocations):
+            result.reallocations.to_csv(tmp / "reallocations.csv", index=False)
+            files.append("reallocations.csv")
         doc = {"scenario": result.scenario.name, "weeks": result.scenario.weeks, "seed": result.scenario.seed,
                "outcomes": result.summary(), "valuation": economics.assumptions(result.scenario),
                "budget": result.budget.to_dict(orient="records")}
-        files = []
         if len(replicates) > 1:
             doc["replicates"] = {"seeds": [r.scenario.seed for r in replicates],
                                  "interval": "95 % Student-t interval of the final week's value over the seeds",

@@ -136,6 +136,7 @@ class Catalogue:
     rating_sum: np.ndarray = field(init=False)
     rating_n: np.ndarray = field(init=False)
     gain_sum: np.ndarray = field(init=False)
+    commissioned: np.ndarray = field(init=False)   # made to order by governance (its value is commissioning's)
     uid: np.ndarray = field(init=False)
 
     _COLUMNS = {
@@ -143,7 +144,7 @@ class Catalogue:
         "quality": (np.float64, 0.0), "duration": (np.float64, 1.0), "mobile": (bool, False),
         "freshness": (np.float64, 1.0), "created": (np.int32, 0), "usage_total": (np.int64, 0),
         "last_used": (np.int32, NO_WEEK), "rating_sum": (np.float64, 0.0), "rating_n": (np.int64, 0),
-        "gain_sum": (np.float64, 0.0), "uid": (np.int64, -1),
+        "gain_sum": (np.float64, 0.0), "commissioned": (bool, False), "uid": (np.int64, -1),
     }
 
     def __post_init__(self) -> None:
@@ -225,6 +226,7 @@ class GovernanceMemory:
     commission_credit: float = 0.0
     decisions: list = field(default_factory=list)
     snapshots: dict = field(default_factory=dict)   # week → skills data taken then (measured rows, shortfalls)
+    programme_seen: dict | None = None   # the programme data of the last review (evidence allocation)
 
 
 @dataclass
@@ -241,6 +243,11 @@ class BudgetState:
     year_scale_sum: dict = field(default_factory=dict)  # programme → sum of weekly scales this year
     year_weeks: int = 0
     years: list = field(default_factory=list)          # one dict per budget year (see budget.close_year)
+    spent: dict = field(default_factory=dict)          # programme → direct spend since week 0
+    value: dict = field(default_factory=dict)          # programme → governance's measured value per $ (evidence)
+    value_week: int | None = None                      # review week of those measurements
+    planned_week: int | None = None                    # review week whose measurements the scales follow
+    reallocations: list = field(default_factory=list)  # one dict per reallocation (see budget.record_move)
 
 
 @dataclass
@@ -274,6 +281,7 @@ class State:
     governance: GovernanceMemory = field(default_factory=GovernanceMemory)
     budget: BudgetState = field(default_factory=BudgetState)
     spend_items: dict = field(default_factory=dict)   # this week's direct spend by programme (costs phase)
+    ledger: Any = None                  # sim.records.ProgrammeLedger: what each programme did, per position
     dept_protected: np.ndarray | None = None        # per department: multiple of the protected hours (governance)
     curated_skill: np.ndarray | None = None         # per role: skill of the learning path L&D curates, -1 none
     _position_req: Any = None

@@ -127,3 +127,79 @@ def test_data_maturity_changes_nothing_under_the_static_rule():
     a, b = run(1), run(4)
     assert a.timeseries.equals(b.timeseries)
     assert a.governance.equals(b.governance)
+
+
+# ----------------------------------------------------------------------------- evidence allocation
+def test_evidence_allocation_cuts_the_least_effective_first_and_raises_the_best():
+    """The rule on hand-made figures (rules.budget.min_scale 0.25, max_scale 2): three programmes
+    costing $100 a week each at their declared level, measured at 3, 2 and 1 (gap per $)."""
+    from sim.processes.budget import allocate_by_evidence
+
+    est = {"mentoring": 100.0, "protected_time": 100.0, "job_rotation": 100.0}
+    order = ["job_rotation", "mentoring", "protected_time"]
+    value = {"mentoring": 3.0, "protected_time": 2.0, "job_rotation": 1.0}
+    # $300 a week pays for all three at their level; evidence moves rotation's money to mentoring
+    scale = allocate_by_evidence(est, 300.0, order, value, 0.25, 2.0)
+    assert scale == pytest.approx({"mentoring": 2.0, "protected_time": 0.75, "job_rotation": 0.25})
+    # $200: the pilots ($75), then the $125 left all to mentoring (0.25 + 1.25)
+    scale = allocate_by_evidence(est, 200.0, order, value, 0.25, 2.0)
+    assert scale == pytest.approx({"mentoring": 1.5, "protected_time": 0.25, "job_rotation": 0.25})
+    # plenty of money: every programme with a positive value at ×2; a worthless one keeps its pilot
+    scale = allocate_by_evidence(est, 1000.0, order, {**value, "job_rotation": -0.5}, 0.25, 2.0)
+    assert scale == pytest.approx({"mentoring": 2.0, "protected_time": 2.0, "job_rotation": 0.25})
+    # not yet measured: the ordered cut
+    assert allocate_by_evidence(est, 150.0, order, {}, 0.25, 2.0) == pytest.approx(
+        {"job_rotation": 0.0, "mentoring": 0.5, "protected_time": 1.0})
+
+
+def _evidence_gap(allocation: str, maturity: int, seed: int) -> float:
+    sc = load_scenario(ROOT / "scenarios" / "evidence_based_budget.yaml",
+                       ["weeks=104", f"seed={seed}", "organisation.size=250",
+                        f"governance.budget_allocation={allocation}", f"governance.data_maturity={maturity}"])
+    result = simulate(sc)
+    assert (result.budget["spend_per_employee"] <= 2000 * 1.02).all()
+    return float(result.timeseries["skills_gap"].iloc[-1])
+
+
+def _paired_lower_bound(diff: np.ndarray) -> float:
+    """Lower end of the paired difference's 95 % Student-t interval (two-sided)."""
+    from scipy import stats
+
+    se = diff.std(ddof=1) / np.sqrt(len(diff))
+    return float(diff.mean() - stats.t.ppf(0.975, len(diff) - 1) * se)
+
+
+def test_better_data_spends_the_budget_better_under_evidence_allocation():
+    """Same programmes, same $2,000 budget (evidence_based_budget.yaml, 250 people, 104 weeks,
+    6 paired seeds, every year within budget): evidence allocation with data maturity 4 (gap
+    closed per dollar measured) ends with a smaller skills gap than with maturity 1 (only
+    attendance seen: money follows participation), and than ordered cuts at maturity 1 (the
+    status quo's practice); each paired difference's 95 % interval excludes 0. Measured (10
+    seeds): maturity 1 − 4 = +0.0052 (t 14.9, 10/10 seeds); ordered L1 − evidence L4 = +0.0017
+    (t 3.7, 8/10). Against ordered cuts at maturity 4 the difference is not significant over
+    two years (+0.0002, t 0.2; docs/validation.md §6)."""
+    seeds = range(100, 106)
+    ev4 = np.array([_evidence_gap("evidence", 4, s) for s in seeds])
+    ev1 = np.array([_evidence_gap("evidence", 1, s) for s in seeds])
+    ord1 = np.array([_evidence_gap("ordered", 1, s) for s in seeds])
+    assert _paired_lower_bound(ev1 - ev4) > 0, ev1 - ev4
+    assert _paired_lower_bound(ord1 - ev4) > 0, ord1 - ev4
+
+
+def test_evidence_allocation_records_what_moved_and_on_what_figures():
+    """Each reallocation names the programmes cut and raised, the money moved and the measured
+    values it followed; the governance table carries the measured values at each review, and
+    a programme may run above its declared level (never above rules.budget.max_scale)."""
+    sc = load_scenario(ROOT / "scenarios" / "evidence_based_budget.yaml", ["weeks=60", "organisation.size=200"])
+    result = simulate(sc)
+    moves = result.reallocations
+    assert len(moves) >= 3
+    assert (moves["review_week"] % sc.governance.review_every_weeks == 0).all()
+    assert (moves["week"] == moves["review_week"] + 1).all()
+    assert (moves["from"].str.len() > 0).any() and (moves["to"].str.len() > 0).any()
+    assert moves["value_mentoring"].notna().all() and (moves["moved_per_employee_year"] >= 0).all()
+    after = moves[[f"scale_after_{n}" for n in BUDGET_ITEMS]].to_numpy()
+    assert (after <= sc.rules.budget.max_scale + 1e-9).all() and (after > 1.0).any()
+    gov = result.governance
+    assert gov.loc[gov["week"] >= 13, "value_mentoring"].notna().all()
+    assert (result.budget["spend_per_employee"] <= 2000 * 1.02).all()

@@ -19,17 +19,22 @@ lands within the year's allowance:
 * ``ordered`` allocation cuts the first programme of ``governance.budget_cut_order`` down
   to nothing before the next is touched (default order: commissioning, job rotation intake,
   manager development intake, mentoring pairs, protected time, self-directed paid content
-  hours); ``proportional`` scales every listed programme by the same share. Programmes
-  not listed are never cut. When even the fixed costs exceed the budget, every listed
-  programme stops and the year is flagged as overspent.
+  hours); ``proportional`` scales every listed programme by the same share; ``evidence``
+  spends by the value per dollar governance measured at its last review
+  (:func:`allocate_by_evidence`: the least effective is cut first, the most effective
+  scaled up to ``rules.budget.max_scale`` × its declared level with the money that frees
+  or that is left over). Programmes not listed are never cut. When even the fixed costs
+  exceed the budget, every listed programme stops and the year is flagged as overspent.
 
 How the scale acts, in the phases that run the programmes: commissioned items ×scale
 (governance), rotation and manager-development intake probability ×scale and mentoring
 pairs ×scale (excess pairs end at once; phase 2), protected hours ×scale and self-directed
-hours ×scale (phase 3). Under an ``advisory`` budget the scales stay 1 and the overspend is
-only recorded. Each budget year is closed with a record (budget, spend, headcount, mean
-scale of each programme) in ``state.budget.years``; the governance table carries the scales
-in effect at each review.
+hours ×scale (phase 3); a scale above 1 (evidence allocation only) runs the programme
+beyond its declared level the same way. Under an ``advisory`` budget the scales stay 1 and
+the overspend is only recorded. Each budget year is closed with a record (budget, spend,
+headcount, mean scale of each programme) in ``state.budget.years``; the governance table
+carries the scales in effect at each review; each evidence reallocation is recorded in
+``state.budget.reallocations`` (:func:`record_move`).
 """
 
 from __future__ import annotations
@@ -86,6 +91,60 @@ def allocate(estimates: dict, affordable: float, order, allocation: str) -> dict
     return scale
 
 
+def allocate_by_evidence(estimates: dict, affordable: float, order, value: dict, min_scale: float,
+                         max_scale: float) -> dict:
+    """Scales of the programmes in ``order`` that spend ``affordable`` by measured value per
+    dollar (``value``, governance's last review; assumption: a planner's greedy reallocation,
+    which is optimal when each programme's return per dollar stays what was measured).
+    Money is given out in tranches until it runs out:
+
+    1. each measured programme up to ``min_scale`` (a pilot share that keeps it measurable),
+       best value first;
+    2. each programme not (yet) measured up to its declared level (scale 1), in the reverse
+       of the cut order (so the first listed is the first cut, as in ``ordered``);
+    3. each measured programme with a positive value from ``min_scale`` up to ``max_scale``,
+       best value first.
+
+    So cuts fall first on the programme with the lowest measured value per dollar, and the
+    money it frees (or any headroom) goes to the most effective ones beyond their declared
+    level. Money left over (every programme worth anything at ``max_scale``) is not spent.
+    Programmes without a cost estimate keep scale 1."""
+    cost = {name: max(estimates.get(name, 0.0), 0.0) for name in order}
+    measured = sorted((n for n in order if n in value and cost[n] > 0), key=lambda n: -value[n])
+    if not measured:
+        return allocate(estimates, affordable, order, "ordered")
+    scale = {name: (0.0 if cost[name] > 0 else 1.0) for name in order}
+    tranches = [(n, min_scale) for n in measured]
+    tranches += [(n, 1.0) for n in reversed(order) if n not in measured and cost[n] > 0]
+    tranches += [(n, max_scale) for n in measured if value[n] > 0]
+    money = max(affordable, 0.0)
+    for name, upto in tranches:
+        take = min(money, max(upto - scale[name], 0.0) * cost[name])
+        scale[name] += take / cost[name]
+        money -= take
+    return scale
+
+
+def record_move(b, week: int, before: dict, heads: float) -> None:
+    """Record an evidence reallocation (the first budget week after a review with new
+    measurements): the review it follows, the programmes whose scale fell (``from``) and rose
+    (``to``), the money moved (the estimated cost of the rises, $ per employee-year) and, per
+    programme, the measured value (gap closed per $1,000; none when not measured) and the
+    scale before and after."""
+    up = {n: b.scale[n] - before.get(n, 1.0) for n in b.scale}
+    record = {"week": week, "review_week": b.value_week,
+              "from": ", ".join(n for n, d in up.items() if d < -1e-3),
+              "to": ", ".join(n for n, d in up.items() if d > 1e-3),
+              "moved_per_employee_year": round(sum(max(d, 0.0) * b.estimate.get(n, 0.0) for n, d in up.items())
+                                               * WEEKS_PER_YEAR / max(heads, 1.0), 2)}
+    for name in BUDGET_ITEMS:
+        v = b.value.get(name)
+        record[f"value_{name}"] = None if v is None else round(v * 1000.0, 6)
+        record[f"scale_before_{name}"] = round(before.get(name, 1.0), 3)
+        record[f"scale_after_{name}"] = round(b.scale.get(name, 1.0), 3)
+    b.reallocations.append(record)
+
+
 def year_record(b, p, year: int) -> dict:
     """The record of budget year ``year`` as tracked so far: its weeks, the mode, budget and
     spend per employee (annualised over the weeks tracked), whether it is over budget (beyond
@@ -117,6 +176,8 @@ def track_budget(s, p, rng) -> None:
     if not b.scale:
         b.scale = {name: 1.0 for name in BUDGET_ITEMS}
     spent = float(sum(s.spend_items.values()))
+    for name, amount in s.spend_items.items():
+        b.spent[name] = b.spent.get(name, 0.0) + amount
     for name in BUDGET_ITEMS:
         b.year_scale_sum[name] = b.year_scale_sum.get(name, 0.0) + b.scale[name]
     b.year_spend += spent
@@ -137,7 +198,14 @@ def track_budget(s, p, rng) -> None:
     order = list(p.budget_cut_order)
     uncut = sum(v for k, v in b.estimate.items() if k not in order)  # fixed costs and programmes never cut
     affordable = (year_allowance - b.year_spend) / weeks_left - uncut
-    b.scale.update(allocate(b.estimate, affordable, order, p.budget_allocation))
+    if p.budget_allocation == "evidence":
+        before = dict(b.scale)
+        b.scale.update(allocate_by_evidence(b.estimate, affordable, order, b.value, p.min_scale, p.max_scale))
+        if b.value and b.value_week != b.planned_week:
+            b.planned_week = b.value_week
+            record_move(b, s.week, before, float(s.workforce.occupied.sum()))
+    else:
+        b.scale.update(allocate(b.estimate, affordable, order, p.budget_allocation))
 
 
 def budget_status(s, p) -> dict:

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import numpy as np
 
+from ..records import gap_closed
 from .phase import Phase
 
 
@@ -84,7 +85,9 @@ def learn_by_doing(s, p, rng) -> None:
     rotation or swap the demand is the worked role's; in a job share the person approaches
     each role's demand for their share of the week. Vacant positions do not learn. The week's
     exercised level (:func:`work_demand`) is kept in ``state.derived.demand`` for forgetting
-    (phase 9)."""
+    (phase 9). The programme ledger notes, for each person away from the home role, the
+    home-role gap closed beyond what the same week in the home role would have closed (job
+    rotation's measured learning; peer learning from the host team is not attributed)."""
     wf = s.workforce
     home, work, share = role_demands(s)
     s.derived.demand = exercised(home, work, share)
@@ -94,7 +97,13 @@ def learn_by_doing(s, p, rng) -> None:
     step = np.maximum(home - wf.prof, 0.0) * exposure_factor(know, home, p.solo_share)
     if work is not None:
         w = share[:, None]
+        home_only = step
         step = (1.0 - w) * step + w * np.maximum(work - wf.prof, 0.0) * exposure_factor(know, work, p.solo_share)
+        away = np.flatnonzero((share > 0) & wf.occupied)
+        if len(away):
+            # the home-role gap the rotation closed beyond what the home role would have taught (may be < 0)
+            s.ledger.add("job_rotation", away, gap_closed(s, away, (rate * step)[away])
+                         - gap_closed(s, away, (rate * home_only)[away]))
     wf.prof += rate * step
 
 
@@ -104,5 +113,5 @@ EXPERIENTIAL = Phase(
     reads=("workforce.role", "workforce.work_role", "workforce.work_share", "workforce.exposure", "workforce.mindset",
            "workforce.aptitude", "workforce.occupied", "workforce.prof", "workforce.mentor", "structure", "ties",
            "catalogue"),
-    writes=("workforce.prof", "derived.demand"),
+    writes=("workforce.prof", "derived.demand", "ledger"),
 )

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import numpy as np
 
+from ..records import gap_closed
 from ..scenario import MODALITIES
 from .phase import Phase
 
@@ -110,7 +111,8 @@ def learn_from_content(s, p, rng) -> None:
     effect).
     Mindset factor = 1 + mindset_effect × (mindset − 0.5) (Sisk2018: small).
     Writes ``item``, ``started``, ``completed``, ``formal_gain``; item usage, L1 ratings and
-    L2 gains in the catalogue.
+    L2 gains in the catalogue; what the gains did for each programme in the ledger
+    (:func:`attribute_formal`).
     """
     wf, cat = s.workforce, s.catalogue
     n = wf.n
@@ -153,6 +155,7 @@ def learn_from_content(s, p, rng) -> None:
             * level_fit(level, have, p.zpd_width) * (p.engagement_offset + eng) * mind
             * np.where(completed, 1.0, p.incomplete_share))
     gain = np.clip(gain, 0.0, np.maximum(level + p.overshoot - have, 0.0))
+    attribute_formal(s, rows, items, gap_closed(s, rows, gain, skill))
     wf.pending[rows, skill] += gain
     wf.item[rows] = items
     wf.started[rows] = True
@@ -164,6 +167,30 @@ def learn_from_content(s, p, rng) -> None:
     np.add.at(cat.rating_sum, items, np.clip(cat.quality[items] + p.rating_noise * r_rating[rows], 0, 1))
     np.add.at(cat.rating_n, items, 1)
     np.add.at(cat.gain_sum, items, gain)
+
+
+def attribute_formal(s, rows: np.ndarray, items: np.ndarray, closed: np.ndarray) -> None:
+    """Note in the programme ledger what this week's formal learning did (an L2 evaluation's
+    attribution; assumption): a learner on a commissioned item credits commissioning with
+    the gap closed beyond the hours' worth at the week's mean gap closed per hour on other
+    content (what the same hours would have given without it; may be negative); the rest is
+    split between protected time and self-directed hours (all formal hours outside protected
+    time, onboarding included, as the costs phase books them) by the share of the learner's
+    hours each supplied. Each learner counts as a participant-week of the programmes that
+    supplied the hours and item."""
+    wf, cat = s.workforce, s.catalogue
+    hours = wf.skill_hours[rows]
+    made = cat.commissioned[items]
+    if made.any():
+        other = ~made
+        per_hour = closed[other].sum() / max(hours[other].sum(), 1e-12) if other.any() else 0.0
+        extra = closed[made] - per_hour * hours[made]
+        s.ledger.add("commissioning", rows[made], extra)
+        closed = closed.copy()
+        closed[made] -= extra
+    protected = np.clip(wf.protected_taken[rows] / np.maximum(hours, 1e-12), 0.0, 1.0)
+    s.ledger.add("protected_time", rows, closed * protected, protected > 0)
+    s.ledger.add("self_directed", rows, closed * (1.0 - protected), protected < 1)
 
 
 RECOMMENDATIONS = Phase(
@@ -178,8 +205,8 @@ FORMAL = Phase(
             "rules.governance.curated_share"),
     reads=("week", "workforce.skill_hours", "workforce.prof", "workforce.pending", "workforce.role",
            "workforce.engagement", "workforce.mindset", "workforce.is_instructor", "workforce.occupied",
-           "catalogue", "best_item", "structure", "curated_skill"),
+           "workforce.protected_taken", "catalogue", "best_item", "structure", "curated_skill"),
     writes=("workforce.item", "workforce.started", "workforce.completed", "workforce.formal_gain",
-            "workforce.pending", "catalogue.usage_total", "catalogue.last_used", "catalogue.rating_sum",
+            "workforce.pending", "ledger", "catalogue.usage_total", "catalogue.last_used", "catalogue.rating_sum",
             "catalogue.rating_n", "catalogue.gain_sum"),
     stream="formal")

@@ -37,8 +37,12 @@ Then, by rule:
 
 The budget (:mod:`sim.processes.budget`) scales what governance buys: the items it
 commissions (× the budget's scale of ``commissioning``) and the protected hours it sets
-(× the scale of ``protected_time``, applied where the hours are taken). Each review is
-logged in ``state.governance.decisions`` with the budget's state at the time.
+(× the scale of ``protected_time``, applied where the hours are taken). Under
+``governance.budget_allocation: evidence`` a steering rule also measures each cuttable
+programme's value per dollar on the same data (:func:`measure_programmes`: gap closed from
+maturity 2, only participation below it), and the budget moves money by it. Each review is
+logged in ``state.governance.decisions`` with the budget's state at the time and the values
+measured.
 """
 
 from __future__ import annotations
@@ -46,7 +50,7 @@ from __future__ import annotations
 import numpy as np
 
 from ..outcomes import Groups, cumulative_roi
-from ..scenario import MODALITIES
+from ..scenario import BUDGET_ITEMS, MODALITIES
 from .budget import budget_status
 from .phase import Phase
 
@@ -64,14 +68,20 @@ def take_snapshot(s, p, rng) -> None:
     now: who was measured, their role and department, their criticality-weighted shortfall
     per skill and their skills-gap index. The shortfall is against the requirements the
     analysis plans for: current ones and, when the organisation analyses future skills
-    (``governance.future_skills``), announced ones (:meth:`~sim.organisation.Structure.planning`)."""
+    (``governance.future_skills``), announced ones (:meth:`~sim.organisation.Structure.planning`).
+    Under evidence allocation the snapshot also keeps the programme ledger (gap closed, or
+    participant-weeks below maturity 2) and finance's spend by programme (:func:`measure_programmes`)."""
     _, lag, coverage = data_quality(p)
     wf = s.workforce
     measured = np.flatnonzero(wf.occupied & (rng.random(wf.n) < coverage))
     pr = s.position_req
     short = np.maximum(pr.plan_req[measured] - wf.prof[measured], 0.0) * pr.plan_crit[measured]
-    s.governance.snapshots[s.week] = {"role": wf.role[measured].copy(), "dept": wf.dept[measured].copy(),
-                                      "short": short, "gap": s.derived.gap[measured].copy()}
+    snap = {"role": wf.role[measured].copy(), "dept": wf.dept[measured].copy(), "short": short,
+            "gap": s.derived.gap[measured].copy()}
+    if p.budget_allocation == "evidence":
+        ledger = s.ledger.closed if p.data_maturity >= 2 else s.ledger.reached
+        snap.update(rows=measured, ledger=ledger.copy(), spent=dict(s.budget.spent))
+    s.governance.snapshots[s.week] = snap
 
 
 def measured_gaps(s, p, rng) -> dict | None:
@@ -104,7 +114,33 @@ def measured_gaps(s, p, rng) -> dict | None:
     d_gap = d_gap * (1.0 + noise * rng.standard_normal(n_dept))
     org_gap = float(snap["gap"].mean()) * (1.0 + noise * float(rng.standard_normal()))
     return {"role": role_gap, "skill": skill_gap, "dept": np.where(d_count > 0, d_gap, np.nan), "org": org_gap,
-            "required": required}
+            "required": required, "snapshot": snap}
+
+
+def measure_programmes(s, p, snap: dict, rng) -> None:
+    """Evidence allocation: each cuttable programme's value per dollar as governance measures
+    it on the snapshot of this review (assumption, in the spirit of Kirkpatrick's levels):
+    from data maturity 2 (learning measured) the skills gap the programme closed for the
+    measured employees (:class:`~sim.records.ProgrammeLedger`), below it only participation
+    (participant-weeks: reactions and attendance, not learning); summed over the measured
+    people since the last review's snapshot, divided by the data's coverage, with the
+    maturity's relative error (sd ``noise_level_<m>``, as on the gap index), per dollar the
+    programme spent in the same weeks (finance's books: exact). A programme that spent
+    nothing keeps its last measurement. Writes ``budget.value`` (read by the budget phase
+    from next week, :func:`~sim.processes.budget.allocate_by_evidence`)."""
+    noise, _, coverage = data_quality(p)
+    mem, b = s.governance, s.budget
+    prev = mem.programme_seen
+    rows = snap["rows"]
+    before = prev["ledger"][rows] if prev is not None else 0.0
+    seen = np.asarray((snap["ledger"][rows] - before).sum(axis=0)).reshape(-1) / coverage
+    error = 1.0 + noise * rng.standard_normal(len(BUDGET_ITEMS))
+    for j, name in enumerate(BUDGET_ITEMS):
+        spent = snap["spent"].get(name, 0.0) - (prev["spent"].get(name, 0.0) if prev is not None else 0.0)
+        if spent > 1e-6:
+            b.value[name] = float(seen[j] * error[j] / spent)
+    b.value_week = s.week
+    mem.programme_seen = {"ledger": snap["ledger"], "spent": snap["spent"]}
 
 
 def curate_paths(s, p, gaps: dict) -> None:
@@ -172,7 +208,7 @@ def commission(s, p, gaps: np.ndarray | None, rng) -> int:
         return 0
     mem = s.governance
     mem.commission_credit += p.commission_per_year * p.review_every_weeks / 52.0 \
-        * min(1.0, s.budget.scale.get("commissioning", 1.0))
+        * s.budget.scale.get("commissioning", 1.0)
     count = int(mem.commission_credit)
     mem.commission_credit -= count
     if count == 0:
@@ -202,7 +238,7 @@ def commission(s, p, gaps: np.ndarray | None, rng) -> int:
         level = int(np.clip(np.floor(mean_prof) + 1, 1, 5)) if p.rule != "static" else int(rng.integers(1, 6))
         quality = float(np.clip(rng.beta(max(q + u, 0.01) * c, max((1.0 - u) - q, 0.01) * c), 0, 1))
         cat.add(skill=int(skill), level=level, modality=COURSE, quality=quality, duration=p.commissioned_hours,
-                mobile=True, freshness=1.0, created=s.week)
+                mobile=True, freshness=1.0, created=s.week, commissioned=True)
         s.catalogue_changed = True
     s.commissioned[s.week] = s.commissioned.get(s.week, 0) + len(skills)
     return int(len(skills))
@@ -256,21 +292,26 @@ def review(s, p, rng) -> None:
             steer_protected_time(s, p, gaps)
             s.protected_hours = float(np.clip(s.protected_hours, p.protected_hours_min, p.protected_hours_max))
         decision["protected_hours"] = s.protected_hours
+    if p.budget_allocation == "evidence" and gaps is not None and "ledger" in gaps["snapshot"]:
+        measure_programmes(s, p, gaps["snapshot"], rng)
     decision.update(budget_status(s, p))
+    for name in BUDGET_ITEMS:
+        value = s.budget.value.get(name) if s.budget.value_week == s.week else None
+        decision[f"value_{name}"] = None if value is None else round(value * 1000.0, 6)
     s.governance.decisions.append(decision)
 
 
 GOVERNANCE = Phase(
     "governance", review,
     params=("governance.rule", "governance.review_every_weeks", "governance.data_maturity",
-            "governance.retire_below_quality",
+            "governance.budget_allocation", "governance.retire_below_quality",
             "governance.retire_below_freshness", "governance.protected_hours_min", "governance.protected_hours_max",
             "governance.gap_target", "content.quality_mean", "protected_time=policies.protected_time.enabled",
             "content_investment=policies.content_investment.enabled",
             "policies.content_investment.commission_per_year", "rules.governance.*",
             "rules.catalogue.quality_concentration"),
     reads=("week", "workforce.occupied", "workforce.role", "workforce.dept", "workforce.prof", "structure",
-           "budget", "catalogue", "derived", "governance", "protected_hours", "commissioned", "records"),
+           "budget", "catalogue", "derived", "governance", "protected_hours", "commissioned", "records", "ledger"),
     writes=("catalogue", "catalogue_changed", "governance", "protected_hours", "commissioned", "curated_skill",
-            "dept_protected"),
+            "dept_protected", "budget"),
     stream="governance")

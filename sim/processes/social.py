@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import numpy as np
 
+from ..records import gap_closed
 from .phase import Phase
 
 
@@ -37,6 +38,8 @@ def learn_from_others(s, p, rng) -> None:
       lifts it by about boost / ``rules.culture.engagement_rate``). Both are sized so that a
       mentee's effect after a year is small on skills and larger on engagement (Allen2004,
       Eby2013; measured by ``python -m sim.validation.effects``).
+    What mentors and trained managers' coaching closed is noted in the programme ledger
+    (:class:`~sim.records.ProgrammeLedger`, :func:`attribute_coaching`).
     Writes ``peer_event`` (a conversation that taught more than ``taught_threshold`` levels)
     and ``peer_cross`` (across departments); adds to ``time_cost`` the coach's share of
     coaching hours (booked against the coached) and mentoring hours of both mentor and mentee.
@@ -73,7 +76,11 @@ def learn_from_others(s, p, rng) -> None:
     coach = np.clip(p.coaching_rate * per_head * p.coaching_support_factor * wf.support[m], 0.0, 1.0)
     hour_cost = p.employee_hour_cost
     wf.time_cost += per_head * hour_cost  # the coach's time, booked against the coached
-    wf.prof += coach[:, None] * np.maximum(s.position_req.req - wf.prof, 0.0)
+    coached = coach[:, None] * np.maximum(s.position_req.req - wf.prof, 0.0)
+    if p.manager_development:
+        attribute_coaching(s, p, np.flatnonzero(has_mgr & wf.occupied[m] & wf.trained_manager[m] & (coach > 0)),
+                           coached)
+    wf.prof += coached
     # mentoring
     if p.mentoring:
         mentees = np.flatnonzero((wf.mentor >= 0) & wf.occupied)
@@ -85,9 +92,28 @@ def learn_from_others(s, p, rng) -> None:
             rate = min(1.0, p.mentoring_rate * hours)
             wf.time_cost[mentees] += hours * hour_cost
             np.add.at(wf.time_cost, mentors, hours * hour_cost)
-            wf.prof[mentees] += rate * np.maximum(wf.prof[mentors] - wf.prof[mentees], 0.0) * relevant_skills(s, mentees)
+            gain = rate * np.maximum(wf.prof[mentors] - wf.prof[mentees], 0.0) * relevant_skills(s, mentees)
+            s.ledger.add("mentoring", mentees, gap_closed(s, mentees, gain))
+            wf.prof[mentees] += gain
             wf.engagement[mentees] = np.minimum(1.0, wf.engagement[mentees] + p.mentee_engagement_boost)
     np.minimum(wf.prof, 5.0, out=wf.prof)
+
+
+def attribute_coaching(s, p, rows: np.ndarray, coached: np.ndarray) -> None:
+    """Note in the programme ledger the part of the coaching gains of ``rows`` (people whose
+    line manager was trained) that manager development added: coaching closes gaps in
+    proportion to the coach's hours × support, so the programme's share is 1 − (hours −
+    ``coaching_hours_gain``)(support − ``support_gain``) / (hours × support) (an evaluation's
+    attribution; assumption: it ignores the cap of support at 1 and the programme's effect on
+    transfer)."""
+    if len(rows) == 0:
+        return
+    wf = s.workforce
+    m = wf.manager[rows]
+    hours, support = wf.coaching_hours[m], wf.support[m]
+    before = np.maximum(hours - p.coaching_hours_gain, 0.0) * np.maximum(support - p.support_gain, 0.0)
+    added = 1.0 - before / np.maximum(hours * support, 1e-12)
+    s.ledger.add("manager_development", rows, added * gap_closed(s, rows, coached[rows]))
 
 
 SOCIAL = Phase(
@@ -96,12 +122,14 @@ SOCIAL = Phase(
             "governance.employee_hour_cost", "mentoring=policies.mentoring.enabled",
             "mentoring_hours=policies.mentoring.hours_per_week", "mentoring_rate=policies.mentoring.learning_rate",
             "mentee_engagement_boost=policies.mentoring.engagement_boost",
+            "manager_development=policies.manager_development.enabled",
+            "policies.manager_development.support_gain", "policies.manager_development.coaching_hours_gain",
             "rules.social.safety_offset", "rules.social.sharing_offset", "rules.social.coaching_support_factor",
             "rules.social.taught_threshold"),
     reads=("ties", "team_climate", "structure", "workforce.team", "workforce.occupied", "workforce.sharing",
            "workforce.prof", "workforce.role", "workforce.work_role", "workforce.dept", "workforce.manager",
            "workforce.coaching_hours", "workforce.support", "workforce.mentor", "workforce.time_cost",
-           "workforce.engagement"),
+           "workforce.engagement", "workforce.trained_manager"),
     writes=("workforce.prof", "workforce.peer_event", "workforce.peer_cross", "workforce.time_cost",
-            "workforce.engagement"),
+            "workforce.engagement", "ledger"),
     stream="social")

@@ -40,7 +40,8 @@ def allocate_learning_hours(s, p, rng) -> None:
       access; in a crunch week (probability ``crunch_probability``) none, otherwise scaled by
       1 / (1 − p) so the mean is kept (ATD: ~34 formal hours per employee-year under a
       typical policy, compliance included); × the share of self-directed paid content the
-      budget allows;
+      budget allows (above 1 under evidence allocation: the organisation pays for more
+      self-directed hours and people take them; assumption);
     * onboarding: a new hire's ``onboarding_hours`` spread over the first
       ``rules.time.onboarding_weeks`` weeks;
     * compliance (when mandatory training is on): the annual block in the position's week of
@@ -61,7 +62,7 @@ def allocate_learning_hours(s, p, rng) -> None:
     disc = np.where(crunch, 0.0, disc / (1.0 - cp) if cp < 1 else 0.0)
     if p.lxp and p.mobile:
         disc = disc * (1.0 + p.mobile_hours_boost)
-    if scale.get("self_directed", 1.0) < 1.0:
+    if scale.get("self_directed", 1.0) != 1.0:
         disc = disc * scale["self_directed"]
     onboarding = np.where(wf.tenure < p.onboarding_weeks, p.onboarding_hours / p.onboarding_weeks, 0.0)
     skill_hours = np.where(wf.occupied, protected + disc + onboarding, 0.0)
