@@ -500,21 +500,6 @@ class Scenario(Section):
         environment = out.environment.model_copy(update={"turbulence_per_year": 0.0})
         return out.model_copy(update={"events": [], "environment": environment})
 
-    def with_value(self, path: str, value) -> "Scenario":
-        """A copy with the parameter at the dotted ``path`` (a scenario section's field, e.g.
-        ``policies.mentoring.enabled``) set to ``value``, validated like a scenario file.
-        Raises ``KeyError`` for a path that names no field (``--set`` is the user-facing form,
-        with located messages: :func:`sim.loader.load_scenario`)."""
-        data = self.model_dump()
-        *head, last = path.split(".")
-        node = data
-        for part in head:
-            node = node[part]
-        if not isinstance(node, dict) or last not in node:
-            raise KeyError(path)
-        node[last] = value
-        return type(self).model_validate(data)
-
     def canonical_json(self) -> str:
         """The scenario as canonical JSON (sorted keys): the input of :meth:`digest`."""
         return json.dumps(self.model_dump(mode="json"), sort_keys=True, separators=(",", ":"))

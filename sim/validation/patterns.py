@@ -180,7 +180,7 @@ def _mindset_effect(sc: Scenario, control: tuple[np.ndarray, np.ndarray, np.ndar
     runs count. If the scenario already runs the initiative, the switched run is the
     control and the sign is turned."""
     on = sc.policies.mindset_initiative.enabled
-    model = LearningEcosystem(sc.with_value("policies.mindset_initiative.enabled", not on))
+    model = LearningEcosystem(sc, policies__mindset_initiative__enabled=not on)
     for _ in range(PAIR_WEEKS):
         model.step()
     rp0, rp_a, hired_a = control
