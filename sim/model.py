@@ -168,7 +168,6 @@ class LearningEcosystem(mesa.Model):
             derived=Derived(wf.n), records=Records(len(structure.dept_names), max(s, 1), first=1 - s),
             best_item=np.full((len(org.skills), 6), -1, dtype=np.int64),
             trained_now=np.zeros(wf.n, dtype=bool), market_supply=np.ones(len(org.skills)), week=-s,
-            ledger=ProgrammeLedger.empty(wf.n),
         )
 
     def _start_strategy(self) -> None:
@@ -184,7 +183,8 @@ class LearningEcosystem(mesa.Model):
         s.trained_now[:] = False
         s.overhead_spend = 0.0
         s.records = Records(len(s.structure.dept_names), sc.weeks)
-        s.ledger = ProgrammeLedger.empty(s.workforce.n)
+        # kept only where governance reads it (evidence allocation): the phases skip it otherwise
+        s.ledger = ProgrammeLedger.empty(s.workforce.n) if sc.governance.budget_allocation == "evidence" else None
         s.governance = GovernanceMemory()
         s.budget = BudgetState()  # the budget years start at week 1 (sim.processes.budget)
         s.commissioned = {}

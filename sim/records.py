@@ -176,7 +176,9 @@ class ProgrammeLedger:
     only up to the person's shortfall, weighted as in the gap index: :func:`gap_closed`).
     Governance measures the ledger on the people its data covers (phase 13); it is a
     cumulative record per position (occupants come and go, the record stays with the seat),
-    read by differences between two snapshots.
+    read by differences between two snapshots. It exists only under evidence allocation
+    (``governance.budget_allocation: evidence``, the only reader); otherwise ``state.ledger``
+    is None and the phases note nothing.
     """
 
     closed: np.ndarray      # positions × programmes: skills gap closed (index units)

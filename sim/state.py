@@ -281,7 +281,7 @@ class State:
     governance: GovernanceMemory = field(default_factory=GovernanceMemory)
     budget: BudgetState = field(default_factory=BudgetState)
     spend_items: dict = field(default_factory=dict)   # this week's direct spend by programme (costs phase)
-    ledger: Any = None                  # sim.records.ProgrammeLedger: what each programme did, per position
+    ledger: Any = None                  # sim.records.ProgrammeLedger under evidence allocation (else None): what each programme did, per position
     dept_protected: np.ndarray | None = None        # per department: multiple of the protected hours (governance)
     curated_skill: np.ndarray | None = None         # per role: skill of the learning path L&D curates, -1 none
     _position_req: Any = None

@@ -100,7 +100,7 @@ def learn_by_doing(s, p, rng) -> None:
         home_only = step
         step = (1.0 - w) * step + w * np.maximum(work - wf.prof, 0.0) * exposure_factor(know, work, p.solo_share)
         away = np.flatnonzero((share > 0) & wf.occupied)
-        if len(away):
+        if len(away) and s.ledger is not None:
             # the home-role gap the rotation closed beyond what the home role would have taught (may be < 0)
             s.ledger.add("job_rotation", away, gap_closed(s, away, (rate * step)[away])
                          - gap_closed(s, away, (rate * home_only)[away]))

@@ -155,7 +155,8 @@ def learn_from_content(s, p, rng) -> None:
             * level_fit(level, have, p.zpd_width) * (p.engagement_offset + eng) * mind
             * np.where(completed, 1.0, p.incomplete_share))
     gain = np.clip(gain, 0.0, np.maximum(level + p.overshoot - have, 0.0))
-    attribute_formal(s, rows, items, gap_closed(s, rows, gain, skill))
+    if s.ledger is not None:
+        attribute_formal(s, rows, items, gap_closed(s, rows, gain, skill))
     wf.pending[rows, skill] += gain
     wf.item[rows] = items
     wf.started[rows] = True

@@ -77,7 +77,7 @@ def learn_from_others(s, p, rng) -> None:
     hour_cost = p.employee_hour_cost
     wf.time_cost += per_head * hour_cost  # the coach's time, booked against the coached
     coached = coach[:, None] * np.maximum(s.position_req.req - wf.prof, 0.0)
-    if p.manager_development:
+    if p.manager_development and s.ledger is not None:
         attribute_coaching(s, p, np.flatnonzero(has_mgr & wf.occupied[m] & wf.trained_manager[m] & (coach > 0)),
                            coached)
     wf.prof += coached
@@ -93,7 +93,8 @@ def learn_from_others(s, p, rng) -> None:
             wf.time_cost[mentees] += hours * hour_cost
             np.add.at(wf.time_cost, mentors, hours * hour_cost)
             gain = rate * np.maximum(wf.prof[mentors] - wf.prof[mentees], 0.0) * relevant_skills(s, mentees)
-            s.ledger.add("mentoring", mentees, gap_closed(s, mentees, gain))
+            if s.ledger is not None:
+                s.ledger.add("mentoring", mentees, gap_closed(s, mentees, gain))
             wf.prof[mentees] += gain
             wf.engagement[mentees] = np.minimum(1.0, wf.engagement[mentees] + p.mentee_engagement_boost)
     np.minimum(wf.prof, 5.0, out=wf.prof)
