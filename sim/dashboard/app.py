@@ -11,18 +11,20 @@ Configuration comes from the environment that ``lesim dashboard`` sets:
 
 from __future__ import annotations
 
+import io
 import os
 import time
 from pathlib import Path
 from typing import Any, get_args, get_origin
 
+import reacton.ipywidgets as rw
 import solara
 
 from ..loader import ScenarioError
 from ..parameters import ParameterInfo
 from .charts import (NETWORK_MEASURES, department_figure, difference_figure, headline_figure, network_figure,
                      network_layout, network_sample, skills_figure)
-from .session import ScenarioFolders, Session, control_parameters, load, scenario_yaml, value_at
+from .session import Loaded, ScenarioFolders, Session, control_parameters, load, scenario_yaml, value_at, with_values
 from .sweeps import SweepFolders, SweepView
 
 PLAY_INTERVAL = 0.15  # seconds between weeks while playing
@@ -41,6 +43,21 @@ PARAMETERS = control_parameters()
 def _section(path: str) -> str:
     parts = path.split(".")
     return ".".join(parts[:2]) if parts[0] == "policies" else parts[0]
+
+
+def figure_png(make) -> bytes:
+    """PNG bytes of the figure that ``make()`` draws (what ``solara.FigureMatplotlib`` sends)."""
+    buf = io.BytesIO()
+    make().savefig(buf, format="png")
+    return buf.getvalue()
+
+
+@solara.component
+def Chart(make, dependencies: list):
+    """A matplotlib chart that is built and drawn only when its dependencies change (a
+    re-render for any other reason, e.g. a control's new value, reuses the PNG)."""
+    png = solara.use_memo(lambda: figure_png(make), dependencies=dependencies)
+    return rw.Image(value=png, format="png")
 
 
 @solara.component
@@ -68,8 +85,23 @@ def Control(p: ParameterInfo, value: Any, on_value):
     solara.Text(tip, style={"font-size": "11px", "color": "#777"})
 
 
+def one_line(e: BaseException) -> str:
+    """An exception as the CLI would print it: a ScenarioError's own line, anything else as
+    its type and first line (the page shows it instead of a traceback)."""
+    text = str(e).strip().splitlines()[0] if str(e).strip() else ""
+    if isinstance(e, ScenarioError):
+        return text
+    return f"{type(e).__name__}: {text}" if text else type(e).__name__
+
+
 @solara.component
 def Page():
+    """The page; a boundary that turns any error below it into one line and a way back."""
+    exception, clear = solara.use_exception()
+    if exception is not None:
+        solara.Error(one_line(exception), classes=["lesim-error"])
+        solara.Button("Back to the dashboard", on_click=clear)
+        return
     names = list(SCENARIOS.files())
     if not names:
         solara.Error("No scenario files in the dashboard's folders.")
@@ -77,13 +109,41 @@ def Page():
     Dashboard(names, INITIAL if INITIAL in names else names[0])
 
 
+def _open(name: Any) -> tuple[Loaded | None, str]:
+    """Load the scenario called ``name`` from the dashboard's folders, or say why not in one line."""
+    try:
+        return load(SCENARIOS, name), ""
+    except ScenarioError as e:
+        return None, one_line(e)
+
+
 @solara.component
 def Dashboard(names: list[str], initial: str):
-    scenario_name, set_scenario_name = solara.use_state(initial)
-    error, set_error = solara.use_state("")
-    loaded = solara.use_memo(lambda: load(SCENARIOS, scenario_name), dependencies=[scenario_name])
+    """Which scenario is open. Opening one that fails (a broken file, a name that is not
+    offered) keeps the open one and shows the reason in one line."""
+    first = solara.use_memo(lambda: _open(initial), dependencies=[])
+    opened, set_opened = solara.use_state((*first, 0))  # (Loaded or None, message, serial)
+    loaded, message, serial = opened
+
+    def open_scenario(name: Any) -> None:
+        new, error = _open(name)
+        set_opened((loaded, error, serial) if new is None else (new, "", serial + 1))
+
+    if loaded is None:
+        with solara.Sidebar():
+            solara.Select(label="Scenario", values=names, value=None, on_value=open_scenario)
+        solara.Error(message, classes=["lesim-error"])
+        solara.Text("Choose another scenario in the sidebar.")
+        return
+    ScenarioView(loaded, names, open_scenario, message).key(f"scenario-{serial}")
+
+
+@solara.component
+def ScenarioView(loaded: Loaded, names: list[str], open_scenario, message: str):
+    """One opened scenario: its controls, its session's models, the charts."""
     defaults = {p.path: value_at(loaded.scenario, p.path) for p in PARAMETERS}
-    values, set_values = solara.use_state(defaults, key=f"values-{scenario_name}")
+    error, set_error = solara.use_state("")
+    values, set_values = solara.use_state(defaults)
     compare, set_compare = solara.use_state(False)
     version, set_version = solara.use_state(0)          # bumps on Reset
     tick = solara.use_reactive(0)                        # bumps when the model advances
@@ -94,16 +154,17 @@ def Dashboard(names: list[str], initial: str):
         try:
             return Session(loaded, values, compare)
         except ScenarioError as e:
-            set_error(str(e))
+            set_error(one_line(e))
             return Session(loaded, defaults, compare)
 
-    session: Session = solara.use_memo(build, dependencies=[scenario_name, version, compare])
+    session: Session = solara.use_memo(build, dependencies=[version, compare])
+    solara.use_effect(lambda: session.close, dependencies=[session])  # frees the models it replaces
     rows = solara.use_memo(lambda: network_sample(session.model), dependencies=[session])
     layout = solara.use_memo(lambda: network_layout(session.model, rows), dependencies=[session])
 
     def play_loop():
         """While playing: a week, a re-render, a short pause (the pattern of Mesa's SolaraViz)."""
-        while playing.value and not session.finished:
+        while playing.value and not session.finished and not session.closed:
             session.step()
             tick.value += 1
             time.sleep(PLAY_INTERVAL)
@@ -122,13 +183,36 @@ def Dashboard(names: list[str], initial: str):
         set_version(version + 1)
 
     def set_value(path):
-        return lambda v: set_values({**values, path: v})
+        def check(v):
+            """A control's new value, validated like ``--set`` (a tampered value is refused)."""
+            try:
+                typed = value_at(with_values(loaded, {path: v}), path)
+            except ScenarioError as e:
+                set_error(one_line(e))
+                return
+            set_values({**values, path: typed})
+        return check
+
+    def choose(label: str, allowed, setter):
+        """A picker's handler that accepts only the values it offered."""
+        def check(v):
+            if isinstance(v, str) and v in allowed:
+                setter(v)
+            else:
+                set_error(f"{label}: {str(v)[:80]!r} is not one of the offered choices")
+        return check
+
+    def set_compare_checked(v):
+        playing.set(False)
+        if isinstance(v, bool):
+            set_compare(v)
+        else:
+            set_error(f"compare: {str(v)[:80]!r} is not true or false")
 
     with solara.Sidebar():
-        solara.Select(label="Scenario", values=names, value=scenario_name,
-                      on_value=lambda n: (playing.set(False), set_scenario_name(n)))
-        solara.Switch(label="Compare with the scenario as loaded", value=compare,
-                      on_value=lambda v: (playing.set(False), set_compare(v)))
+        solara.Select(label="Scenario", values=names, value=loaded.name,
+                      on_value=lambda n: (playing.set(False), open_scenario(n)))
+        solara.Switch(label="Compare with the scenario as loaded", value=compare, on_value=set_compare_checked)
         solara.Markdown("**Levers and uncertainties** — applied on Reset.")
         sections: dict[str, list[ParameterInfo]] = {}
         for p in PARAMETERS:
@@ -138,10 +222,11 @@ def Dashboard(names: list[str], initial: str):
                 for p in params:
                     Control(p, values.get(p.path, defaults[p.path]), set_value(p.path))
 
+    # scenario text is shown as text, never rendered as Markdown or HTML
     solara.Title(f"lesim — {loaded.scenario.name}")
     with solara.Column(style={"padding": "8px"}):
-        solara.Markdown(f"## {loaded.scenario.name}")
-        solara.Markdown(loaded.scenario.description or "_(no description)_")
+        solara.v.Html(tag="h2", children=[loaded.scenario.name])
+        solara.v.Html(tag="p", children=[loaded.scenario.description or "(no description)"])
         with solara.Row():
             solara.Button("Step", on_click=do_step, disabled=playing.value or session.finished)
             solara.Button("Pause" if playing.value else "Play", on_click=lambda: playing.set(not playing.value),
@@ -151,26 +236,23 @@ def Dashboard(names: list[str], initial: str):
                                 label="Download scenario YAML")
             solara.FileDownload(lambda: session.timeseries().to_csv(index=False),
                                 filename=f"{loaded.scenario.name}-timeseries.csv", label="Download CSV")
-        if error:
-            solara.Error(error)
-        _week_seen = tick.value  # reading the reactive tick makes every week of Play re-render the page
-        snap = session.snapshot()
+        for line in (message, error):
+            if line:
+                solara.Error(line, classes=["lesim-error"])
+        week_seen = tick.value  # reading the reactive tick makes every week of Play re-render the page
+        snap = solara.use_memo(session.snapshot, dependencies=[session, week_seen])
         solara.Text(snap.status, classes=["lesim-status"], style={"font-weight": "bold"})
         with solara.Card("Headline outcomes" + (" — strategy vs reference (same seeds)" if compare else "")):
-            solara.FigureMatplotlib(headline_figure(snap.timeseries, snap.reference), format="png",
-                                    dependencies=[snap.week, version, compare])
+            Chart(lambda: headline_figure(snap.timeseries, snap.reference), [session, snap.week])
             if snap.differences is not None:
-                solara.FigureMatplotlib(difference_figure(snap.differences), format="png",
-                                        dependencies=[snap.week, version])
+                Chart(lambda: difference_figure(snap.differences), [session, snap.week])
         with solara.Columns([1, 1, 1]):
             with solara.Card("By department"):
-                solara.FigureMatplotlib(department_figure(snap.departments), format="png",
-                                        dependencies=[snap.week, version])
+                Chart(lambda: department_figure(snap.departments), [session, snap.week])
             with solara.Card("Skills gap by skill"):
-                solara.FigureMatplotlib(skills_figure(snap.skill_names, snap.skill_gap, snap.week), format="png",
-                                        dependencies=[snap.week, version])
+                Chart(lambda: skills_figure(snap.skill_names, snap.skill_gap, snap.week), [session, snap.week])
             with solara.Card("Org network"):
-                solara.Select(label="Colour by", values=list(NETWORK_MEASURES), value=measure, on_value=set_measure)
-                solara.FigureMatplotlib(network_figure(session.model, snap, measure, layout, rows), format="png",
-                                        dependencies=[snap.week, version, measure])
+                solara.Select(label="Colour by", values=list(NETWORK_MEASURES), value=measure,
+                              on_value=choose("Colour by", NETWORK_MEASURES, set_measure))
+                Chart(lambda: network_figure(session.model, snap, measure, layout, rows), [session, snap.week, measure])
         SweepView(SWEEPS)

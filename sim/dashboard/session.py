@@ -44,25 +44,49 @@ def value_at(scenario: Scenario, path: str) -> Any:
     return obj
 
 
+def inside(path: Path, folders: list[Path]) -> Path | None:
+    """``path``'s real location (every symlink resolved) if that is a regular file inside one
+    of ``folders`` (themselves resolved), else ``None``. A symlink may point to another file
+    of the folders, never out of them (e.g. ``shadow.yaml -> /etc/shadow``)."""
+    try:
+        real = path.resolve(strict=True)
+        regular = real.is_file()
+    except (OSError, RuntimeError):  # dangling link, loop, no permission
+        return None
+    if regular and any(real.is_relative_to(f) for f in folders):
+        return real
+    return None
+
+
 class ScenarioFolders:
-    """The scenario files the dashboard may read: only ``*.yaml`` directly inside the given
-    folders, chosen by name — never a path sent from the page."""
+    """The scenario files the dashboard may read: ``*.yaml`` regular files directly inside the
+    given folders whose real path (symlinks resolved) stays inside one of them, chosen by
+    name from that list — never a path sent from the page. Reading goes through the
+    loader (:func:`sim.loader.load_raw`) and its limits."""
 
     def __init__(self, folders: list[Path]):
         self.folders = [Path(f).resolve() for f in folders]
 
     def files(self) -> dict[str, Path]:
+        """Name (file stem) → real path of every scenario file the page may open."""
         out: dict[str, Path] = {}
         for folder in self.folders:
-            if folder.is_dir():
-                for f in sorted(folder.glob("*.yaml")):
-                    out.setdefault(f.stem, f)
+            try:
+                candidates = sorted(folder.glob("*.yaml")) if folder.is_dir() else []
+            except OSError:
+                candidates = []
+            for f in candidates:
+                real = inside(f, self.folders)
+                if real is not None:
+                    out.setdefault(f.stem, real)
         return out
 
-    def path_of(self, name: str) -> Path:
+    def path_of(self, name: Any) -> Path:
+        """The real path of the scenario called ``name``; a ScenarioError for anything not
+        listed (a tampered picker value, ``..``, an absolute path, a link out of the folders)."""
         files = self.files()
-        if name not in files:
-            raise ScenarioError(f"{name}: not a scenario in the dashboard's folders")
+        if not isinstance(name, str) or name not in files:
+            raise ScenarioError(f"{str(name)[:80]!r}: not a scenario in the dashboard's folders")
         return files[name]
 
 
@@ -120,9 +144,18 @@ class Session:
         self.values = dict(values)
         self.compare = compare
         self.lock = threading.Lock()
+        self.closed = False
         self.model = LearningEcosystem(with_values(loaded, values))
         self.reference = LearningEcosystem(loaded.scenario.model_copy(update={"seed": self.model.seed})) \
             if compare else None
+
+    def close(self) -> None:
+        """Free the models (the page replaced this session, or its browser session ended);
+        a Play thread still running sees ``closed`` and stops."""
+        with self.lock:
+            self.closed = True
+            self.model = None
+            self.reference = None
 
     @property
     def week(self) -> int:
@@ -132,7 +165,7 @@ class Session:
         """Advance the model (and the reference) by up to ``weeks`` weeks, not past the horizon."""
         with self.lock:
             for _ in range(weeks):
-                if self.model.week >= self.model.spec.weeks:
+                if self.closed or self.model.week >= self.model.spec.weeks:
                     return
                 self.model.step()
                 if self.reference is not None:
@@ -140,7 +173,8 @@ class Session:
 
     @property
     def finished(self) -> bool:
-        return self.model.week >= self.model.spec.weeks
+        model = self.model
+        return model is None or model.week >= model.spec.weeks
 
     def snapshot(self) -> Snapshot:
         with self.lock:

@@ -7,6 +7,8 @@ from pathlib import Path
 import pandas as pd
 import solara
 
+from .session import inside
+
 
 class SweepFolders:
     """Sweep folders (with ``experiment.yaml`` and ``comparison.csv``) directly under the
@@ -16,12 +18,23 @@ class SweepFolders:
         self.roots = [Path(r).resolve() for r in roots]
 
     def sweeps(self) -> dict[str, Path]:
+        """Name → real path of each sweep folder whose real path (symlinks resolved) and whose
+        two files stay inside the results folders."""
         out: dict[str, Path] = {}
         for root in self.roots:
-            if root.is_dir():
-                for d in sorted(root.iterdir()):
-                    if (d / "experiment.yaml").is_file() and (d / "comparison.csv").is_file():
-                        out.setdefault(d.name, d)
+            try:
+                entries = sorted(root.iterdir()) if root.is_dir() else []
+            except OSError:
+                entries = []
+            for d in entries:
+                try:
+                    real = d.resolve(strict=True)
+                except (OSError, RuntimeError):
+                    continue
+                if not real.is_dir() or not any(real.is_relative_to(r) for r in self.roots):
+                    continue
+                if inside(real / "experiment.yaml", self.roots) and inside(real / "comparison.csv", self.roots):
+                    out.setdefault(d.name, real)
         return out
 
 
@@ -35,18 +48,35 @@ def SweepView(folders: SweepFolders):
             solara.Text("No compared sweeps in the results folders yet.")
             return
         solara.Select(label="Sweep", values=list(sweeps), value=choice, on_value=set_choice)
-        if choice is None or choice not in sweeps:
+        if not isinstance(choice, str) or choice not in sweeps:
             return
-        table = pd.read_csv(sweeps[choice] / "comparison.csv")
+        SweepTable(sweeps[choice], outcome, set_outcome)
+
+
+@solara.component
+def SweepTable(folder: Path, outcome, set_outcome):
+    """The comparison table and trajectories of one sweep; a damaged sweep gives one line."""
+    from ..experiments.compare import CompareError, load_sweep, trajectory_figure
+    from ..reporting import figure_to_png
+
+    try:
+        table = pd.read_csv(folder / "comparison.csv")
         outcomes = list(dict.fromkeys(table["outcome"]))
         current = outcome if outcome in outcomes else outcomes[0]
-        solara.Select(label="Outcome", values=outcomes, value=current, on_value=set_outcome)
         cols = ["strategy", "uncertainty", "n", "mean", "ci_low", "ci_high", "diff", "diff_low", "diff_high",
                 "effect_size", "p_adj", "rank", "prob_best"]
-        solara.DataFrame(table[table["outcome"] == current][cols].round(4), items_per_page=30)
-        from ..experiments.compare import load_sweep, trajectory_figure
-        from ..reporting import figure_to_png
-
-        _exp, runs = load_sweep(sweeps[choice])
+        shown = table[table["outcome"] == current][cols].round(4)
+        _exp, runs = load_sweep(folder)
         first = table["uncertainty"].iloc[0]
-        solara.Image(figure_to_png(trajectory_figure(runs, [current], first)), format="png")
+        png = figure_to_png(trajectory_figure(runs, [current], first))
+    except CompareError as e:
+        solara.Error(str(e), classes=["lesim-error"])
+        return
+    except (OSError, ValueError, KeyError, IndexError, TypeError) as e:
+        first_line = (str(e).strip().splitlines() or [""])[0]
+        solara.Error(f"{folder}: cannot show this sweep ({type(e).__name__}: {first_line}); rerun `lesim compare`",
+                     classes=["lesim-error"])
+        return
+    solara.Select(label="Outcome", values=outcomes, value=current, on_value=set_outcome)
+    solara.DataFrame(shown, items_per_page=30)
+    solara.Image(png, format="png")
