@@ -122,24 +122,25 @@ def Dashboard(names: list[str], initial: str):
     """Which scenario is open. Opening one that fails (a broken file, a name that is not
     offered) keeps the open one and shows the reason in one line."""
     first = solara.use_memo(lambda: _open(initial), dependencies=[])
-    opened, set_opened = solara.use_state((*first, 0))  # (Loaded or None, message, serial)
-    loaded, message, serial = opened
+    # (Loaded or None, message, serial of the opened scenario, number of attempts to open one)
+    opened, set_opened = solara.use_state((*first, 0, 0))
+    loaded, message, serial, attempts = opened
 
     def open_scenario(name: Any) -> None:
         new, error = _open(name)
-        set_opened((loaded, error, serial) if new is None else (new, "", serial + 1))
+        set_opened((loaded, error, serial, attempts + 1) if new is None else (new, "", serial + 1, attempts + 1))
 
     if loaded is None:
         with solara.Sidebar():
-            solara.Select(label="Scenario", values=names, value=None, on_value=open_scenario)
+            solara.Select(label="Scenario", values=names, value=None, on_value=open_scenario).key(f"picker-{attempts}")
         solara.Error(message, classes=["lesim-error"])
         solara.Text("Choose another scenario in the sidebar.")
         return
-    ScenarioView(loaded, names, open_scenario, message).key(f"scenario-{serial}")
+    ScenarioView(loaded, names, open_scenario, message, attempts).key(f"scenario-{serial}")
 
 
 @solara.component
-def ScenarioView(loaded: Loaded, names: list[str], open_scenario, message: str):
+def ScenarioView(loaded: Loaded, names: list[str], open_scenario, message: str, attempts: int):
     """One opened scenario: its controls, its session's models, the charts."""
     defaults = {p.path: value_at(loaded.scenario, p.path) for p in PARAMETERS}
     error, set_error = solara.use_state("")
@@ -210,8 +211,9 @@ def ScenarioView(loaded: Loaded, names: list[str], open_scenario, message: str):
             set_error(f"compare: {str(v)[:80]!r} is not true or false")
 
     with solara.Sidebar():
+        # re-created after each attempt, so a refused choice does not stay shown in the picker
         solara.Select(label="Scenario", values=names, value=loaded.name,
-                      on_value=lambda n: (playing.set(False), open_scenario(n)))
+                      on_value=lambda n: (playing.set(False), open_scenario(n))).key(f"picker-{attempts}")
         solara.Switch(label="Compare with the scenario as loaded", value=compare, on_value=set_compare_checked)
         solara.Markdown("**Levers and uncertainties** — applied on Reset.")
         sections: dict[str, list[ParameterInfo]] = {}
@@ -236,9 +238,10 @@ def ScenarioView(loaded: Loaded, names: list[str], open_scenario, message: str):
                                 label="Download scenario YAML")
             solara.FileDownload(lambda: session.timeseries().to_csv(index=False),
                                 filename=f"{loaded.scenario.name}-timeseries.csv", label="Download CSV")
-        for line in (message, error):
-            if line:
-                solara.Error(line, classes=["lesim-error"])
+        with solara.Column(gap="0px"):  # one fixed slot, so an error line does not remount the charts below
+            for line in (message, error):
+                if line:
+                    solara.Error(line, classes=["lesim-error"])
         week_seen = tick.value  # reading the reactive tick makes every week of Play re-render the page
         snap = solara.use_memo(session.snapshot, dependencies=[session, week_seen])
         solara.Text(snap.status, classes=["lesim-status"], style={"font-weight": "bold"})
