@@ -60,28 +60,38 @@ def Chart(make, dependencies: list):
     return rw.Image(value=png, format="png")
 
 
+def typed_number(value: Any, annotation: type) -> Any:
+    """A number field's text as the declared number type; anything else is passed on as it
+    came, for the scenario validation to refuse with its one-line message."""
+    if isinstance(value, str):
+        try:
+            return annotation(value.strip().replace(",", "."))
+        except ValueError:
+            return value
+    return value
+
+
 @solara.component
 def Control(p: ParameterInfo, value: Any, on_value):
-    """One control, chosen from the declaration: switch, select, slider or number field."""
+    """One control, chosen from the declaration: switch, select, slider or number field.
+
+    Plain ipyvuetify widgets, so every value the browser sends reaches ``on_value`` as sent
+    (Solara's own sliders convert it first and fail on a tampered value)."""
     label = p.path.split(".")[-1].replace("_", " ")
     tip = f"{p.description} [{p.unit}] — source: {p.source}" if p.unit else f"{p.description} — source: {p.source}"
     ann = p.annotation
     if ann is bool:
-        solara.Switch(label=label, value=bool(value), on_value=on_value)
+        solara.v.Switch(label=label, v_model=bool(value), on_v_model=on_value, hide_details=True)
     elif get_origin(ann) is not None and get_args(ann) and all(isinstance(a, str) for a in get_args(ann)):
-        solara.Select(label=label, values=list(get_args(ann)), value=value, on_value=on_value)
-    elif ann is int:
-        if p.low is not None and p.high is not None and p.high - p.low <= 200:
-            solara.SliderInt(label=label, value=int(value), min=int(p.low), max=int(p.high), on_value=on_value)
-        else:
-            solara.InputInt(label=label, value=int(value), on_value=on_value)
+        solara.v.Select(label=label, items=list(get_args(ann)), v_model=value, on_v_model=on_value)
+    elif ann in (int, float) and p.low is not None and p.high is not None \
+            and p.high - p.low <= (200 if ann is int else 100):
+        step = 1 if ann is int else (p.high - p.low) / 100
+        solara.v.Slider(label=label, v_model=ann(value), min=ann(p.low), max=ann(p.high), step=step,
+                        thumb_label=True, hide_details=True, on_v_model=on_value)
     else:
-        if p.low is not None and p.high is not None and p.high - p.low <= 100:
-            step = (p.high - p.low) / 100
-            solara.SliderFloat(label=label, value=float(value), min=float(p.low), max=float(p.high), step=step,
-                               on_value=on_value)
-        else:
-            solara.InputFloat(label=label, value=float(value), on_value=on_value)
+        solara.v.TextField(label=label, v_model=str(value), hide_details=True,
+                           on_v_model=lambda text: on_value(typed_number(text, ann)))
     solara.Text(tip, style={"font-size": "11px", "color": "#777"})
 
 
@@ -191,6 +201,7 @@ def ScenarioView(loaded: Loaded, names: list[str], open_scenario, message: str, 
             except ScenarioError as e:
                 set_error(one_line(e))
                 return
+            set_error("")
             set_values({**values, path: typed})
         return check
 

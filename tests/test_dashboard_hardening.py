@@ -1,0 +1,243 @@
+"""Issue 14, defects 2 and 7 without a browser: the dashboard's path policy (symlinks never
+lead out of the given folders), one-line errors in the page for broken files and tampered
+websocket values (a widget's ``set_state`` is what a websocket update message does), a
+fuzz of every picker with the counts written to ``tests/artifacts/fuzz/``, and sessions
+that free their models when they end."""
+
+from __future__ import annotations
+
+import gc
+import json
+import os
+import weakref
+from pathlib import Path
+
+import ipyvuetify as v
+import pytest
+import solara
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
+
+from sim.dashboard import app
+from sim.dashboard.session import ScenarioFolders, Session, load
+from sim.dashboard.sweeps import SweepFolders
+from sim.loader import ScenarioError
+
+from .conftest import ROOT
+
+FUZZ = ROOT / "tests" / "artifacts" / "fuzz"
+SMALL = "name: {name}\nweeks: 6\norganisation: {{size: 40}}\n"
+
+
+def record(test: str, tried: int, correct: int, what: str) -> None:
+    """The fuzz counts, for the README (one JSON line per test)."""
+    FUZZ.mkdir(parents=True, exist_ok=True)
+    (FUZZ / f"{test}.json").write_text(json.dumps({"tried": tried, "correct": correct, "what": what}) + "\n")
+
+
+@pytest.fixture
+def folder(tmp_path: Path) -> Path:
+    """A scenario folder with good and bad files and links in and out of it."""
+    d = tmp_path / "scenarios"
+    d.mkdir()
+    (d / "good.yaml").write_text(SMALL.format(name="good"))
+    (d / "other.yaml").write_text(SMALL.format(name="other"))
+    (d / "broken.yaml").write_text("name: [broken\n")
+    (d / "invalid.yaml").write_text("name: invalid\nweeks: -3\n")
+    outside = tmp_path / "outside.yaml"
+    outside.write_text(SMALL.format(name="outside"))
+    (d / "alias.yaml").symlink_to(d / "good.yaml")            # a link inside the folder: kept
+    (d / "passwd.yaml").symlink_to("/etc/passwd")              # out of the folder: never listed
+    (d / "out.yaml").symlink_to(outside)
+    (d / "up.yaml").symlink_to(Path("..") / "outside.yaml")   # relative link out
+    (d / "dangling.yaml").symlink_to(d / "missing.yaml")
+    (d / "loop.yaml").symlink_to(d / "loop.yaml")
+    (d / "dir.yaml").mkdir()
+    os.mkfifo(d / "fifo.yaml")                                 # listing must neither hang nor offer it
+    return d
+
+
+def test_folder_lists_only_regular_files_whose_real_path_is_inside(folder: Path):
+    files = ScenarioFolders([folder]).files()
+    assert sorted(files) == ["alias", "broken", "good", "invalid", "other"]
+    assert files["alias"] == (folder / "good.yaml").resolve()
+    assert all(p.is_relative_to(folder.resolve()) for p in files.values())
+
+
+def test_names_outside_the_list_are_refused(folder: Path):
+    folders = ScenarioFolders([folder])
+    for name in ("passwd", "out", "up", "dangling", "loop", "dir", "fifo", "../outside", "/etc/passwd",
+                 str(folder.parent / "outside.yaml"), str(folder / "good.yaml"), "good/../good", "", None, ["good"]):
+        with pytest.raises(ScenarioError, match="not a scenario in the dashboard's folders"):
+            load(folders, name)
+
+
+def test_a_link_out_of_one_folder_into_another_given_folder_is_kept(tmp_path: Path):
+    a, b = tmp_path / "a", tmp_path / "b"
+    a.mkdir(), b.mkdir()
+    (b / "shared.yaml").write_text(SMALL.format(name="shared"))
+    (a / "link.yaml").symlink_to(b / "shared.yaml")
+    assert sorted(ScenarioFolders([a, b]).files()) == ["link", "shared"]
+    assert sorted(ScenarioFolders([a]).files()) == []
+
+
+def test_sweep_folders_do_not_follow_links_out(tmp_path: Path):
+    root, elsewhere = tmp_path / "results", tmp_path / "elsewhere"
+    for d in (root / "real", elsewhere / "secret", root / "half"):
+        d.mkdir(parents=True)
+    for d in (root / "real", elsewhere / "secret"):
+        (d / "experiment.yaml").write_text("name: x\n")
+        (d / "comparison.csv").write_text("outcome\n")
+    (root / "linked").symlink_to(elsewhere / "secret")
+    (root / "half" / "experiment.yaml").write_text("name: x\n")
+    (root / "half" / "comparison.csv").symlink_to(elsewhere / "secret" / "comparison.csv")
+    assert list(SweepFolders([root]).sweeps()) == ["real"]
+
+
+# ----------------------------------------------------------------------------- the page
+
+
+@solara.component
+def Served():
+    """The page as the server shows it (inside Solara's app layout, which holds the sidebar)."""
+    with solara.AppLayout():
+        app.Page()
+
+
+@pytest.fixture
+def dash_page(folder: Path, monkeypatch):
+    monkeypatch.setattr(app, "SCENARIOS", ScenarioFolders([folder]))
+    monkeypatch.setattr(app, "SWEEPS", SweepFolders([]))
+    monkeypatch.setattr(app, "INITIAL", "good")
+    _box, rc = solara.render(Served(), handle_error=False)
+    yield rc
+    rc.close()
+
+
+def alerts(rc) -> list[str]:
+    found = rc.find(v.Alert)
+    return [str(c) for w in found.widgets for c in w.children] if found else []
+
+
+def status(rc) -> str:
+    return rc.find(v.Html, tag="span", style_="font-weight:bold;").widget.children[0]
+
+
+def heading(rc) -> str:
+    return rc.find(v.Html, tag="h2").widget.children[0]
+
+
+def send(rc, label: str, value, nth: int = 0) -> None:
+    """What a websocket update of the widget's value does: ``set_state`` from the front end."""
+    rc.find(label=label).widgets[nth].set_state({"v_model": value})
+
+
+def step_works(rc) -> bool:
+    before = status(rc)
+    rc.find(v.Btn, children=["Step"]).widget.click()
+    return status(rc) != before and not rc.find(v.Btn, children=["Back to the dashboard"])
+
+
+def test_broken_files_show_one_line_and_the_open_scenario_stays(dash_page):
+    send(dash_page, "Scenario", "broken")
+    assert len(alerts(dash_page)) == 1 and "broken.yaml:2: not valid YAML" in alerts(dash_page)[0]
+    assert "\n" not in alerts(dash_page)[0]
+    assert heading(dash_page) == "good" and dash_page.find(v.Select, label="Scenario").widget.v_model == "good"
+    send(dash_page, "Scenario", "invalid")
+    assert len(alerts(dash_page)) == 1 and "invalid.yaml:2: weeks:" in alerts(dash_page)[0]
+    assert step_works(dash_page)
+    send(dash_page, "Scenario", "other")
+    assert heading(dash_page) == "other" and alerts(dash_page) == [] and step_works(dash_page)
+
+
+def test_tampered_scenario_values_are_refused_in_one_line(dash_page, folder: Path):
+    for value in ("passwd", "../outside", "/etc/passwd", str(folder / "good.yaml"), "out", ["good"], {"a": 1}, None,
+                  12, "good\n[/x]"):
+        send(dash_page, "Scenario", value)
+        assert len(alerts(dash_page)) == 1 and alerts(dash_page)[0].endswith("not a scenario in the dashboard's folders"), value
+        assert "\n" not in alerts(dash_page)[0] and "root:" not in alerts(dash_page)[0]
+        assert heading(dash_page) == "good"
+    assert step_works(dash_page)
+
+
+def test_tampered_control_values_are_refused_and_valid_ones_kept(dash_page):
+    send(dash_page, "ratio", "abc")
+    assert alerts(dash_page) == ["control policies.mentoring.ratio: policies.mentoring.ratio: must be a finite number, "
+                            "got 'abc'"]
+    send(dash_page, "ratio", 7.5)
+    assert "must be between 0 and 1, got 7.5" in alerts(dash_page)[0]
+    send(dash_page, "Colour by", "../../etc/passwd")
+    assert alerts(dash_page) == ["Colour by: '../../etc/passwd' is not one of the offered choices"]
+    send(dash_page, "Compare with the scenario as loaded", "yes")
+    assert alerts(dash_page) == ["compare: 'yes' is not true or false"]
+    send(dash_page, "ratio", 0.5)
+    dash_page.find(v.Btn, children=["Reset"]).widget.click()
+    assert "changed: policies.mentoring.ratio=0.5" in status(dash_page) and alerts(dash_page) == []
+    assert step_works(dash_page)
+
+
+def test_a_broken_initial_scenario_leaves_a_working_picker(folder: Path, monkeypatch):
+    monkeypatch.setattr(app, "SCENARIOS", ScenarioFolders([folder]))
+    monkeypatch.setattr(app, "SWEEPS", SweepFolders([]))
+    monkeypatch.setattr(app, "INITIAL", "broken")
+    _box, rc = solara.render(Served(), handle_error=False)
+    assert len(alerts(rc)) == 1 and "broken.yaml:2" in alerts(rc)[0]
+    send(rc, "Scenario", "../outside")
+    assert alerts(rc)[0].endswith("not a scenario in the dashboard's folders")
+    send(rc, "Scenario", "good")
+    assert heading(rc) == "good" and step_works(rc)
+    rc.close()
+
+
+PICKERS = ["Scenario", "Colour by", "Compare with the scenario as loaded", "ratio", "enabled", "matching",
+           "strategy", "aptitude shape", "commission per year", "review every weeks"]
+NASTY = st.one_of(
+    st.text(max_size=30),
+    st.sampled_from(["../good", "/etc/passwd", "passwd", "out", "broken", "invalid", "dangling", "fifo", "good/..",
+                     "[/x]", "\x1b[31m", "nan", "1e309", "-1", "true", "engagement"]),
+    st.integers(min_value=-2**70, max_value=2**70), st.floats(allow_nan=True, allow_infinity=True),
+    st.none(), st.booleans(), st.lists(st.integers(), max_size=3), st.dictionaries(st.text(max_size=3),
+                                                                                    st.integers(), max_size=2))
+
+
+def test_fuzz_tampered_websocket_values(dash_page):
+    """Any value sent for any picker or control: accepted if it is valid, else one error line
+    in the page; never the error boundary, never an exception; Step still works at the end."""
+    counts = {"tried": 0, "correct": 0}
+    failures: list = []
+
+    @settings(max_examples=60, database=None, derandomize=True, deadline=None,
+              suppress_health_check=list(HealthCheck))
+    @given(label=st.sampled_from(PICKERS), value=NASTY)
+    def one(label, value):
+        counts["tried"] += 1
+        send(dash_page, label, value)
+        lines = alerts(dash_page)
+        clean = (not dash_page.find(v.Btn, children=["Back to the dashboard"])
+                 and len(lines) <= 2 and all("\n" not in line and "Traceback" not in line for line in lines)
+                 and status(dash_page).startswith("Week "))
+        counts["correct"] += clean
+        if not clean:
+            failures.append((label, value, lines))
+
+    one()
+    ok = step_works(dash_page)
+    record("test_fuzz_tampered_websocket_values", counts["tried"], counts["correct"] if ok else 0,
+           "dashboard picker/control values sent as a websocket would (set_state): valid ones applied, "
+           "others one error line in the page, the page still steps")
+    assert counts["tried"] >= 50 and counts["correct"] == counts["tried"] and ok, failures[:5]
+
+
+# ----------------------------------------------------------------------------- memory
+
+
+def test_a_closed_session_frees_its_models(folder: Path):
+    loaded = load(ScenarioFolders([folder]), "good")
+    session = Session(loaded, {}, compare=True)
+    model, reference = weakref.ref(session.model), weakref.ref(session.reference)
+    session.step(2)
+    session.close()
+    gc.collect()
+    assert model() is None and reference() is None
+    session.step()  # a Play thread that is still running: nothing happens
+    assert session.finished and session.closed
