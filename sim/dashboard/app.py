@@ -24,7 +24,7 @@ from ..loader import ScenarioError
 from ..parameters import ParameterInfo
 from .charts import (NETWORK_MEASURES, department_figure, difference_figure, headline_figure, network_figure,
                      network_layout, network_sample, skills_figure)
-from .session import Loaded, ScenarioFolders, Session, control_parameters, load, scenario_yaml, value_at, with_values
+from .session import TURNS, Loaded, ScenarioFolders, Session, control_parameters, load, scenario_yaml, value_at, with_values
 from .sweeps import SweepFolders, SweepView
 
 PLAY_INTERVAL = 0.15  # seconds between weeks while playing
@@ -56,7 +56,11 @@ def figure_png(make) -> bytes:
 def Chart(make, dependencies: list):
     """A matplotlib chart that is built and drawn only when its dependencies change (a
     re-render for any other reason, e.g. a control's new value, reuses the PNG)."""
-    png = solara.use_memo(lambda: figure_png(make), dependencies=dependencies)
+    def draw() -> bytes:
+        with TURNS.turn():  # drawing is the heavy part of a week on the page: one turn per chart
+            return figure_png(make)
+
+    png = solara.use_memo(draw, dependencies=dependencies)
     return rw.Image(value=png, format="png")
 
 

@@ -10,6 +10,8 @@ from __future__ import annotations
 
 import copy
 import threading
+from collections.abc import Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -27,6 +29,39 @@ from ..run import tables
 from ..scenario import Scenario
 
 CONTROL_KINDS = ("lever", "uncertainty")
+
+
+class Turns:
+    """First come, first served turns for the heavy work of every browser session of one
+    server: a model's week and a chart's drawing each take one turn.
+
+    Python runs one thread at a time and matplotlib draws one figure at a time anyway; a
+    plain lock hands the next turn to whichever thread wakes first, so a session that keeps
+    asking (Play) can win it again and again while a Step elsewhere waits. Tickets serve
+    requests in arrival order: a session waits for at most the turns asked before its own.
+    A turn is never nested in another (a week's step and a chart are separate turns)."""
+
+    def __init__(self) -> None:
+        self._changed = threading.Condition()
+        self._issued = 0
+        self._serving = 0
+
+    @contextmanager
+    def turn(self) -> Iterator[None]:
+        with self._changed:
+            ticket = self._issued
+            self._issued += 1
+            while self._serving != ticket:
+                self._changed.wait()
+        try:
+            yield
+        finally:
+            with self._changed:
+                self._serving += 1
+                self._changed.notify_all()
+
+
+TURNS = Turns()
 
 
 def control_parameters() -> list[ParameterInfo]:
@@ -163,8 +198,8 @@ class Session:
 
     def step(self, weeks: int = 1) -> None:
         """Advance the model (and the reference) by up to ``weeks`` weeks, not past the horizon."""
-        with self.lock:
-            for _ in range(weeks):
+        for _ in range(weeks):
+            with TURNS.turn(), self.lock:  # one turn per week: a long run never holds the others up
                 if self.closed or self.model.week >= self.model.spec.weeks:
                     return
                 self.model.step()
