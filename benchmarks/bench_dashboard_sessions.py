@@ -81,25 +81,26 @@ def open_page(browser, url):
     return page
 
 
-def memory(browser, url, proc, sessions: int, cull: float) -> None:
+def memory(browser, url, proc, sessions: int, cull: float, log: Path) -> None:
     pid = server_pid(proc)
     first = open_page(browser, url)
     first.close()
     time.sleep(cull + 3)
-    before = rss_mb(pid)
-    contexts = []
-    for _ in range(sessions):
-        ctx = browser.new_context()
-        page = open_page(ctx, url)
-        page.get_by_role("button", name="Step").click()
-        contexts.append(ctx)
-    with_open = rss_mb(pid)
-    for ctx in contexts:
-        ctx.close()  # the browser context goes: the websocket drops, no close message
-    time.sleep(cull + 5)
-    after = rss_mb(pid)
-    print(f"server RSS: {before:.0f} MB before, {with_open:.0f} MB with {sessions} sessions open, "
-          f"{after:.0f} MB {cull + 5:.0f} s after they were dropped (reconnect window {cull:.0f} s)")
+    line = f"server RSS: {rss_mb(pid):.0f} MB before"
+    for round_ in (1, 2):
+        contexts = []
+        for _ in range(sessions):
+            ctx = browser.new_context()
+            page = open_page(ctx, url)
+            page.get_by_role("button", name="Step").click()
+            contexts.append(ctx)
+        line += f"; round {round_}: {rss_mb(pid):.0f} MB with {sessions} sessions open"
+        for ctx in contexts:
+            ctx.close()  # the browser context goes: the websocket drops, no close message
+        time.sleep(cull + 5)
+        line += f", {rss_mb(pid):.0f} MB {cull + 5:.0f} s after they were dropped"
+    freed = log.read_text().count("its models are freed")
+    print(f"{line} (reconnect window {cull:.0f} s; {freed} of {2 * sessions + 1} sessions logged as freed)")
 
 
 def fairness(browser, url, steps: int, players: int) -> None:
@@ -147,7 +148,7 @@ def main() -> None:
         with sync_playwright() as p:
             browser = p.chromium.launch(executable_path=CHROMIUM, headless=True, args=ARGS)
             if args.what == "memory":
-                memory(browser, url, proc, args.sessions, args.cull)
+                memory(browser, url, proc, args.sessions, args.cull, log)
             else:
                 fairness(browser, url, args.steps, args.players)
             browser.close()

@@ -13,7 +13,10 @@ from __future__ import annotations
 
 import io
 import os
+import sys
+import threading
 import time
+import weakref
 from pathlib import Path
 from typing import Any, get_args, get_origin
 
@@ -38,6 +41,49 @@ SCENARIOS = ScenarioFolders(_folders("LESIM_SCENARIO_DIRS", "scenarios"))
 SWEEPS = SweepFolders(_folders("LESIM_RESULTS_DIRS", "results"))
 INITIAL = os.environ.get("LESIM_SCENARIO", "baseline")
 PARAMETERS = control_parameters()
+
+
+# ----------------------------------------------------------------------------- session lifetime
+# Each browser session (a Solara kernel) keeps the models it built here, so that they are
+# freed when the kernel closes: at once when the tab closes, after the reconnect window
+# (SOLARA_KERNEL_CULL_TIMEOUT, set by `lesim dashboard`) when the connection is lost.
+_MODELS: dict[str, weakref.WeakSet] = {}
+_MODELS_LOCK = threading.Lock()
+
+
+def _kernel_id() -> str | None:
+    from solara.server import kernel_context
+
+    return kernel_context.get_current_context().id if kernel_context.has_current_context() else None
+
+
+def _keep(session: Session) -> Session:
+    """Register a session's models with the browser session that built them."""
+    kernel = _kernel_id()
+    if kernel is not None:
+        with _MODELS_LOCK:
+            _MODELS.setdefault(kernel, weakref.WeakSet()).add(session)
+    return session
+
+
+def _on_kernel_start():
+    kernel = _kernel_id()
+
+    def free() -> None:
+        """The browser session ended: stop its Play loops and free its models."""
+        with _MODELS_LOCK:
+            sessions = list(_MODELS.pop(kernel, ()))
+            still = len(_MODELS)
+        for session in sessions:
+            session.close()
+        if sessions:
+            print(f"lesim dashboard: a browser session ended, its models are freed ({still} with models remain)",
+                  file=sys.stderr, flush=True)
+
+    return free
+
+
+solara.lab.on_kernel_start(_on_kernel_start)
 
 
 def _section(path: str) -> str:
@@ -167,10 +213,10 @@ def ScenarioView(loaded: Loaded, names: list[str], open_scenario, message: str, 
 
     def build():
         try:
-            return Session(loaded, values, compare)
+            return _keep(Session(loaded, values, compare))
         except ScenarioError as e:
             set_error(one_line(e))
-            return Session(loaded, defaults, compare)
+            return _keep(Session(loaded, defaults, compare))
 
     session: Session = solara.use_memo(build, dependencies=[version, compare])
     solara.use_effect(lambda: session.close, dependencies=[session])  # frees the models it replaces

@@ -8,6 +8,10 @@ import sys
 from pathlib import Path
 
 APP = Path(__file__).with_name("app.py")
+# How long a browser session whose connection was lost keeps its models, waiting for the
+# page to reconnect (Solara's default is 24 h; a closed tab frees them at once). Set
+# SOLARA_KERNEL_CULL_TIMEOUT to change it (e.g. "10m").
+RECONNECT_WINDOW = "2m"
 
 
 def environment(scenario_dirs: list[Path], results_dirs: list[Path], initial: str) -> dict[str, str]:
@@ -17,6 +21,7 @@ def environment(scenario_dirs: list[Path], results_dirs: list[Path], initial: st
         "LESIM_RESULTS_DIRS": os.pathsep.join(str(p.resolve()) for p in results_dirs),
         "LESIM_SCENARIO": initial,
         "SOLARA_TELEMETRY_MIXPANEL_ENABLE": "false",
+        "SOLARA_KERNEL_CULL_TIMEOUT": os.environ.get("SOLARA_KERNEL_CULL_TIMEOUT", RECONNECT_WINDOW),
         "MPLBACKEND": "Agg",
     }
 
