@@ -48,10 +48,20 @@ def sweep_results(tmp_path_factory) -> Path:
 
 
 @pytest.fixture(scope="session")
-def server(sweep_results):
+def bad_scenarios(tmp_path_factory) -> Path:
+    """A second scenario folder with a broken file and a link out of the folder."""
+    d = tmp_path_factory.mktemp("bad_scenarios")
+    (d / "broken.yaml").write_text("name: broken\nweeks: [1\n")
+    (d / "shadow.yaml").symlink_to("/etc/passwd")
+    return d
+
+
+@pytest.fixture(scope="session")
+def server(sweep_results, bad_scenarios):
     port = free_port()
     log = open(ARTIFACTS.mkdir(exist_ok=True) or ARTIFACTS / f"server-{port}.log", "w")
-    env = {**os.environ, "LESIM_SCENARIO_DIRS": str(ROOT / "scenarios"), "LESIM_RESULTS_DIRS": str(sweep_results),
+    env = {**os.environ, "LESIM_SCENARIO_DIRS": os.pathsep.join([str(ROOT / "scenarios"), str(bad_scenarios)]),
+           "LESIM_RESULTS_DIRS": str(sweep_results),
            "LESIM_SCENARIO": "baseline", "SOLARA_TELEMETRY_MIXPANEL_ENABLE": "false", "MPLBACKEND": "Agg"}
     proc = subprocess.Popen([sys.executable, "-m", "solara", "run", "sim.dashboard.app", "--host", "127.0.0.1",
                              "--port", str(port), "--no-open", "--production", "--no-check-version"],
@@ -173,3 +183,26 @@ def test_two_sessions_do_not_share_a_model(dash, server, browser):
     time.sleep(1.0)
     expect(status(other)).to_contain_text("Week 0 of 260")
     other.close()
+
+
+def pick_scenario(page, name: str) -> None:
+    page.locator(".v-navigation-drawer .v-select__slot").first.click()
+    page.get_by_role("option", name=name, exact=True).click()
+
+
+def test_broken_file_gives_one_line_in_the_page_and_the_page_keeps_working(dash):
+    dash.locator(".v-navigation-drawer .v-select__slot").first.click()
+    options = dash.get_by_role("option").all_inner_texts()
+    assert "broken" in options and "shadow" not in options  # the link to /etc/passwd is not offered
+    dash.get_by_role("option", name="broken", exact=True).click()
+    error = dash.locator(".lesim-error")
+    expect(error).to_contain_text("broken.yaml:3: not valid YAML")
+    assert error.count() == 1 and "\n" not in error.inner_text().strip()
+    text = dash.locator("body").inner_text()
+    assert "Traceback" not in text and "root:" not in text
+    expect(dash.get_by_role("heading", name="baseline")).to_be_visible()  # the open scenario stays
+    dash.get_by_role("button", name="Step").click()
+    expect(status(dash)).to_contain_text("Week 1 of 260")
+    pick_scenario(dash, "mentoring_programme")
+    expect(dash.get_by_role("heading", name="mentoring_programme")).to_be_visible()
+    expect(dash.locator(".lesim-error")).to_have_count(0)

@@ -3,8 +3,10 @@
 from __future__ import annotations
 
 import os
+import signal
 import subprocess
 import sys
+import time
 from pathlib import Path
 
 APP = Path(__file__).with_name("app.py")
@@ -12,6 +14,7 @@ APP = Path(__file__).with_name("app.py")
 # page to reconnect (Solara's default is 24 h; a closed tab frees them at once). Set
 # SOLARA_KERNEL_CULL_TIMEOUT to change it (e.g. "10m").
 RECONNECT_WINDOW = "2m"
+STOP_GRACE = 5.0  # seconds the server gets to close its sessions after a stop signal before it is killed
 
 
 def environment(scenario_dirs: list[Path], results_dirs: list[Path], initial: str) -> dict[str, str]:
@@ -31,13 +34,53 @@ def command(host: str, port: int) -> list[str]:
             "--no-open", "--production", "--no-check-version"]
 
 
-def serve(scenario_dirs: list[Path], results_dirs: list[Path], initial: str, host: str, port: int) -> int:
-    """Run the server in the foreground until interrupted; returns its exit status."""
-    env = environment(scenario_dirs, results_dirs, initial)
+def _die_with_parent() -> None:
+    """In the server process, before it starts (Linux): get SIGTERM when ``lesim dashboard``
+    dies, even by SIGKILL, so no orphan keeps serving the port."""
     try:
-        return subprocess.call(command(host, port), env=env)
-    except KeyboardInterrupt:
-        return 0
+        import ctypes
+
+        ctypes.CDLL("libc.so.6", use_errno=True).prctl(1, signal.SIGTERM)  # PR_SET_PDEATHSIG
+    except (OSError, AttributeError):  # not Linux: the signal forwarding below still applies
+        pass
+
+
+def serve(scenario_dirs: list[Path], results_dirs: list[Path], initial: str, host: str, port: int) -> int:
+    """Run the server in the foreground until it exits or ``lesim dashboard`` is asked to stop.
+
+    SIGINT, SIGTERM and SIGHUP are passed on to the server as SIGTERM (it closes its
+    sessions and its port); a server that has not exited ``STOP_GRACE`` seconds later is
+    killed. Returns the server's exit status, 0 after a requested stop."""
+    env = environment(scenario_dirs, results_dirs, initial)
+    stop: list[int] = []
+    server = subprocess.Popen(command(host, port), env=env,
+                              preexec_fn=_die_with_parent if sys.platform.startswith("linux") else None)
+
+    def forward(signum, _frame) -> None:
+        stop.append(signum)
+        if server.poll() is None:
+            server.send_signal(signal.SIGTERM)
+
+    signals = [s for s in (signal.SIGINT, signal.SIGTERM, getattr(signal, "SIGHUP", None)) if s is not None]
+    previous = {s: signal.signal(s, forward) for s in signals}
+    try:
+        deadline = None
+        while server.poll() is None:
+            if stop and deadline is None:
+                deadline = time.monotonic() + STOP_GRACE
+            if deadline is not None and time.monotonic() > deadline:
+                server.kill()
+            try:
+                server.wait(timeout=0.2)
+            except subprocess.TimeoutExpired:
+                pass
+    finally:
+        for s, handler in previous.items():
+            signal.signal(s, handler)
+        if server.poll() is None:
+            server.kill()
+            server.wait()
+    return 0 if stop else server.returncode
 
 
 def scenario_folders(scenario: Path | None, folders: list[Path]) -> tuple[list[Path], str]:
