@@ -47,6 +47,9 @@ def sweep_results(tmp_path_factory) -> Path:
     return root
 
 
+server_log: dict[str, Path] = {}
+
+
 @pytest.fixture(scope="session")
 def bad_scenarios(tmp_path_factory) -> Path:
     """A second scenario folder with a broken file and a link out of the folder."""
@@ -62,7 +65,8 @@ def server(sweep_results, bad_scenarios):
     log = open(ARTIFACTS.mkdir(exist_ok=True) or ARTIFACTS / f"server-{port}.log", "w")
     env = {**os.environ, "LESIM_SCENARIO_DIRS": os.pathsep.join([str(ROOT / "scenarios"), str(bad_scenarios)]),
            "LESIM_RESULTS_DIRS": str(sweep_results),
-           "LESIM_SCENARIO": "baseline", "SOLARA_TELEMETRY_MIXPANEL_ENABLE": "false", "MPLBACKEND": "Agg"}
+           "LESIM_SCENARIO": "baseline", "SOLARA_TELEMETRY_MIXPANEL_ENABLE": "false", "MPLBACKEND": "Agg",
+           "SOLARA_KERNEL_CULL_TIMEOUT": "3s"}
     proc = subprocess.Popen([sys.executable, "-m", "solara", "run", "sim.dashboard.app", "--host", "127.0.0.1",
                              "--port", str(port), "--no-open", "--production", "--no-check-version"],
                             cwd=ROOT, env=env, stdout=log, stderr=subprocess.STDOUT, start_new_session=True)
@@ -78,6 +82,7 @@ def server(sweep_results, bad_scenarios):
             time.sleep(0.3)
     else:
         raise RuntimeError(f"dashboard server not ready: {Path(log.name).read_text()[-3000:]}")
+    server_log[url] = Path(log.name)
     yield url
     os.killpg(proc.pid, signal.SIGTERM)
     proc.wait(timeout=30)
@@ -182,7 +187,29 @@ def test_two_sessions_do_not_share_a_model(dash, server, browser):
     expect(status(dash)).to_contain_text("Week 1 of 260")
     time.sleep(1.0)
     expect(status(other)).to_contain_text("Week 0 of 260")
-    other.close()
+    freed = server_log[server].read_text().count("its models are freed")
+    other.close()  # the connection drops: the models go when the reconnect window (3 s here) ends
+    deadline = time.time() + 30
+    while server_log[server].read_text().count("its models are freed") == freed and time.time() < deadline:
+        time.sleep(0.5)
+    assert server_log[server].read_text().count("its models are freed") > freed
+
+
+def test_a_playing_session_does_not_starve_a_stepping_one(dash, server, browser):
+    """Issue 14: one session's Play must leave the others their share (turns per week and chart)."""
+    player = browser.new_page()
+    player.goto(server)
+    expect(status(player)).to_contain_text("Week 0 of 260", timeout=60_000)
+    player.get_by_role("button", name="Play").click()
+    expect(status(player)).to_contain_text(re.compile(r"Week [1-9]"))
+    played_from = week(player)
+    for n in (1, 2, 3):
+        dash.get_by_role("button", name="Step").click()
+        expect(status(dash)).to_contain_text(f"Week {n} of 260")
+    played = week(player) - played_from
+    player.get_by_role("button", name="Pause").click()
+    player.close()
+    assert 1 <= played <= 12, f"the playing page did {played} weeks while the other did 3 steps"
 
 
 def pick_scenario(page, name: str) -> None:

@@ -19,7 +19,7 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from sim.dashboard import app
-from sim.dashboard.session import ScenarioFolders, Session, load
+from sim.dashboard.session import TURNS, ScenarioFolders, Session, Turns, load
 from sim.dashboard.sweeps import SweepFolders
 from sim.loader import ScenarioError
 
@@ -241,3 +241,46 @@ def test_a_closed_session_frees_its_models(folder: Path):
     assert model() is None and reference() is None
     session.step()  # a Play thread that is still running: nothing happens
     assert session.finished and session.closed
+
+
+# ----------------------------------------------------------------------------- fairness
+
+
+def test_turns_are_served_in_the_order_asked():
+    """A session that keeps asking (Play) cannot jump ahead of one that asked before it."""
+    import threading
+    import time
+
+    turns = Turns()
+    order: list[str] = []
+    hold = threading.Event()
+
+    def work(name: str, keep: bool = False) -> None:
+        with turns.turn():
+            order.append(name)
+            if keep:
+                hold.wait(5)
+
+    first = threading.Thread(target=work, args=("play-1", True))
+    first.start()
+    while not order:
+        time.sleep(0.001)
+    waiting = []
+    for name in ("step-A", "play-2", "step-B", "play-3"):  # each asks once the previous one is queued
+        t = threading.Thread(target=work, args=(name,))
+        t.start()
+        waiting.append(t)
+        while turns._issued != len(waiting) + 1:
+            time.sleep(0.001)
+    hold.set()
+    for t in (first, *waiting):
+        t.join(5)
+    assert order == ["play-1", "step-A", "play-2", "step-B", "play-3"]
+
+
+def test_a_session_step_takes_one_turn_per_week(folder: Path):
+    loaded = load(ScenarioFolders([folder]), "good")
+    session = Session(loaded, {})
+    before = TURNS._issued
+    session.step(3)
+    assert TURNS._issued - before == 3 and session.week == 3
