@@ -284,3 +284,46 @@ def test_a_session_step_takes_one_turn_per_week(folder: Path):
     before = TURNS._issued
     session.step(3)
     assert TURNS._issued - before == 3 and session.week == 3
+
+
+def test_fuzz_scenario_names(folder: Path):
+    """Any name asked for opens a listed scenario (real path inside the folder) or is refused
+    with one line; nothing outside the folder is read."""
+    folders = ScenarioFolders([folder])
+    listed = folders.files()
+    counts = {"tried": 0, "correct": 0}
+    parts = st.sampled_from(["..", ".", "good", "passwd", "out", "up", "fifo", "loop", "/", "etc", "~", "\x00",
+                             "good.yaml", "%2e%2e", "\\", str(folder)])
+
+    @settings(max_examples=300, database=None, derandomize=True, deadline=None)
+    @given(name=st.one_of(st.text(max_size=40), st.lists(parts, min_size=1, max_size=5).map("/".join),
+                          st.lists(parts, min_size=1, max_size=4).map("".join)))
+    def one(name):
+        counts["tried"] += 1
+        try:
+            path = folders.path_of(name)
+            ok = name in listed and path == listed[name] and path.is_relative_to(folder.resolve())
+        except ScenarioError as e:
+            ok = name not in listed and "\n" not in str(e) and str(e).endswith("not a scenario in the dashboard's folders")
+        counts["correct"] += ok
+
+    one()
+    record("test_fuzz_scenario_names", counts["tried"], counts["correct"],
+           "scenario names asked of the dashboard's folders (.., absolute, links out, fifo, NUL): "
+           "a listed file inside the folder, or one line refusing it")
+    assert counts["correct"] == counts["tried"] >= 250
+
+
+def test_a_damaged_sweep_gives_one_line(tmp_path: Path, monkeypatch):
+    root = tmp_path / "results"
+    (root / "damaged").mkdir(parents=True)
+    (root / "damaged" / "experiment.yaml").write_text("name: damaged\n")
+    (root / "damaged" / "comparison.csv").write_bytes(b"\x00\xff garbage\n1,2\n")
+    from sim.dashboard.sweeps import SweepView
+
+    _box, rc = solara.render(SweepView(SweepFolders([root])), handle_error=False)
+    rc.find(v.Select, label="Sweep").widget.set_state({"v_model": "damaged"})
+    lines = alerts(rc)
+    assert len(lines) == 1 and "cannot show this sweep" in lines[0] and "\n" not in lines[0]
+    rc.find(v.Select, label="Sweep").widget.set_state({"v_model": ["../../etc"]})  # tampered: ignored
+    rc.close()
