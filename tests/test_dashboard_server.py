@@ -4,7 +4,6 @@ takes its server with it."""
 
 from __future__ import annotations
 
-import os
 import signal
 import socket
 import subprocess

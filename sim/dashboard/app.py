@@ -4,6 +4,8 @@ Every browser session renders its own :func:`Page`, so each builds its own model
 ``solara.use_memo``/``use_state`` — two users never see each other's runs. Controls are
 generated from the parameter declarations (levers and uncertainties), with the loaded
 scenario's values as defaults; Reset rebuilds the model with the controls' values.
+A user's mistake (a broken scenario file, a value the page did not offer or that fails
+validation) is shown as the CLI's one line inside the page, and the page keeps working.
 Configuration comes from the environment that ``lesim dashboard`` sets:
 ``LESIM_SCENARIO_DIRS`` and ``LESIM_RESULTS_DIRS`` (folders, ``os.pathsep``-separated) and
 ``LESIM_SCENARIO`` (the scenario to open).
@@ -27,7 +29,8 @@ from ..loader import ScenarioError
 from ..parameters import ParameterInfo
 from .charts import (NETWORK_MEASURES, department_figure, difference_figure, headline_figure, network_figure,
                      network_layout, network_sample, skills_figure)
-from .session import TURNS, Loaded, ScenarioFolders, Session, control_parameters, load, scenario_yaml, value_at, with_values
+from .session import (TURNS, Loaded, ScenarioFolders, Session, control_parameters, load, scenario_yaml, value_at,
+                      with_values)
 from .sweeps import SweepFolders, SweepView
 
 PLAY_INTERVAL = 0.15  # seconds between weeks while playing
