@@ -207,7 +207,7 @@ def test_fuzz_tampered_websocket_values(dash_page):
     counts = {"tried": 0, "correct": 0}
     failures: list = []
 
-    @settings(max_examples=60, database=None, derandomize=True, deadline=None,
+    @settings(max_examples=40, database=None, derandomize=True, deadline=None,
               suppress_health_check=list(HealthCheck))
     @given(label=st.sampled_from(PICKERS), value=NASTY)
     def one(label, value):
@@ -226,7 +226,7 @@ def test_fuzz_tampered_websocket_values(dash_page):
     record("test_fuzz_tampered_websocket_values", counts["tried"], counts["correct"] if ok else 0,
            "dashboard picker/control values sent as a websocket would (set_state): valid ones applied, "
            "others one error line in the page, the page still steps")
-    assert counts["tried"] >= 50 and counts["correct"] == counts["tried"] and ok, failures[:5]
+    assert counts["tried"] >= 40 and counts["correct"] == counts["tried"] and ok, failures[:5]
 
 
 # ----------------------------------------------------------------------------- memory
