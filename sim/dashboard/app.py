@@ -228,11 +228,13 @@ def ScenarioView(loaded: Loaded, names: list[str], open_scenario, message: str, 
 
     def play_loop():
         """While playing: a week, a re-render, a short pause (the pattern of Mesa's SolaraViz)."""
-        while playing.value and not session.finished and not session.closed:
-            session.step()
+        while playing.value and not session.finished:
+            session.step()  # one turn per week: other sessions' weeks and charts come in between
+            if session.closed:  # replaced, or the browser session ended
+                return
             tick.value += 1
             time.sleep(PLAY_INTERVAL)
-        if session.finished:
+        if session.finished and not session.closed:
             playing.value = False
 
     solara.lab.use_task(play_loop, dependencies=[playing.value, session], prefer_threaded=True)
