@@ -10,9 +10,11 @@ from __future__ import annotations
 
 import json
 import sys
+import warnings
+from contextlib import contextmanager
 from enum import Enum
 from pathlib import Path
-from typing import Any, List, Optional
+from typing import Any, Iterator, List, Optional
 
 import typer
 from typer._click.exceptions import ClickException, NoArgsIsHelpError  # Typer 0.2x vendors Click here
@@ -60,6 +62,35 @@ app = typer.Typer(name="lesim", cls=OneLineErrors, no_args_is_help=True, add_com
                   "--set policies.mentoring.enabled=true")
 
 
+def check_option(option: str, value: int | None, path: str) -> None:
+    """Refuse an option that sets a scenario field (``--seed``, ``--weeks``) outside the
+    field's declared range, naming the option as the user wrote it."""
+    from .loader import _num
+    from .parameters import field_bounds
+    from .scenario import Scenario
+
+    low, high = field_bounds(Scenario, (path,))
+    if value is not None and not low <= value <= high:
+        fail(f"{option} {value}: must be between {_num(low)} and {_num(high)}")
+
+
+@contextmanager
+def finite_outcomes(scenario: Path) -> Iterator[None]:
+    """Around a run: an infinite or undefined outcome (:class:`~sim.outcomes.NonFiniteOutcome`)
+    is a one-line error naming the scenario, the week and the outcome (exit status 2,
+    nothing written), and the arithmetic warnings on the way there are not shown; a run
+    that finishes shows its warnings as usual."""
+    from .outcomes import NonFiniteOutcome
+
+    with warnings.catch_warnings(record=True) as caught:
+        try:
+            yield
+        except NonFiniteOutcome as e:
+            fail(f"{scenario}: {e}")
+    for w in caught:
+        warnings.showwarning(w.message, w.category, w.filename, w.lineno)
+
+
 @app.command()
 def run(
     scenario: Path = typer.Argument(..., help="Scenario YAML file, e.g. scenarios/baseline.yaml."),
@@ -86,7 +117,9 @@ def run(
     from .run import (Comparison, budget_lines, headline_rows, prepare_run, replicate_rows, simulate_seeds, write_outputs)
 
     if replicates is not None and not 1 <= replicates <= 10_000:
-        fail(f"--replicates: must be between 1 and 10,000, got {replicates}")
+        fail(f"--replicates {replicates}: must be between 1 and 10,000")
+    check_option("--seed", seed, "seed")
+    check_option("--weeks", weeks, "weeks")
     with user_errors():
         sc, out_dir = prepare_run(scenario, set_, seed=seed, weeks=weeks, out=out)
         if against is not None:
@@ -99,12 +132,14 @@ def run(
     vs = (" against ", (cf.name, "bold")) if against is not None else ()
     say((sc.name, "bold"), *vs, f": {sc.organisation.size:,} people, {sc.weeks} weeks, {seeds}")
     arms = 2 if against is not None else 1
-    with week_progress(arms * n * sc.weeks, quiet) as progress:
+    with week_progress(arms * n * sc.weeks, quiet) as progress, finite_outcomes(scenario):
         results = simulate_seeds(sc, n, progress=progress)
         comparison = None
         if against is not None:
             done = n * sc.weeks
-            comparison = Comparison.of(results, simulate_seeds(cf, n, progress=lambda w, t: progress(done + w, t)))
+            with finite_outcomes(against):
+                comparison = Comparison.of(results, simulate_seeds(cf, n, progress=lambda w, t: progress(done + w,
+                                                                                                          t)))
     result = results[0]
     with user_errors(FileExistsError):
         write_outputs(result, out_dir, replicates=results, against=comparison)

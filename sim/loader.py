@@ -19,6 +19,7 @@ documents are rejected before validation. The file is parsed once.
 from __future__ import annotations
 
 import copy
+import math
 import os
 import re
 import stat
@@ -107,7 +108,11 @@ class _Constructor(yaml.constructor.SafeConstructor):
             return float("-inf") if low.startswith("-") else float("inf")
         if low == ".nan":
             return float("nan")
-        return float(value)
+        number = float(value)
+        if math.isinf(number):
+            raise yaml.constructor.ConstructorError(None, None, f"number {value} is beyond the largest number "
+                                                    "(about 1.8e308)", node.start_mark)
+        return number
 
     def construct_yaml_bool(self, node: yaml.Node) -> bool:
         value = self.construct_scalar(node)
@@ -275,8 +280,9 @@ def parse_yaml(text: str, origin: str) -> tuple[Any, yaml.Node | None]:
     huge list is refused after MAX_NODES values, not after it has been built."""
     if len(text) > MAX_BYTES or len(text.encode("utf-8", "replace")) > MAX_BYTES:
         raise ScenarioError(f"{origin}: file is larger than {MAX_BYTES // 1_000_000} MB; a scenario is a short text file")
-    loader = _Loader(text, origin)
+    loader = None
     try:
+        loader = _Loader(text, origin)
         node = loader.get_single_node()
         if node is None:
             raise ScenarioError(f"{origin}: file is empty; expected a mapping such as `name: my-scenario`")
@@ -289,7 +295,8 @@ def parse_yaml(text: str, origin: str) -> tuple[Any, yaml.Node | None]:
     except ValueError as e:  # e.g. an integer with more digits than Python converts
         raise ScenarioError(f"{origin}: a value cannot be read: {str(e).splitlines()[0]}") from None
     finally:
-        loader.dispose()
+        if loader is not None:
+            loader.dispose()
     return data, node
 
 
@@ -409,11 +416,14 @@ def apply_override(data: dict, parts: list[str], value: Any, item: str) -> None:
 
 
 def validate_data(data: Any, origin: str, node: yaml.Node | None = None,
-                  overrides: dict[str, str] | None = None, model_cls: type[BaseModel] = Scenario) -> Any:
+                  overrides: dict[str, str] | None = None, model_cls: type[BaseModel] = Scenario,
+                  blame: str | None = None) -> Any:
     """Validate raw data into ``model_cls``; the first error becomes a one-line ScenarioError.
 
     ``overrides`` maps a key path that was set from outside the file to how the user wrote
     it (e.g. ``--set weeks=10``): an error under that path names the override, not the file.
+    ``blame``, if given, names any other error instead of the file (the overrides caused it:
+    the file alone is valid).
     """
     if not isinstance(data, dict):
         line = f":{node.start_mark.line + 1}" if node is not None else ""
@@ -433,6 +443,8 @@ def validate_data(data: Any, origin: str, node: yaml.Node | None = None,
             if (path == key or path.startswith(key + ".") or path.startswith(key + "[")
                     or (path and (key.startswith(path + ".") or key.startswith(path + "[")))):
                 raise ScenarioError(f"{item}: {path}: {message}") from None
+        if blame is not None:
+            raise ScenarioError(f"{blame}: {path or '(top level)'}: {message}") from None
         line = line_of(node, err["loc"])
         where = f"{origin}:{line}" if line else origin
         raise ScenarioError(f"{where}: {path or '(top level)'}: {message}") from None
@@ -493,14 +505,27 @@ def _fill_defaults_on_path(data: dict, parts: list[str]) -> None:
 def scenario_with(data: dict, overrides: dict[str, tuple[list[str], Any]], origin: str = "<scenario>",
                   node: yaml.Node | None = None) -> Scenario:
     """Set each override (label → (key path parts, value)) in a copy of the raw data and
-    validate; an error under an overridden path names the override's label."""
+    validate; an error under an overridden path names the override's label, and so does an
+    error elsewhere that the overrides caused (``--set organisation.skills.0.name=x`` leaves a
+    role requiring a skill that no longer exists): the file alone is valid, so the file's
+    line would be the wrong place to look."""
+    original = data
     data = copy.deepcopy(data)
     applied: dict[str, str] = {}
     for label, (parts, value) in overrides.items():
         _fill_defaults_on_path(data, parts)
         apply_override(data, parts, value, label)
         applied[_display_path(parts)] = label
-    return validate_data(data, origin, node, applied)
+    try:
+        return validate_data(data, origin, node, applied)
+    except ScenarioError as error:
+        if not applied or any(str(error).startswith(label + ":") for label in applied.values()):
+            raise
+        try:
+            validate_data(copy.deepcopy(original), origin, node)
+        except ScenarioError:
+            raise error from None  # the file's own mistake: its line is the place to look
+    return validate_data(data, origin, node, applied, blame=" ".join(applied.values()))
 
 
 def keyword_path(key: str) -> list[str]:
