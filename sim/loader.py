@@ -122,23 +122,19 @@ for _tag, _fn in (("int", _Constructor.construct_yaml_int), ("float", _Construct
     _Constructor.add_constructor(f"tag:yaml.org,2002:{_tag}", _fn)
 
 
-class _Loader(yaml.reader.Reader, yaml.scanner.Scanner, yaml.parser.Parser, yaml.composer.Composer,
-              _Constructor, _Resolver):
-    """PyYAML's safe loader with YAML 1.2 core scalars that counts while it composes: more
-    than MAX_NODES values in the file, or a collection that expands through aliases to more
-    than MAX_NODES values (a "billion laughs" bomb), stops the parse at once with the limit
-    that was passed."""
+class _CountingComposer(yaml.composer.Composer):
+    """PyYAML's composer that counts while it composes: more than MAX_NODES values in the
+    file, or a collection that expands through aliases to more than MAX_NODES values (a
+    "billion laughs" bomb), stops the parse at once, saying which limit was passed."""
 
-    def __init__(self, text: str, origin: str):
-        yaml.reader.Reader.__init__(self, text)
-        yaml.scanner.Scanner.__init__(self)
-        yaml.parser.Parser.__init__(self)
-        yaml.composer.Composer.__init__(self)
-        _Constructor.__init__(self)
-        _Resolver.__init__(self)
+    origin: str
+    composed: int
+    expanded: dict[int, int]  # id(collection node) → values it holds, aliases expanded
+
+    def _start_counting(self, origin: str) -> None:
         self.origin = origin
         self.composed = 0
-        self.expanded: dict[int, int] = {}  # id(collection node) → values it holds, aliases expanded
+        self.expanded = {}
 
     def compose_node(self, parent, index):
         if not self.check_event(yaml.AliasEvent):
@@ -164,6 +160,31 @@ class _Loader(yaml.reader.Reader, yaml.scanner.Scanner, yaml.parser.Parser, yaml
     def compose_mapping_node(self, anchor):
         node = super().compose_mapping_node(anchor)
         return self._count(node, (n for kv in node.value for n in kv))
+
+
+if yaml.__with_libyaml__:  # libyaml's scanner and parser (C, ~8x faster), the composer above, in Python
+    class _Loader(_CountingComposer, yaml.cyaml.CParser, _Constructor, _Resolver):
+        """The scenario loader: safe, YAML 1.2 core scalars, limits while composing."""
+
+        def __init__(self, text: str, origin: str):
+            yaml.cyaml.CParser.__init__(self, text)
+            yaml.composer.Composer.__init__(self)
+            _Constructor.__init__(self)
+            _Resolver.__init__(self)
+            self._start_counting(origin)
+else:  # pragma: no cover - PyYAML built without libyaml
+    class _Loader(_CountingComposer, yaml.reader.Reader, yaml.scanner.Scanner, yaml.parser.Parser,  # type: ignore
+                  _Constructor, _Resolver):
+        """The scenario loader: safe, YAML 1.2 core scalars, limits while composing."""
+
+        def __init__(self, text: str, origin: str):
+            yaml.reader.Reader.__init__(self, text)
+            yaml.scanner.Scanner.__init__(self)
+            yaml.parser.Parser.__init__(self)
+            yaml.composer.Composer.__init__(self)
+            _Constructor.__init__(self)
+            _Resolver.__init__(self)
+            self._start_counting(origin)
 
 
 def line_of(node: yaml.Node | None, loc: tuple) -> int | None:
@@ -284,7 +305,7 @@ def parse_yaml(text: str, origin: str) -> tuple[Any, yaml.Node | None]:
         _check_keys(node, origin)
         data = loader.construct_document(node)
     except yaml.YAMLError as e:
-        raise _yaml_error(origin, e) from None
+        raise _yaml_error(origin, e, text) from None
     except RecursionError:
         raise ScenarioError(f"{origin}: not valid YAML for a scenario: nested too deeply") from None
     except ValueError as e:  # e.g. an integer with more digits than Python converts
@@ -295,11 +316,16 @@ def parse_yaml(text: str, origin: str) -> tuple[Any, yaml.Node | None]:
     return data, node
 
 
-def _yaml_error(origin: str, e: yaml.YAMLError) -> ScenarioError:
+def _yaml_error(origin: str, e: yaml.YAMLError, text: str = "") -> ScenarioError:
     if isinstance(e, yaml.MarkedYAMLError):
         mark = e.problem_mark or e.context_mark
         line = f":{mark.line + 1}" if mark is not None else ""
-        what = "; ".join(p for p in (e.context, e.problem) if p)
+        problem = e.problem
+        if problem == "found character that cannot start any token" and mark is not None:  # libyaml's wording
+            lines = text.splitlines()
+            if mark.line < len(lines) and mark.column < len(lines[mark.line]):
+                problem = f"found character {lines[mark.line][mark.column]!r} that cannot start any token"
+        what = "; ".join(p for p in (e.context, problem) if p)
         if e.context_mark is not None and e.problem_mark is not None and e.context_mark.line != e.problem_mark.line:
             what += f" (started on line {e.context_mark.line + 1})"
         return ScenarioError(f"{origin}{line}: not valid YAML: {what}")
