@@ -125,6 +125,11 @@ def run(
         if against is not None:
             cf = load_scenario(against, [*set_, f"seed={sc.seed}", *([f"weeks={weeks}"] if weeks is not None else [])])
             economics.check_counterfactual(sc, cf, (str(scenario), str(against)))
+    from .scenario import late_events
+
+    for i, ev in late_events(sc):
+        say(("note:", "yellow"), f" events[{i}] ({ev.type}, week {ev.week}) falls after the horizon (week {sc.weeks}): "
+            "it does not happen in this run", err=True)
     n = replicates if replicates is not None else (
         DEFAULT_REPLICATES if against is not None or sc.organisation.size <= SMALL_ORGANISATION else 1)
     check_writable(out_dir.parent)

@@ -451,7 +451,7 @@ def validate_data(data: Any, origin: str, node: yaml.Node | None = None,
         raise ScenarioError(f"{origin}{line}: expected a mapping of keys (name:, organisation:, …) at the top level, "
                             f"got {type(data).__name__}")
     try:
-        return model_cls.model_validate(data)
+        return model_cls.model_validate(data, context={"horizon_overridden": "weeks" in (overrides or {})})
     except ValidationError as exc:
         err = exc.errors(include_url=False)[0]
         if err["type"] == "value_error" and LOCATION_SEP in str(err.get("ctx", {}).get("error", "")):

@@ -20,7 +20,7 @@ import hashlib
 import json
 from typing import Annotated, Literal, Union
 
-from pydantic import Field, model_validator
+from pydantic import Field, ValidationInfo, model_validator
 
 from .parameters import Section, iter_parameters, located, param
 from .rules import Rules
@@ -469,7 +469,15 @@ class Scenario(Section):
     start: Start = Field(default_factory=Start)
 
     @model_validator(mode="after")
-    def _references(self) -> "Scenario":
+    def _references(self, info: ValidationInfo) -> "Scenario":
+        """Names that must exist (skills, roles) and events that must happen: an event after
+        the horizon would be silently ignored, so it is refused, unless the horizon was set
+        from outside the file (``--weeks``, ``--set weeks=…``: a deliberately short trial; the
+        validation context's ``horizon_overridden``, and the CLI names the events cut off)."""
+        if not (info.context or {}).get("horizon_overridden"):
+            for i, ev in late_events(self):
+                raise located(("events", i, "week"), f"week {ev.week} is after the horizon (weeks: {self.weeks}): "
+                              f"the {ev.type} event would never happen; remove it or set weeks to at least {ev.week}")
         skills = {s.name for s in self.organisation.skills}
         roles = {r.name for r in self.organisation.roles}
         for i, ev in enumerate(self.events):
@@ -514,3 +522,8 @@ def _replaced(section: Section, path: list[str], value) -> Section:
     head, *rest = path
     new = _replaced(getattr(section, head), rest, value) if rest else value
     return section.model_copy(update={head: new})
+
+
+def late_events(scenario: Scenario) -> list[tuple[int, Event]]:
+    """The events (index, event) that fall after the scenario's horizon: they never happen."""
+    return [(i, ev) for i, ev in enumerate(scenario.events) if ev.week > scenario.weeks]
