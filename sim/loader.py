@@ -456,7 +456,8 @@ def validate_data(data: Any, origin: str, node: yaml.Node | None = None,
         err = exc.errors(include_url=False)[0]
         if err["type"] == "value_error" and LOCATION_SEP in str(err.get("ctx", {}).get("error", "")):
             *extra, message = str(err["ctx"]["error"]).split(LOCATION_SEP)
-            err = {**err, "loc": tuple(err["loc"]) + tuple(int(p) if p.isdigit() else p for p in extra),
+            err = {**err, "loc": tuple(err["loc"]) + tuple(int(p) if p.isdigit() else p.replace("\\x1f", LOCATION_SEP)
+                                                           for p in extra),
                    "ctx": {"error": message}}
         path = _path(err["loc"], _EVENT_TAGS)
         message = format_error(err, model_cls)
