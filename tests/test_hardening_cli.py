@@ -89,10 +89,10 @@ def test_compare_shows_a_strategy_named_like_markup(tmp_path: Path):
         """))
     out = tmp_path / "sw"
     lesim("sweep", str(tmp_path / "e.yaml"), "--out", str(out), "--workers", "1", check=True)
-    proc = lesim("compare", str(out), check=True)
-    assert "[/x]" in proc.stdout and "Traceback" not in proc.stderr
-    proc = lesim("compare", str(out), "--baseline", "[/y]")
-    assert proc.returncode == 2 and "[/y]" in one_error(proc.stderr)
+    code, stdout, err = cli("compare", str(out))
+    assert code == 0 and "[/x]" in stdout and "Traceback" not in err
+    code, _, err = cli("compare", str(out), "--baseline", "[/y]")
+    assert code == 2 and "[/y]" in one_error(err)
 
 
 # ---------------------------------------------------------------- 4: unbounded reads
