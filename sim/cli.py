@@ -71,7 +71,7 @@ def check_option(option: str, value: int | None, path: str) -> None:
 
     low, high = field_bounds(Scenario, (path,))
     if value is not None and not low <= value <= high:
-        fail(f"{option} {value}: must be between {_num(low)} and {_num(high)}")
+        fail(f"{option}: must be between {_num(low)} and {_num(high)}, got {value}")
 
 
 @contextmanager
@@ -117,7 +117,7 @@ def run(
     from .run import (Comparison, budget_lines, headline_rows, prepare_run, replicate_rows, simulate_seeds, write_outputs)
 
     if replicates is not None and not 1 <= replicates <= 10_000:
-        fail(f"--replicates {replicates}: must be between 1 and 10,000")
+        fail(f"--replicates: must be between 1 and 10,000, got {replicates}")
     check_option("--seed", seed, "seed")
     check_option("--weeks", weeks, "weeks")
     with user_errors():

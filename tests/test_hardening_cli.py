@@ -196,11 +196,11 @@ def test_a_file_starting_with_a_bom_loads():
     (["sweep", "experiments/strategy_comparison.yaml", "--replicates", "0"],
      "error: lesim sweep: Invalid value for '--replicates'"),
     (["sweep", "experiments/strategy_comparison.yaml", "--weeks", "0"], "error: lesim sweep: Invalid value for '--weeks'"),
-    (["run", str(BASELINE), "--replicates", "0"], "error: --replicates 0: must be between 1 and 10,000"),
-    (["run", str(BASELINE), "--weeks", "0"], "error: --weeks 0: must be between 1 and 5,200"),
+    (["run", str(BASELINE), "--replicates", "0"], "error: --replicates: must be between 1 and 10,000, got 0"),
+    (["run", str(BASELINE), "--weeks", "0"], "error: --weeks: must be between 1 and 5,200, got 0"),
     (["run", str(BASELINE), "--weeks", "abc"], "error: lesim run: Invalid value for '--weeks'"),
-    (["run", str(BASELINE), "--seed", str(2**63)], "error: --seed 9223372036854775808: must be between 0 and "
-                                                   "9,223,372,036,854,775,807"),
+    (["run", str(BASELINE), "--seed", str(2**63)], "error: --seed: must be between 0 and "
+                                                   "9,223,372,036,854,775,807, got 9223372036854775808"),
     (["validate", str(BASELINE), "--set", f"seed={2**63}"], "seed: must be between 0 and 9,223,372,036,854,775,807, "
                                                             "got 9223372036854775808"),
     (["validate", "--bogus"], "error: lesim validate: No such option: --bogus"),
