@@ -113,6 +113,9 @@ def report_sweep(stats, out_dir: Path) -> None:
     any run failed."""
     out_console.print(f"{stats.done} runs done, {stats.skipped} already stored, {stats.failed} failed "
                       f"(of {stats.planned}); results in {out_dir}/runs")
+    if getattr(stats, "unverified", 0):
+        err_console.print(f"note: {stats.unverified} stored runs failed verification (damaged, truncated or without "
+                          "their checksum) and were run again", highlight=False)
     for line in stats.failures[:20]:
         err_console.print(f"  failed: {line}", highlight=False)
     if stats.failures:

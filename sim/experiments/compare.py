@@ -74,6 +74,8 @@ def load_sweep(folder: Path) -> tuple[dict, pd.DataFrame]:
     keys = set(keys_file.read_text().split()) if keys_file.is_file() else None
     try:
         runs = store.read_runs(folder, keys)
+    except store.DamagedRuns as e:
+        raise CompareError(str(e)) from None
     except Exception as e:  # a damaged Parquet file (e.g. written by hand or truncated on disk)
         raise CompareError(f"{folder}/runs: cannot read the stored runs ({type(e).__name__}: {e}); "
                            "delete the damaged file and rerun `lesim sweep`") from None
