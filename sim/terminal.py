@@ -114,8 +114,9 @@ def report_sweep(stats, out_dir: Path) -> None:
     out_console.print(f"{stats.done} runs done, {stats.skipped} already stored, {stats.failed} failed "
                       f"(of {stats.planned}); results in {out_dir}/runs")
     if getattr(stats, "unverified", 0):
-        err_console.print(f"note: {stats.unverified} stored runs failed verification (damaged, truncated or without "
-                          "their checksum) and were run again", highlight=False)
+        n = stats.unverified
+        err_console.print(f"note: {n} stored run{'s' if n != 1 else ''} failed verification (damaged, truncated or "
+                          f"without a checksum) and {'were' if n != 1 else 'was'} run again", highlight=False)
     for line in stats.failures[:20]:
         err_console.print(f"  failed: {line}", highlight=False)
     if stats.failures:

@@ -38,14 +38,26 @@ from ..loader import ScenarioError
 
 
 def check_writable(folder: Path) -> None:
-    """Fail now, not after a long run, if results cannot be written into ``folder`` (made if
-    missing): raises :class:`~sim.loader.ScenarioError`."""
+    """Fail now, not after a long run, if results cannot be written into ``folder``: raises
+    :class:`~sim.loader.ScenarioError`. Leaves nothing behind: folders made for the check
+    are removed again (the writer makes them when it writes)."""
+    made = []
+    p = Path(folder)
+    while not p.exists() and not p.is_symlink() and p != p.parent:
+        made.append(p)
+        p = p.parent
     try:
         folder.mkdir(parents=True, exist_ok=True)
         with tempfile.NamedTemporaryFile(dir=folder, prefix=".lesim-write-check-"):
             pass
     except OSError as e:
         raise ScenarioError(f"{folder}: cannot write results there ({e.strerror or e}); choose another --out") from None
+    finally:
+        for d in made:  # deepest first
+            try:
+                d.rmdir()
+            except OSError:
+                break
 
 
 def _host_key() -> str:
@@ -105,9 +117,14 @@ def write_run(out: Path, key: str, frame: pd.DataFrame) -> None:
         frame.to_parquet(tmp, index=False, write_page_checksum=True)
         digest.append(file_sha256(tmp))
 
-    _atomic_write(out / "runs" / f"{key}.parquet", write)
-    (out / CHECKSUMS).mkdir(exist_ok=True)
-    write_text(out / CHECKSUMS / f"{key}.sha256", digest[0] + "\n")
+    run = out / "runs" / f"{key}.parquet"
+    _atomic_write(run, write)
+    try:
+        (out / CHECKSUMS).mkdir(exist_ok=True)
+        write_text(out / CHECKSUMS / f"{key}.sha256", digest[0] + "\n")
+    except OSError:  # e.g. the disk filled up between the two: a run without its checksum is not stored
+        run.unlink(missing_ok=True)
+        raise
     err = out / "errors" / f"{key}.json"
     if err.exists():
         err.unlink()
