@@ -98,6 +98,27 @@ def one_line_error(message: str, path: Path) -> bool:
             and re.match(re.escape(str(path)) + r"(:\d+)?: \S", message) is not None)
 
 
+def ignored(exp) -> str | None:
+    """Something an accepted experiment declares but its runs would silently not use."""
+    spec = exp.spec
+    measured = spec.measure.resolved_weeks(exp.horizon)
+    lost = [w for w in spec.measure.weeks if w not in measured]
+    if lost:
+        return f"measure.weeks {lost} are never measured"
+    runner_sets = {"seed", "weeks"}
+    for kind, table in (("strategy", spec.strategies), ("uncertainty", spec.uncertainties.scenarios)):
+        for name, ov in table.items():
+            if runner_sets & set(ov):
+                return f"{kind} {name} sets {sorted(runner_sets & set(ov))}, which every run overrides"
+    if runner_sets & set(spec.uncertainties.parameters):
+        return "an uncertain parameter the runner overrides"
+    if spec.design.type == "factorial" and spec.uncertainties.parameters:
+        return "parameter ranges in a factorial design are never sampled"
+    if spec.design.type != "factorial" and set(spec.uncertainties.scenarios) != {"central"}:
+        return "named scenarios in a sampled design are never run"
+    return None
+
+
 def test_fuzzed_experiment_files_load_or_give_one_line(tmp_path: Path):
     (tmp_path / "base.yaml").write_text(BASE)
     path = tmp_path / "fuzz.yaml"
@@ -119,7 +140,8 @@ def test_fuzzed_experiment_files_load_or_give_one_line(tmp_path: Path):
             assert ok, str(e)
             counts["correct"] += 1
             return
-        # accepted: every strategy's first runs resolve into valid scenarios
+        # accepted: nothing in it is silently ignored, and every strategy's first runs resolve
+        assert ignored(exp) is None, ignored(exp)
         assert count_runs(exp) >= 1
         for task in itertools.islice(plan_runs(exp, tmp_path / "out"), 0, 2 * len(exp.spec.strategies)):
             resolve_scenario(task.base_data, task.overrides, label="run")
@@ -130,6 +152,6 @@ def test_fuzzed_experiment_files_load_or_give_one_line(tmp_path: Path):
     ARTIFACTS.mkdir(parents=True, exist_ok=True)
     (ARTIFACTS / "experiment_files.json").write_text(json.dumps({
         "tried": counts["tried"], "correct": counts["correct"],
-        "what": f"fuzzed experiment files (Hypothesis, derandomised): loaded and runnable ({counts['accepted']}) or "
-                "one line `file:line: key: message`"}) + "\n")
+        "what": f"fuzzed experiment files (Hypothesis, derandomised): loaded, runnable and nothing ignored "
+                f"({counts['accepted']}), or one line `file:line: key: message`"}) + "\n")
     assert counts["correct"] == counts["tried"] and counts["accepted"] > 0, failures[:3]
