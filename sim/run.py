@@ -255,7 +255,7 @@ def _partial_name(out: Path) -> str:
     return f".{out.name[:80]}.tmp-{os.getpid()}-{HOST_KEY}"
 
 
-def _pid_alive(pid: int) -> bool:
+def pid_alive(pid: int) -> bool:
     try:
         os.kill(pid, 0)
     except ProcessLookupError:
@@ -275,7 +275,7 @@ def clean_stale_partials(folder: Path) -> list[Path]:
         return removed
     for p in entries:
         m = _PARTIAL.fullmatch(p.name)
-        if m is None or m.group(2) != HOST_KEY or int(m.group(1)) == os.getpid() or _pid_alive(int(m.group(1))):
+        if m is None or m.group(2) != HOST_KEY or int(m.group(1)) == os.getpid() or pid_alive(int(m.group(1))):
             continue
         if p.is_dir() and not p.is_symlink():
             shutil.rmtree(p, ignore_errors=True)
@@ -284,11 +284,11 @@ def clean_stale_partials(folder: Path) -> list[Path]:
 
 
 def _reason(e: OSError) -> str:
-    return {errno.ENOSPC: "no space left on device", errno.EDQUOT: "disk quota exceeded",
-            errno.EROFS: "read-only file system", errno.EACCES: "permission denied",
-            errno.ENOTEMPTY: "another run wrote there first", errno.EEXIST: "another run wrote there first",
+    from .experiments.store import storage_reason
+
+    return {errno.ENOTEMPTY: "another run wrote there first", errno.EEXIST: "another run wrote there first",
             errno.EBUSY: "it is in use (a mount point?)",
-            errno.ENOTDIR: "it is not a folder (a file or a symbolic link?)"}.get(e.errno, e.strerror or str(e))
+            errno.ENOTDIR: "it is not a folder (a file or a symbolic link?)"}.get(e.errno) or storage_reason(e)
 
 
 def _keep_beside(tmp: Path, out: Path) -> Path:

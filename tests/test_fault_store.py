@@ -24,7 +24,7 @@ import pandas as pd
 import pytest
 
 from sim.experiments import store
-from sim.experiments.compare import CompareError, load_sweep
+from sim.experiments.compare import CompareError, compare, load_sweep
 from sim.experiments.spec import load_experiment
 from sim.experiments.sweep import SweepError, sweep
 from sim.loader import ScenarioError
@@ -211,14 +211,17 @@ def test_a_full_disk_stops_the_sweep_with_one_line_and_the_store_resumes(tmp_pat
         remount(disk, "ro")
         with pytest.raises(SweepError) as ro:  # (the command line's early check refuses it before this)
             sweep(load_experiment(f), out, workers=1)
+        with pytest.raises(CompareError) as ro_compare:
+            compare(out)
     ro_ok = ro.value.code == 1 and "read-only file system" in str(ro.value) and "\n" not in str(ro.value)
-    record("sweep_full_or_read_only_disk", 3, one_line + resumed + ro_ok,
-           "a sweep on a full tmpfs (one line, status 1, resumes to the uninterrupted values) and on a read-only one "
-           "(one line)")
+    ro_compare_ok = "read-only file system" in str(ro_compare.value) and "\n" not in str(ro_compare.value)
+    record("sweep_full_or_read_only_disk", 4, one_line + resumed + ro_ok + ro_compare_ok,
+           "a sweep on a full tmpfs (one line, status 1, resumes to the uninterrupted values); a sweep and a "
+           "comparison on a read-only one (one line)")
     assert one_line, (proc.returncode, proc.stderr)
     assert 0 < len(stored) < RUNS and stats.skipped == len(stored) and stats.failed == 0
     assert resumed
-    assert ro_ok, str(ro.value)
+    assert ro_ok and ro_compare_ok, (str(ro.value), str(ro_compare.value))
 
 
 def test_a_scheduler_that_cannot_be_reached_leaves_nothing_behind(tmp_path: Path, reference):

@@ -384,8 +384,8 @@ def write_html(path: Path, experiment: dict, runs: pd.DataFrame, table: pd.DataF
     rob = table[table["uncertainty"] == first][["strategy", "outcome", "worst_case", "max_regret"]]
     if rob["max_regret"].notna().any():
         parts.append("<h2>Robustness across uncertainty scenarios</h2>" + table_html(rob.dropna(subset=["max_regret"])))
-    path.write_text(page(f"comparison: {experiment.get('name')}", parts,
-                         heading=f"Strategy comparison: {experiment.get('name')}"), encoding="utf-8")
+    store.write_text(path, page(f"comparison: {experiment.get('name')}", parts,
+                                heading=f"Strategy comparison: {experiment.get('name')}"))
 
 
 def economics_html(econ: pd.DataFrame, experiment: dict, baseline: str) -> str:
@@ -460,8 +460,12 @@ def compare(folder: Path, baseline: str | None = None, outcomes: list[str] | Non
         econ = economics_frame(runs, baseline, int(table["week"].iloc[0]))
         if not econ.empty:
             table = pd.concat([table, econ.reindex(columns=table.columns)], ignore_index=True)
-        store.write_text(folder / "comparison.csv", table.to_csv(index=False))
-        write_html(folder / "comparison.html", experiment, runs, table, baseline)
+        try:
+            store.write_text(folder / "comparison.csv", table.to_csv(index=False))
+            write_html(folder / "comparison.html", experiment, runs, table, baseline)
+        except OSError as e:  # a full disk or a read-only folder
+            raise CompareError(f"{folder}: cannot write comparison.csv and comparison.html "
+                               f"({store.storage_reason(e)}); free space or copy the folder elsewhere") from None
     return table, runs, experiment
 
 

@@ -9,14 +9,13 @@ as failed). Dask re-runs a dead worker's tasks itself; a task that keeps killing
 workers ends as ``KilledWorker`` and is recorded. Results do not depend on the number of
 workers or the engine: each run is a pure function of its task.
 
-A run that cannot be stored (a full disk, a read-only folder: :data:`STORAGE_ERRNOS`) is not
+A run that cannot be stored (a full disk, a read-only folder: any OSError writing it) is not
 the run's fault and is not recorded as failed: the sweep stops submitting, lets the runs in
 flight finish, and reports why (``SweepStats.stopped``); a resume runs what is missing.
 """
 
 from __future__ import annotations
 
-import errno
 import multiprocessing as mp
 import os
 import time
@@ -31,16 +30,10 @@ from typing import Callable, Iterable
 import pandas as pd
 
 from . import store
+from .store import storage_reason
 from .plan import RunTask
 
 MAX_ATTEMPTS = 3
-STORAGE_ERRNOS = {errno.ENOSPC: "no space left on device", errno.EDQUOT: "disk quota exceeded",
-                  errno.EROFS: "read-only file system", errno.EACCES: "permission denied",
-                  errno.EPERM: "operation not permitted", errno.EIO: "input/output error"}
-
-
-def storage_reason(e: OSError) -> str:
-    return STORAGE_ERRNOS.get(e.errno, e.strerror or str(e))
 
 
 def execute(task: RunTask) -> dict:

@@ -23,6 +23,7 @@ next sweep on the same machine removes those whose process is gone), and a run w
 
 from __future__ import annotations
 
+import errno
 import hashlib
 import io
 import json
@@ -60,6 +61,13 @@ def check_writable(folder: Path) -> None:
                 break
 
 
+def storage_reason(e: OSError) -> str:
+    """Why a write failed, in words (``no space left on device``, ``read-only file system`` …)."""
+    return {errno.ENOSPC: "no space left on device", errno.EDQUOT: "disk quota exceeded",
+            errno.EROFS: "read-only file system", errno.EACCES: "permission denied",
+            errno.EPERM: "operation not permitted", errno.EIO: "input/output error"}.get(e.errno, e.strerror or str(e))
+
+
 def _host_key() -> str:
     import socket
 
@@ -82,7 +90,7 @@ def _atomic_write(path: Path, write) -> None:
 def prepare(out: Path) -> None:
     """Make the store's folders and remove the temporary files that writers on this machine
     left when they were killed (their process is gone)."""
-    from ..run import _pid_alive
+    from ..run import pid_alive
 
     host = _host_key()
     for sub in ("runs", "errors", CHECKSUMS):
@@ -90,7 +98,7 @@ def prepare(out: Path) -> None:
         folder.mkdir(parents=True, exist_ok=True)
         for f in folder.iterdir():
             m = _TMP.fullmatch(f.name)
-            if m and m.group(2) == host and int(m.group(1)) != os.getpid() and not _pid_alive(int(m.group(1))):
+            if m and m.group(2) == host and int(m.group(1)) != os.getpid() and not pid_alive(int(m.group(1))):
                 f.unlink(missing_ok=True)
 
 
