@@ -344,3 +344,27 @@ def test_a_killed_run_leaves_a_partial_folder_that_the_next_run_removes(tmp_path
     record("run_sigkill_litter", tried, correct,
            "SIGKILLs of a real `lesim run` while it writes: the partial hidden folder is removed by the next run")
     assert correct == tried
+
+
+def test_stale_temporary_files_of_dead_writers_are_removed_and_live_ones_kept(tmp_path: Path):
+    from sim.run import HOST_KEY, clean_stale_partials
+
+    dead = subprocess.Popen([sys.executable, "-c", "pass"])
+    dead.wait()
+    alive = os.getppid()
+    store.prepare(tmp_path)
+    names = {
+        "runs": (f".k.parquet.{dead.pid}.{HOST_KEY}.0badc0de.tmp", f".k.parquet.{alive}.{HOST_KEY}.0badc0de.tmp",
+                 f".k.parquet.{dead.pid}.ffffffff.0badc0de.tmp"),  # another host's: its pid means nothing here
+    }
+    for name in names["runs"]:
+        (tmp_path / "runs" / name).write_bytes(b"PAR1")
+    (tmp_path / f".out.tmp-{dead.pid}-{HOST_KEY}").mkdir()
+    (tmp_path / f".out.tmp-{alive}-{HOST_KEY}").mkdir()
+    (tmp_path / ".user-folder.tmp-1").mkdir()  # not ours
+    store.prepare(tmp_path)
+    removed = clean_stale_partials(tmp_path)
+    left = {p.name for p in (tmp_path / "runs").iterdir()}
+    assert left == set(names["runs"][1:])
+    assert [p.name for p in removed] == [f".out.tmp-{dead.pid}-{HOST_KEY}"]
+    assert (tmp_path / f".out.tmp-{alive}-{HOST_KEY}").is_dir() and (tmp_path / ".user-folder.tmp-1").is_dir()
