@@ -368,3 +368,50 @@ def test_stale_temporary_files_of_dead_writers_are_removed_and_live_ones_kept(tm
     assert left == set(names["runs"][1:])
     assert [p.name for p in removed] == [f".out.tmp-{dead.pid}-{HOST_KEY}"]
     assert (tmp_path / f".out.tmp-{alive}-{HOST_KEY}").is_dir() and (tmp_path / ".user-folder.tmp-1").is_dir()
+
+
+def test_damaged_store_metadata_gives_one_line_and_a_sweep_repairs_it(tmp_path: Path, reference):
+    """experiment.yaml, plan.keys, a checksum and a run file, each damaged at seeded random
+    points: reading the store (as `lesim compare` does) works or gives one line; never
+    another exception, never a damaged run's values."""
+    f, full = reference
+    out = tmp_path / "store"
+    shutil.copytree(full, out)
+    truth = store.read_runs(full)
+    targets = [out / "experiment.yaml", out / "plan.keys", next((out / store.CHECKSUMS).iterdir()),
+               next((out / "runs").glob("*.parquet"))]
+    rng = random.Random(7)
+    tried = correct = 0
+    for i in range(240):
+        target = targets[i % len(targets)]
+        data = target.read_bytes()
+        how = rng.choice(["flip", "truncate", "empty", "garbage", "delete"])
+        if how == "flip":
+            target.write_bytes(flip(data, rng.randrange(len(data)), rng.randrange(8)))
+        elif how == "truncate":
+            target.write_bytes(data[:rng.randrange(len(data))])
+        elif how == "empty":
+            target.write_bytes(b"")
+        elif how == "garbage":
+            target.write_bytes(bytes(rng.randrange(256) for _ in range(rng.randrange(1, 64))))
+        else:
+            target.unlink()
+        tried += 1
+        try:
+            _, runs = load_sweep(out)
+            keys = {p.stem for p in (out / "runs").glob("*.parquet")}  # a missing run: a sweep not finished
+            if (out / "plan.keys").is_file():
+                keys &= set((out / "plan.keys").read_text().split())
+            correct += runs.equals(truth[truth["run_key"].isin(keys)].reset_index(drop=True))  # damage is never read
+        except CompareError as e:
+            correct += "\n" not in str(e)
+        target.write_bytes(data)
+    record("store_metadata_damage", tried, correct,
+           "experiment.yaml, plan.keys, a checksum and a run file flipped, truncated, emptied, replaced by garbage or "
+           "deleted at seeded points: the store reads back exactly or gives one line")
+    assert correct == tried
+    (out / "experiment.yaml").write_bytes(b"\xff\xfe garbage")  # a sweep repairs what it wrote
+    (out / "plan.keys").write_text("not keys\n")
+    stats = sweep(load_experiment(f), out, workers=1)
+    assert stats.skipped == RUNS and stats.done == 0
+    pd.testing.assert_frame_equal(load_sweep(out)[1], truth)

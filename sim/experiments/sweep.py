@@ -46,8 +46,11 @@ def check_folder(exp: LoadedExperiment, out: Path) -> None:
         try:
             old = yaml.safe_load(f.read_text(encoding="utf-8"))
         except (yaml.YAMLError, OSError, UnicodeDecodeError):
-            raise ScenarioError(f"{f}: cannot be read, so this folder cannot be resumed; choose another --out") from None
-        old = old if isinstance(old, dict) else {}
+            old = None
+        if not isinstance(old, dict) or not isinstance(old.get("name"), str):
+            if (out / "runs").is_dir():
+                return  # a sweep folder whose experiment.yaml is damaged: the sweep rewrites it (runs are by key)
+            raise ScenarioError(f"{f}: cannot be read, so this folder cannot be resumed; choose another --out")
         if old.get("name") != exp.spec.name:
             raise ScenarioError(f"{out}: holds results of experiment {old.get('name')!r}, not {exp.spec.name!r}; "
                                 "choose another --out")
