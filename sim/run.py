@@ -256,6 +256,7 @@ def _partial_name(out: Path) -> str:
 
 
 def pid_alive(pid: int) -> bool:
+    """Whether a process with this id runs on this machine (another user's counts)."""
     try:
         os.kill(pid, 0)
     except ProcessLookupError:
@@ -311,19 +312,23 @@ def _move_into(tmp: Path, out: Path) -> None:
     """Move the files of ``tmp`` (inside ``out``) into ``out`` without replacing anything:
     if another run put a file there meanwhile, the ones moved so far go back and OSError
     is raised."""
-    moved = []
+    moved: list[tuple[str, bool]] = []  # (name, linked: the original is still in tmp)
     try:
         for f in sorted(tmp.iterdir(), key=lambda f: f.name == "manifest.json"):  # the manifest last
             try:
                 os.link(f, out / f.name)  # never replaces a file
+                moved.append((f.name, True))
             except OSError as e:
                 if e.errno not in (errno.EPERM, errno.ENOTSUP) or (out / f.name).exists():
                     raise
                 os.rename(f, out / f.name)  # a filesystem without hard links
-            moved.append(f.name)
+                moved.append((f.name, False))
     except OSError:
-        for name in moved:
-            (out / name).unlink(missing_ok=True)
+        for name, linked in moved:
+            if linked:
+                (out / name).unlink(missing_ok=True)
+            else:
+                os.rename(out / name, tmp / name)
         raise
     shutil.rmtree(tmp)
 
