@@ -467,6 +467,10 @@ def test_a_run_that_kills_its_worker_fails_alone(tmp_path: Path):
      "uncertainties.parameters: parameter ranges are sampled only by latin_hypercube, sobol or morris designs"),
     (TINY.replace("  scenarios:", "  parameters: {learning.formal_rate: plausible}\n  scenarios:").replace(
         "factorial", "latin_hypercube"), "uncertainties.scenarios: named scenarios are crossed only by a factorial"),
+    (TINY.replace("name: tiny", "name: tiny\nequal_budget: true").replace(
+        "mentoring: {", "mentoring: {governance.annual_budget_per_employee: 2000, "),
+     "strategies.mentoring.governance.annual_budget_per_employee: equal_budget: true gives every strategy the "
+     "baseline's budget"),
     # issue 14, defect 10: no `<scenario>:` inside an experiment's error; combinations are checked at load
     (TINY.replace("mentoring: {", "mentoring: {organisation.size: 3, "),
      "tiny.yaml:5: strategies.mentoring: organisation.executives: must be fewer than size (3), got 3"),

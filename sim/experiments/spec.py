@@ -301,11 +301,20 @@ def _resolve_references(data: dict, node, path: Path, base: Scenario) -> None:
             params[key] = _plausible_range(declared[key])
 
 
-def _equalise_budgets(data: dict, base: Scenario) -> None:
-    """With ``equal_budget: true``, give every strategy the baseline strategy's budget, in place."""
+def _equalise_budgets(data: dict, base: Scenario, raw: dict | None = None, node=None, path: Path | None = None) -> None:
+    """With ``equal_budget: true``, give every strategy the baseline strategy's budget, in place.
+    A budget written into a strategy other than the baseline (``raw``: the file as written)
+    would be silently replaced: an error (one a strategy's scenario file declares is replaced,
+    as documented)."""
     strategies = data.get("strategies")
     if data.get("equal_budget") is not True or not isinstance(strategies, dict):
         return
+    baseline = data.get("baseline", "baseline")
+    for name, ov in ((raw or {}).get("strategies") or {}).items():
+        if name != baseline and isinstance(ov, dict) and BUDGET_PATH in ov:
+            raise ScenarioError(f"{path}:{line_of(node, ('strategies', name, BUDGET_PATH))}: strategies.{name}."
+                                f"{BUDGET_PATH}: equal_budget: true gives every strategy the baseline's budget; set "
+                                "the budget in the baseline strategy, or use equal_budget: false")
     reference = strategies.get(data.get("baseline", "baseline"))
     if not isinstance(reference, dict):
         return  # validation reports the missing baseline
@@ -332,9 +341,10 @@ def load_experiment(path: str | Path, *, replicates: int | None = None, weeks: i
             raise ScenarioError(f"{path}:{line_of(node, ('base',))}: base: no scenario file at {base_path}")
         base_data, base_node = load_raw(base_path)
         base = validate_data(base_data, str(base_path), base_node)
+        raw = data
         data = copy.deepcopy(data)
         _resolve_references(data, node, path, base)
-        _equalise_budgets(data, base)
+        _equalise_budgets(data, base, raw, node, path)
     spec: Experiment = validate_data(data, str(path), node, model_cls=Experiment)
     if replicates is not None or weeks is not None:
         overrides = {}
