@@ -91,14 +91,14 @@ def sweep(exp: LoadedExperiment, out: Path, *, workers: int | None = None, sched
     try:
         store.prepare(out)
         store.write_text(out / "experiment.yaml", experiment_yaml(exp))
-        plan = {t.key for t in plan_runs(exp, out)}
-        store.write_text(out / "plan.keys", "\n".join(t.key for t in plan_runs(exp, out)) + "\n")
+        keys = [t.key for t in plan_runs(exp, out)]
+        store.write_text(out / "plan.keys", "\n".join(keys) + "\n")
         done, bad = store.check_runs(out)
         store.discard_runs(out, bad)
     except OSError as e:
         engine.close(cancel=True)
         raise _stopped(out, storage_reason(e), stats) from None
-    stats.unverified = len(bad & plan)
+    stats.unverified = len(bad & set(keys))
     if on_start is not None:
         on_start(stats.planned, engine.workers)
     try:
