@@ -114,7 +114,8 @@ def run(
 
     Example: lesim run scenarios/mentoring_programme.yaml --against scenarios/baseline.yaml --replicates 6"""
     from . import economics
-    from .run import (Comparison, budget_lines, headline_rows, prepare_run, replicate_rows, simulate_seeds, write_outputs)
+    from .run import (Comparison, OutputError, budget_lines, headline_rows, prepare_run, replicate_rows, simulate_seeds,
+                      write_outputs)
 
     if replicates is not None and not 1 <= replicates <= 10_000:
         fail(f"--replicates: must be between 1 and 10,000, got {replicates}")
@@ -146,8 +147,11 @@ def run(
                 comparison = Comparison.of(results, simulate_seeds(cf, n, progress=lambda w, t: progress(done + w,
                                                                                                           t)))
     result = results[0]
-    with user_errors(FileExistsError):
+    try:
         write_outputs(result, out_dir, replicates=results, against=comparison)
+        unwritten = None
+    except OutputError as e:  # a fault, not a mistake: the figures are still shown, then one line and status 1
+        unwritten = str(e)
     if n == 1:
         show_table(f"Headline outcomes ({sc.name})", ("Outcome", "Unit", "Week 0/1", f"Week {sc.weeks}"),
                    headline_rows(result), right=lambda col: col.startswith("Week"))
@@ -174,6 +178,8 @@ def run(
     if comparison is None:
         say("What a strategy pays back needs a counterfactual: add --against BASELINE.yaml.")
     wall = sum(r.wall_seconds for r in results) + (sum(r.wall_seconds for r in comparison.runs) if comparison else 0)
+    if unwritten is not None:
+        fail(unwritten, 1)
     say("Wrote results to ", (str(out_dir), "bold"), f" ({wall:.1f} s)")
 
 
@@ -326,11 +332,11 @@ def sweep(
     progress = SweepProgress(exp.spec.name, announce=lambda planned, n_workers: say(
         (exp.spec.name, "bold"), f": {planned} runs, {n_workers} workers, results in {out_dir}"))
     try:
-        with user_errors(), progress:
+        with progress:
             stats = run_sweep(exp, out_dir, workers=workers, scheduler=scheduler, on_update=progress.on_update,
                               on_start=progress.on_start)
-    except (OSError, ValueError, TimeoutError) as e:
-        fail(f"{scheduler or 'local workers'}: cannot start the sweep: {e}")
+    except ScenarioError as e:  # a mistake (status 2) or a SweepError: its status (1 for a full disk)
+        fail(str(e), getattr(e, "code", 2))
     report_sweep(stats, out_dir)
 
 

@@ -135,6 +135,10 @@ def report_sweep(stats, out_dir: Path) -> None:
     any run failed."""
     out_console.print(f"{stats.done} runs done, {stats.skipped} already stored, {stats.failed} failed "
                       f"(of {stats.planned}); results in {out_dir}/runs")
+    if getattr(stats, "unverified", 0):
+        n = stats.unverified
+        err_console.print(f"note: {n} stored run{'s' if n != 1 else ''} failed verification (damaged, truncated or "
+                          f"without a checksum) and {'were' if n != 1 else 'was'} run again", highlight=False)
     for line in stats.failures[:20]:
         err_console.print(f"  failed: {one_line(str(line))}", soft_wrap=True)
     if stats.failures:

@@ -297,3 +297,54 @@ def test_reorganisation_moves_people_and_rewires_network():
         assert m.network.G.has_edge(int(row), int(wf.manager[row]))
         assert m.network[int(wf.manager[row])] in m.network[int(row)].connections.values()
     np.testing.assert_array_equal(np.diff(m.ties.indptr), m.ties.degree)
+
+
+def _retire_one_by_one(cat, candidates):
+    """The specification of retirement, item by item (the quadratic loop it replaced): a
+    candidate goes unless it is the last active item of its skill and level."""
+    retired = 0
+    for r in candidates:
+        same = cat.rows()
+        same = same[(cat.skill[same] == cat.skill[r]) & (cat.level[same] == cat.level[r])]
+        if len(same) > 1:
+            cat.active[r] = False
+            retired += 1
+    return retired
+
+
+def test_grouped_retirement_retires_exactly_what_the_item_by_item_rule_retires():
+    from sim.processes.governance import retire_keeping_one
+    from sim.state import Catalogue
+
+    rng = np.random.default_rng(14)
+    retired_any = kept_last = 0
+    for trial in range(300):
+        n, skills = int(rng.integers(1, 60)), int(rng.integers(1, 5))
+        cats = [Catalogue(capacity=4), Catalogue(capacity=4)]
+        skill, level = rng.integers(0, skills, n), rng.integers(1, 6, n)
+        for cat in cats:
+            for i in range(n):
+                cat.add(skill=int(skill[i]), level=int(level[i]))
+        gone = rng.random(n) < 0.2          # some items already retired
+        for cat in cats:
+            cat.active[: n][gone] = False
+        rows = cats[0].rows()
+        candidates = rows[rng.random(len(rows)) < rng.uniform(0.1, 1.0)]
+        expected = _retire_one_by_one(cats[0], candidates)
+        assert retire_keeping_one(cats[1], candidates) == expected, trial
+        assert np.array_equal(cats[0].active, cats[1].active), trial
+        retired_any += expected > 0
+        kept_last += expected < len(candidates)
+    assert retired_any > 100 and kept_last > 100   # both branches of the rule were exercised
+
+
+def test_retiring_a_hundred_thousand_stale_items_keeps_one_per_skill_and_level():
+    from sim.processes.governance import retire_keeping_one
+    from sim.state import Catalogue
+
+    cat = Catalogue(capacity=100_000)
+    for i in range(100_000):
+        cat.add(skill=i % 8, level=1 + (i // 8) % 5, freshness=0.0)
+    assert retire_keeping_one(cat, cat.rows()) == 100_000 - 40
+    left = cat.rows()
+    assert sorted(zip(cat.skill[left], cat.level[left])) == [(k, lv) for k in range(8) for lv in range(1, 6)]
