@@ -10,15 +10,20 @@ from __future__ import annotations
 
 import json
 import sys
+import warnings
+from contextlib import contextmanager
 from enum import Enum
 from pathlib import Path
-from typing import List, Optional
+from typing import Any, Iterator, List, Optional
 
 import typer
+from typer._click.exceptions import ClickException, NoArgsIsHelpError  # Typer 0.2x vendors Click here
+from typer.core import TyperGroup
+from rich.text import Text
 
 from .loader import ScenarioError, load_scenario
-from .terminal import (SweepProgress, check_writable, err_console, fail, out_console, report_sweep, show_table,
-                       user_errors, week_progress)
+from .terminal import (SweepProgress, check_writable, err_console, error_line, fail, out_console, report_sweep, say,
+                       show_table, user_errors, week_progress)
 
 DEFAULT_REPLICATES = 5  # an incremental figure, or any outcome of a small organisation, needs an interval: 5
 # seeds give a t interval (4 df) and take ~15 s for the 500-person baseline
@@ -26,10 +31,64 @@ SMALL_ORGANISATION = 2_000  # up to this size a plain `lesim run` defaults to DE
 # seed's noise is of the order of a strategy's effect there (the baseline's year-5 skills gap varies by about
 # ±4 % across seeds at 500 people); larger organisations keep one seed unless --replicates is given
 
-app = typer.Typer(name="lesim", no_args_is_help=True, add_completion=False, pretty_exceptions_enable=False,
+class OneLineErrors(TyperGroup):
+    """The command group with Click's own mistakes (an unknown option, a value that is not a
+    number, a missing argument) printed like every other user mistake: one line
+    ``error: …`` on stderr and exit status 2, instead of Typer's boxed usage message.
+    ``lesim`` alone still prints the help."""
+
+    def main(self, *args: Any, standalone_mode: bool = True, **kwargs: Any) -> Any:
+        if not standalone_mode:
+            return super().main(*args, standalone_mode=False, **kwargs)
+        try:
+            code = super().main(*args, standalone_mode=False, **kwargs)
+        except NoArgsIsHelpError as e:
+            e.show()
+            sys.exit(e.exit_code)
+        except ClickException as e:
+            where = e.ctx.command_path if getattr(e, "ctx", None) is not None else "lesim"
+            error_line(f"{where}: {' '.join(e.format_message().split())} (see {where} --help)")
+            sys.exit(e.exit_code)
+        except typer.Abort:
+            error_line("interrupted")
+            sys.exit(130)
+        sys.exit(code if isinstance(code, int) else 0)
+
+
+app = typer.Typer(name="lesim", cls=OneLineErrors, no_args_is_help=True, add_completion=False,
+                  pretty_exceptions_enable=False,
                   help="Simulate an organisation's learning ecosystem and test L&D strategies before rolling them "
                   "out.\n\nExample: lesim run scenarios/baseline.yaml --weeks 104 "
                   "--set policies.mentoring.enabled=true")
+
+
+def check_option(option: str, value: int | None, path: str) -> None:
+    """Refuse an option that sets a scenario field (``--seed``, ``--weeks``) outside the
+    field's declared range, naming the option as the user wrote it."""
+    from .loader import _num
+    from .parameters import field_bounds
+    from .scenario import Scenario
+
+    low, high = field_bounds(Scenario, (path,))
+    if value is not None and not low <= value <= high:
+        fail(f"{option}: must be between {_num(low)} and {_num(high)}, got {value}")
+
+
+@contextmanager
+def finite_outcomes(scenario: Path) -> Iterator[None]:
+    """Around a run: an infinite or undefined outcome (:class:`~sim.outcomes.NonFiniteOutcome`)
+    is a one-line error naming the scenario, the week and the outcome (exit status 2,
+    nothing written), and the arithmetic warnings on the way there are not shown; a run
+    that finishes shows its warnings as usual."""
+    from .outcomes import NonFiniteOutcome
+
+    with warnings.catch_warnings(record=True) as caught:
+        try:
+            yield
+        except NonFiniteOutcome as e:
+            fail(f"{scenario}: {e}")
+    for w in caught:
+        warnings.showwarning(w.message, w.category, w.filename, w.lineno)
 
 
 @app.command()
@@ -55,36 +114,49 @@ def run(
 
     Example: lesim run scenarios/mentoring_programme.yaml --against scenarios/baseline.yaml --replicates 6"""
     from . import economics
-    from .run import (Comparison, budget_lines, headline_rows, prepare_run, replicate_rows, simulate_seeds, write_outputs)
+    from .run import (Comparison, OutputError, budget_lines, headline_rows, prepare_run, replicate_rows, simulate_seeds,
+                      write_outputs)
 
     if replicates is not None and not 1 <= replicates <= 10_000:
         fail(f"--replicates: must be between 1 and 10,000, got {replicates}")
+    check_option("--seed", seed, "seed")
+    check_option("--weeks", weeks, "weeks")
     with user_errors():
         sc, out_dir = prepare_run(scenario, set_, seed=seed, weeks=weeks, out=out)
         if against is not None:
             cf = load_scenario(against, [*set_, f"seed={sc.seed}", *([f"weeks={weeks}"] if weeks is not None else [])])
             economics.check_counterfactual(sc, cf, (str(scenario), str(against)))
+    from .scenario import late_events
+
+    for i, ev in late_events(sc):
+        say(("note:", "yellow"), f" events[{i}] ({ev.type}, week {ev.week}) falls after the horizon (week {sc.weeks}): "
+            "it does not happen in this run", err=True)
     n = replicates if replicates is not None else (
         DEFAULT_REPLICATES if against is not None or sc.organisation.size <= SMALL_ORGANISATION else 1)
     check_writable(out_dir.parent)
     seeds = f"seed {sc.seed}" if n == 1 else f"seeds {sc.seed}–{sc.seed + n - 1}"
-    vs = f" against [bold]{cf.name}[/]" if against is not None else ""
-    out_console.print(f"[bold]{sc.name}[/]{vs}: {sc.organisation.size:,} people, {sc.weeks} weeks, {seeds}")
+    vs = (" against ", (cf.name, "bold")) if against is not None else ()
+    say((sc.name, "bold"), *vs, f": {sc.organisation.size:,} people, {sc.weeks} weeks, {seeds}")
     arms = 2 if against is not None else 1
-    with week_progress(arms * n * sc.weeks, quiet) as progress:
+    with week_progress(arms * n * sc.weeks, quiet) as progress, finite_outcomes(scenario):
         results = simulate_seeds(sc, n, progress=progress)
         comparison = None
         if against is not None:
             done = n * sc.weeks
-            comparison = Comparison.of(results, simulate_seeds(cf, n, progress=lambda w, t: progress(done + w, t)))
+            with finite_outcomes(against):
+                comparison = Comparison.of(results, simulate_seeds(cf, n, progress=lambda w, t: progress(done + w,
+                                                                                                          t)))
     result = results[0]
-    with user_errors(FileExistsError):
+    try:
         write_outputs(result, out_dir, replicates=results, against=comparison)
+        unwritten = None
+    except OutputError as e:  # a fault, not a mistake: the figures are still shown, then one line and status 1
+        unwritten = str(e)
     if n == 1:
         show_table(f"Headline outcomes ({sc.name})", ("Outcome", "Unit", "Week 0/1", f"Week {sc.weeks}"),
                    headline_rows(result), right=lambda col: col.startswith("Week"))
-        err_console.print(f"[yellow]note:[/] one seed, no interval; --replicates {DEFAULT_REPLICATES} gives each "
-                          "outcome as mean and 95 % interval", highlight=False)
+        say(("note:", "yellow"), f" one seed, no interval; --replicates {DEFAULT_REPLICATES} gives each "
+            "outcome as mean and 95 % interval", err=True)
     else:
         show_table(f"Headline outcomes ({sc.name}, week {sc.weeks}, {n} seeds)", ("Outcome", "Unit",
                    "Mean [95 % t interval]"), replicate_rows(results), right=lambda col: col.startswith("Mean"))
@@ -93,23 +165,22 @@ def run(
         show_table(f"Incremental economics: {sc.name} against {cf.name} (present value at week 0, {n} paired seeds)",
                    ("Figure", "Mean [95 % t interval over seeds]"), economics.summary_rows(s))
     over = bool(result.budget["over_budget"].any())
-    out_console.print(f"[bold]Budget[/] ({sc.governance.budget_mode}, ${sc.governance.annual_budget_per_employee:,.0f}"
-                      f"/employee/year{', seed ' + str(sc.seed) if n > 1 else ''}):", highlight=False)
+    say(("Budget", "bold"), f" ({sc.governance.budget_mode}, ${sc.governance.annual_budget_per_employee:,.0f}"
+        f"/employee/year{', seed ' + str(sc.seed) if n > 1 else ''}):")
     for line in budget_lines(result):
-        style = "bold red" if "OVER BUDGET" in line else ""
-        out_console.print(f"  [{style}]{line}[/]" if style else f"  {line}", highlight=False)
+        say("  ", (line, "bold red" if "OVER BUDGET" in line else ""))
     if over:
-        err_console.print("[bold red]warning:[/] direct L&D spend exceeds the budget (see governance.csv and the "
-                          "report); raise governance.annual_budget_per_employee or use budget_mode: hard",
-                          highlight=False)
-    out_console.print("Valuation (edit in the scenario files; `lesim parameters` lists them):", highlight=False)
+        say(("warning:", "bold red"), " direct L&D spend exceeds the budget (see governance.csv and the "
+            "report); raise governance.annual_budget_per_employee or use budget_mode: hard", err=True)
+    say("Valuation (edit in the scenario files; `lesim parameters` lists them):")
     for line in economics.assumption_lines(economics.assumptions(sc)):
-        out_console.print(f"  {line}", highlight=False, soft_wrap=True)
+        say(f"  {line}")
     if comparison is None:
-        out_console.print("What a strategy pays back needs a counterfactual: add --against BASELINE.yaml.",
-                          highlight=False)
+        say("What a strategy pays back needs a counterfactual: add --against BASELINE.yaml.")
     wall = sum(r.wall_seconds for r in results) + (sum(r.wall_seconds for r in comparison.runs) if comparison else 0)
-    out_console.print(f"Wrote results to [bold]{out_dir}[/] ({wall:.1f} s)")
+    if unwritten is not None:
+        fail(unwritten, 1)
+    say("Wrote results to ", (str(out_dir), "bold"), f" ({wall:.1f} s)")
 
 
 @app.command()
@@ -124,9 +195,9 @@ def validate(
     for f in files:
         try:
             sc = load_scenario(f, list(set_))
-            out_console.print(f"[green]ok[/] {f} ({sc.name})", highlight=False)
+            say(("ok", "green"), f" {f} ({sc.name})")
         except ScenarioError as e:
-            err_console.print(f"[bold red]error:[/] {e}", highlight=False, soft_wrap=True)
+            error_line(str(e))
             bad += 1
     if bad:
         raise typer.Exit(2)
@@ -177,7 +248,7 @@ def check_patterns(
     else:
         rows = [(r.label, format_measure(r.value, r.unit),
                  f"{format_measure(r.low, r.unit)} – {format_measure(r.high, r.unit)}",
-                 "[green]pass[/]" if r.passed else "[bold red]FAIL[/]", r.source) for r in results]
+                 Text("pass", "green") if r.passed else Text("FAIL", "bold red"), r.source) for r in results]
         show_table(f"Calibration patterns ({sc.name})", ("Pattern", "Measured", "Band", "Result", "Source"), rows,
                    right=lambda col: col in ("Measured", "Band"))
         out_console.print(f"{len(results) - len(failed)} of {len(results)} patterns pass "
@@ -204,7 +275,7 @@ def schema(
         out.write_text(text + "\n")
     except OSError as e:
         fail(f"{out}: cannot write ({e.strerror or e})")
-    out_console.print(f"Wrote {out}")
+    say(f"Wrote {out}")
 
 
 class ParameterFormat(str, Enum):
@@ -258,14 +329,14 @@ def sweep(
         exp = load_experiment(experiment, replicates=replicates, weeks=weeks)
     out_dir = out if out is not None else default_out(exp)
     check_writable(out_dir)
-    progress = SweepProgress(exp.spec.name, announce=lambda planned, n_workers: out_console.print(
-        f"[bold]{exp.spec.name}[/]: {planned} runs, {n_workers} workers, results in {out_dir}"))
+    progress = SweepProgress(exp.spec.name, announce=lambda planned, n_workers: say(
+        (exp.spec.name, "bold"), f": {planned} runs, {n_workers} workers, results in {out_dir}"))
     try:
-        with user_errors(), progress:
+        with progress:
             stats = run_sweep(exp, out_dir, workers=workers, scheduler=scheduler, on_update=progress.on_update,
                               on_start=progress.on_start)
-    except (OSError, ValueError, TimeoutError) as e:
-        fail(f"{scheduler or 'local workers'}: cannot start the sweep: {e}")
+    except ScenarioError as e:  # a mistake (status 2) or a SweepError: its status (1 for a full disk)
+        fail(str(e), getattr(e, "code", 2))
     report_sweep(stats, out_dir)
 
 
@@ -295,7 +366,7 @@ def compare(
                                                     for a in experiment.get("valuation") or []), highlight=False,
                           soft_wrap=True)
     for note in cmp.notes(table):
-        err_console.print(f"[yellow]note:[/] {note}")
+        say(("note:", "yellow"), f" {note}", err=True)
     ratio = cmp.pairing_ratio(table, base)
     if ratio == ratio:
         out_console.print(f"Pairing on common random numbers: median variance ratio {ratio:.2f} "

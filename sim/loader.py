@@ -6,15 +6,24 @@ line and the key path, e.g.::
 
     scenarios/x.yaml:14: policies.mentoring.ratio: must be between 0 and 1, got 1.5
 
-Guards: files over 5 MB, documents that expand to more than 200,000 nodes through aliases
-(a "billion laughs" bomb) and non-mapping documents are rejected before validation.
+Scalars follow YAML 1.2's core schema with decimal numbers (``1:30``, ``0x1``, ``1_000``,
+``yes``/``no``/``on``/``off`` are text, not numbers or booleans as in YAML 1.1).
+
+Guards, each giving one line: anything but a regular file (a pipe, a device, a folder) and
+files over 5 MB are refused before they are parsed (read with a byte limit); more than
+200,000 values, or a document that expands through aliases to more than 200,000 values (a
+"billion laughs" bomb), stop the parse as soon as the limit is passed; non-mapping
+documents are rejected before validation. The file is parsed once.
 """
 
 from __future__ import annotations
 
 import copy
+import os
+import re
+import stat
 from pathlib import Path
-from typing import Any
+from typing import Any, Iterable
 
 import numpy as np
 import yaml
@@ -25,26 +34,157 @@ from .scenario import Scenario
 
 MAX_BYTES = 5_000_000
 MAX_NODES = 200_000
+MAX_NUMBER_CHARS = 100  # a number written with more characters is far outside any range a scenario allows
+
+
+def one_line(text: str) -> str:
+    """``text`` with every character that would break a one-line message shown escaped as
+    in Python (a newline as ``\\n``, an ANSI escape as ``\\x1b``, a byte-order mark as
+    ``\\ufeff``): user text from a key, a value or a path cannot add a line, move the
+    cursor or recolour a terminal."""
+    if text.isprintable():
+        return text
+    return "".join(c if c.isprintable() else repr(c)[1:-1] for c in text)
 
 
 class ScenarioError(Exception):
-    """A user mistake in a scenario or experiment: its message is one line, shown as is."""
+    """A user mistake in a scenario or experiment: its message is one line, shown as is
+    (control characters in it are escaped, :func:`one_line`)."""
+
+    def __init__(self, message: str = "") -> None:
+        super().__init__(one_line(str(message)))
 
 
-def _expanded_size(node: yaml.Node, memo: dict[int, int]) -> int:
-    """Node count of ``node`` with every alias expanded, computed without expanding."""
-    key = id(node)
-    if key in memo:
-        return memo[key]
-    memo[key] = 1  # guards against recursive aliases
-    if isinstance(node, yaml.MappingNode):
-        n = 1 + sum(_expanded_size(k, memo) + _expanded_size(v, memo) for k, v in node.value)
-    elif isinstance(node, yaml.SequenceNode):
-        n = 1 + sum(_expanded_size(v, memo) for v in node.value)
-    else:
-        n = 1
-    memo[key] = n
-    return n
+# YAML 1.2 core schema (https://yaml.org/spec/1.2.2/#1032-tag-resolution), decimal numbers only:
+# PyYAML implements YAML 1.1, where `1:30` is the number 90, `010` is 8, `0x1` is 1, `1_000` is 1000,
+# `yes`, `no`, `on`, `off` are booleans and `2024-01-01` is a date. Here all of those are text
+# (a number field then refuses them with one line) and `1e3` is the number 1000.
+_INT_12 = re.compile(r"^[-+]?[0-9]+$")
+_FLOAT_12 = re.compile(r"^(?:[-+]?(?:\.[0-9]+|[0-9]+(?:\.[0-9]*)?)(?:[eE][-+]?[0-9]+)?"
+                       r"|[-+]?\.(?:inf|Inf|INF)|\.(?:nan|NaN|NAN))$")
+_BOOL_12 = {"true": True, "True": True, "TRUE": True, "false": False, "False": False, "FALSE": False}
+_NULL_12 = re.compile(r"^(?:~|null|Null|NULL|)$")
+
+
+class _Resolver(yaml.resolver.BaseResolver):
+    """Implicit tags of YAML 1.2's core schema (decimal numbers), plus the merge key ``<<``."""
+
+
+_Resolver.yaml_implicit_resolvers = {}
+for _tag, _regexp, _first in (
+        ("tag:yaml.org,2002:bool", re.compile(r"^(?:true|True|TRUE|false|False|FALSE)$"), list("tTfF")),
+        ("tag:yaml.org,2002:int", _INT_12, list("-+0123456789")),
+        ("tag:yaml.org,2002:float", _FLOAT_12, list("-+.0123456789")),
+        ("tag:yaml.org,2002:null", _NULL_12, ["~", "n", "N", ""]),
+        ("tag:yaml.org,2002:merge", re.compile(r"^(?:<<)$"), ["<"])):
+    _Resolver.add_implicit_resolver(_tag, _regexp, _first)
+
+
+class _Constructor(yaml.constructor.SafeConstructor):
+    """PyYAML's safe constructor with YAML 1.2 numbers and booleans, also for explicit
+    ``!!int``/``!!float``/``!!bool`` tags; anything else is refused with its line."""
+
+    def _scalar(self, node: yaml.Node, kind: str) -> str:
+        value = self.construct_scalar(node)
+        if len(value) > MAX_NUMBER_CHARS:
+            raise yaml.constructor.ConstructorError(None, None, f"a {kind} with {len(value)} characters is far outside "
+                                                    "any range a scenario allows", node.start_mark)
+        return value
+
+    def construct_yaml_int(self, node: yaml.Node) -> int:
+        value = self._scalar(node, "number")
+        if not _INT_12.match(value):
+            raise yaml.constructor.ConstructorError(None, None, f"{value!r} is not a whole number (write it in "
+                                                    "decimal digits)", node.start_mark)
+        return int(value)
+
+    def construct_yaml_float(self, node: yaml.Node) -> float:
+        value = self._scalar(node, "number")
+        if not _FLOAT_12.match(value):
+            raise yaml.constructor.ConstructorError(None, None, f"{value!r} is not a number", node.start_mark)
+        low = value.lower()
+        if low.endswith(".inf"):
+            return float("-inf") if low.startswith("-") else float("inf")
+        if low == ".nan":
+            return float("nan")
+        return float(value)  # beyond ±1.8e308: ±inf, which every bounded field refuses with its key
+
+    def construct_yaml_bool(self, node: yaml.Node) -> bool:
+        value = self.construct_scalar(node)
+        if value not in _BOOL_12:
+            raise yaml.constructor.ConstructorError(None, None, f"{one_line(value[:40])!r} is not true or false",
+                                                    node.start_mark)
+        return _BOOL_12[value]
+
+
+for _tag, _fn in (("int", _Constructor.construct_yaml_int), ("float", _Constructor.construct_yaml_float),
+                  ("bool", _Constructor.construct_yaml_bool)):
+    _Constructor.add_constructor(f"tag:yaml.org,2002:{_tag}", _fn)
+
+
+class _CountingComposer(yaml.composer.Composer):
+    """PyYAML's composer that counts while it composes: more than MAX_NODES values in the
+    file, or a collection that expands through aliases to more than MAX_NODES values (a
+    "billion laughs" bomb), stops the parse at once, saying which limit was passed."""
+
+    origin: str
+    composed: int
+    expanded: dict[int, int]  # id(collection node) → values it holds, aliases expanded
+
+    def _start_counting(self, origin: str) -> None:
+        self.origin = origin
+        self.composed = 0
+        self.expanded = {}
+
+    def compose_node(self, parent, index):
+        if not self.check_event(yaml.AliasEvent):
+            self.composed += 1
+            if self.composed > MAX_NODES:
+                line = self.peek_event().start_mark.line + 1
+                raise ScenarioError(f"{self.origin}:{line}: more than {MAX_NODES:,} values in one file; a scenario "
+                                    "is a short text file")
+        return super().compose_node(parent, index)
+
+    def _count(self, node: yaml.Node, children: Iterable[yaml.Node]) -> yaml.Node:
+        size = 1 + sum(self.expanded.get(id(c), 1) for c in children)
+        self.expanded[id(node)] = size
+        if size > MAX_NODES:
+            raise ScenarioError(f"{self.origin}:{node.start_mark.line + 1}: document expands to more than "
+                                f"{MAX_NODES:,} values through aliases; refusing to load it")
+        return node
+
+    def compose_sequence_node(self, anchor):
+        node = super().compose_sequence_node(anchor)
+        return self._count(node, node.value)
+
+    def compose_mapping_node(self, anchor):
+        node = super().compose_mapping_node(anchor)
+        return self._count(node, (n for kv in node.value for n in kv))
+
+
+if yaml.__with_libyaml__:  # libyaml's scanner and parser (C, ~8x faster), the composer above, in Python
+    class _Loader(_CountingComposer, yaml.cyaml.CParser, _Constructor, _Resolver):
+        """The scenario loader: safe, YAML 1.2 core scalars, limits while composing."""
+
+        def __init__(self, text: str, origin: str):
+            yaml.cyaml.CParser.__init__(self, text)
+            yaml.composer.Composer.__init__(self)
+            _Constructor.__init__(self)
+            _Resolver.__init__(self)
+            self._start_counting(origin)
+else:  # pragma: no cover - PyYAML built without libyaml
+    class _Loader(_CountingComposer, yaml.reader.Reader, yaml.scanner.Scanner, yaml.parser.Parser,  # type: ignore
+                  _Constructor, _Resolver):
+        """The scenario loader: safe, YAML 1.2 core scalars, limits while composing."""
+
+        def __init__(self, text: str, origin: str):
+            yaml.reader.Reader.__init__(self, text)
+            yaml.scanner.Scanner.__init__(self)
+            yaml.parser.Parser.__init__(self)
+            yaml.composer.Composer.__init__(self)
+            _Constructor.__init__(self)
+            _Resolver.__init__(self)
+            self._start_counting(origin)
 
 
 def line_of(node: yaml.Node | None, loc: tuple) -> int | None:
@@ -90,6 +230,8 @@ _EVENT_TAGS = {"new_skill", "requirement_change", "budget_cut", "hiring_freeze",
 
 def _num(x: Any) -> str:
     """A bound as a planner writes it: 1,000,000 rather than 1e+06."""
+    if isinstance(x, int) and not isinstance(x, bool):
+        return f"{x:,}"  # exact: 2**63 - 1 is not rounded through a float
     try:
         f = float(x)
     except (TypeError, ValueError):
@@ -148,37 +290,42 @@ _MESSAGES = {
 
 
 def parse_yaml(text: str, origin: str) -> tuple[Any, yaml.Node | None]:
-    """Parse YAML text safely; returns (data, node tree) or raises ScenarioError."""
-    if len(text.encode("utf-8", "replace")) > MAX_BYTES:
+    """Parse YAML text safely, once; returns (data, node tree) or raises ScenarioError.
+
+    The size limits are enforced while the document is composed (:class:`_Loader`), so a
+    huge list is refused after MAX_NODES values, not after it has been built."""
+    if len(text) > MAX_BYTES or len(text.encode("utf-8", "replace")) > MAX_BYTES:
         raise ScenarioError(f"{origin}: file is larger than {MAX_BYTES // 1_000_000} MB; a scenario is a short text file")
+    loader = None
     try:
-        node = yaml.compose(text, Loader=yaml.SafeLoader)
+        loader = _Loader(text, origin)
+        node = loader.get_single_node()
+        if node is None:
+            raise ScenarioError(f"{origin}: file is empty; expected a mapping such as `name: my-scenario`")
+        _check_keys(node, origin)
+        data = loader.construct_document(node)
     except yaml.YAMLError as e:
-        raise _yaml_error(origin, e) from None
-    except RecursionError:
-        raise ScenarioError(f"{origin}: not valid YAML for a scenario: nested too deeply") from None
-    if node is None:
-        raise ScenarioError(f"{origin}: file is empty; expected a mapping such as `name: my-scenario`")
-    if _expanded_size(node, {}) > MAX_NODES:
-        raise ScenarioError(f"{origin}:{node.start_mark.line + 1}: document expands to more than {MAX_NODES:,} values "
-                            "through aliases; refusing to load it")
-    _check_keys(node, origin)
-    try:
-        data = yaml.SafeLoader(text).get_single_data()
-    except yaml.YAMLError as e:
-        raise _yaml_error(origin, e) from None
+        raise _yaml_error(origin, e, text) from None
     except RecursionError:
         raise ScenarioError(f"{origin}: not valid YAML for a scenario: nested too deeply") from None
     except ValueError as e:  # e.g. an integer with more digits than Python converts
         raise ScenarioError(f"{origin}: a value cannot be read: {str(e).splitlines()[0]}") from None
+    finally:
+        if loader is not None:
+            loader.dispose()
     return data, node
 
 
-def _yaml_error(origin: str, e: yaml.YAMLError) -> ScenarioError:
+def _yaml_error(origin: str, e: yaml.YAMLError, text: str = "") -> ScenarioError:
     if isinstance(e, yaml.MarkedYAMLError):
         mark = e.problem_mark or e.context_mark
         line = f":{mark.line + 1}" if mark is not None else ""
-        what = "; ".join(p for p in (e.context, e.problem) if p)
+        problem = e.problem
+        if problem == "found character that cannot start any token" and mark is not None:  # libyaml's wording
+            lines = text.splitlines()
+            if mark.line < len(lines) and mark.column < len(lines[mark.line]):
+                problem = f"found character {lines[mark.line][mark.column]!r} that cannot start any token"
+        what = "; ".join(p for p in (e.context, problem) if p)
         if e.context_mark is not None and e.problem_mark is not None and e.context_mark.line != e.problem_mark.line:
             what += f" (started on line {e.context_mark.line + 1})"
         return ScenarioError(f"{origin}{line}: not valid YAML: {what}")
@@ -219,19 +366,35 @@ def _check_keys(node: yaml.Node, origin: str, seen: set[int] | None = None) -> N
 
 
 def read_text(path: Path) -> str:
-    """Read a user file, turning OS errors into one-line ScenarioErrors."""
+    """Read a user file, turning OS errors into one-line ScenarioErrors. Only a regular file
+    is read (a pipe or a device would block or never end: it is opened without waiting and
+    refused), and never more than MAX_BYTES + 1 bytes whatever size the file reports."""
     try:
-        if path.is_dir():
-            raise ScenarioError(f"{path}: is a folder, expected a YAML file")
-        if path.stat().st_size > MAX_BYTES:
-            raise ScenarioError(f"{path}: file is larger than {MAX_BYTES // 1_000_000} MB; a scenario is a short text file")
-        return path.read_text(encoding="utf-8")
+        fd = os.open(path, os.O_RDONLY | os.O_NONBLOCK | getattr(os, "O_CLOEXEC", 0))
     except FileNotFoundError:
         raise ScenarioError(f"{path}: no such file") from None
+    except IsADirectoryError:
+        raise ScenarioError(f"{path}: is a folder, expected a YAML file") from None
+    except OSError as e:
+        raise ScenarioError(f"{path}: cannot read: {e.strerror or e}") from None
+    try:
+        mode = os.fstat(fd).st_mode
+        if stat.S_ISDIR(mode):
+            raise ScenarioError(f"{path}: is a folder, expected a YAML file")
+        if not stat.S_ISREG(mode):
+            raise ScenarioError(f"{path}: not a regular file (a pipe, a device or a socket); expected a YAML file")
+        with os.fdopen(fd, "rb", closefd=False) as f:
+            raw = f.read(MAX_BYTES + 1)
+    except OSError as e:
+        raise ScenarioError(f"{path}: cannot read: {e.strerror or e}") from None
+    finally:
+        os.close(fd)
+    if len(raw) > MAX_BYTES:
+        raise ScenarioError(f"{path}: file is larger than {MAX_BYTES // 1_000_000} MB; a scenario is a short text file")
+    try:
+        return raw.decode("utf-8")
     except UnicodeDecodeError:
         raise ScenarioError(f"{path}: not a UTF-8 text file") from None
-    except OSError as e:
-        raise ScenarioError(f"{path}: cannot read: {e.strerror}") from None
 
 
 def parse_override(item: str) -> tuple[list[str], Any]:
@@ -274,23 +437,27 @@ def apply_override(data: dict, parts: list[str], value: Any, item: str) -> None:
 
 
 def validate_data(data: Any, origin: str, node: yaml.Node | None = None,
-                  overrides: dict[str, str] | None = None, model_cls: type[BaseModel] = Scenario) -> Any:
+                  overrides: dict[str, str] | None = None, model_cls: type[BaseModel] = Scenario,
+                  blame: str | None = None) -> Any:
     """Validate raw data into ``model_cls``; the first error becomes a one-line ScenarioError.
 
     ``overrides`` maps a key path that was set from outside the file to how the user wrote
     it (e.g. ``--set weeks=10``): an error under that path names the override, not the file.
+    ``blame``, if given, names any other error instead of the file (the overrides caused it:
+    the file alone is valid).
     """
     if not isinstance(data, dict):
         line = f":{node.start_mark.line + 1}" if node is not None else ""
         raise ScenarioError(f"{origin}{line}: expected a mapping of keys (name:, organisation:, …) at the top level, "
                             f"got {type(data).__name__}")
     try:
-        return model_cls.model_validate(data)
+        return model_cls.model_validate(data, context={"horizon_overridden": "weeks" in (overrides or {})})
     except ValidationError as exc:
         err = exc.errors(include_url=False)[0]
         if err["type"] == "value_error" and LOCATION_SEP in str(err.get("ctx", {}).get("error", "")):
             *extra, message = str(err["ctx"]["error"]).split(LOCATION_SEP)
-            err = {**err, "loc": tuple(err["loc"]) + tuple(int(p) if p.isdigit() else p for p in extra),
+            err = {**err, "loc": tuple(err["loc"]) + tuple(int(p) if p.isdigit() else p.replace("\\x1f", LOCATION_SEP)
+                                                           for p in extra),
                    "ctx": {"error": message}}
         path = _path(err["loc"], _EVENT_TAGS)
         message = format_error(err, model_cls)
@@ -298,6 +465,8 @@ def validate_data(data: Any, origin: str, node: yaml.Node | None = None,
             if (path == key or path.startswith(key + ".") or path.startswith(key + "[")
                     or (path and (key.startswith(path + ".") or key.startswith(path + "[")))):
                 raise ScenarioError(f"{item}: {path}: {message}") from None
+        if blame is not None:
+            raise ScenarioError(f"{blame}: {path or '(top level)'}: {message}") from None
         line = line_of(node, err["loc"])
         where = f"{origin}:{line}" if line else origin
         raise ScenarioError(f"{where}: {path or '(top level)'}: {message}") from None
@@ -358,14 +527,27 @@ def _fill_defaults_on_path(data: dict, parts: list[str]) -> None:
 def scenario_with(data: dict, overrides: dict[str, tuple[list[str], Any]], origin: str = "<scenario>",
                   node: yaml.Node | None = None) -> Scenario:
     """Set each override (label → (key path parts, value)) in a copy of the raw data and
-    validate; an error under an overridden path names the override's label."""
+    validate; an error under an overridden path names the override's label, and so does an
+    error elsewhere that the overrides caused (``--set organisation.skills.0.name=x`` leaves a
+    role requiring a skill that no longer exists): the file alone is valid, so the file's
+    line would be the wrong place to look."""
+    original = data
     data = copy.deepcopy(data)
     applied: dict[str, str] = {}
     for label, (parts, value) in overrides.items():
         _fill_defaults_on_path(data, parts)
         apply_override(data, parts, value, label)
         applied[_display_path(parts)] = label
-    return validate_data(data, origin, node, applied)
+    try:
+        return validate_data(data, origin, node, applied)
+    except ScenarioError as error:
+        if not applied or any(str(error).startswith(label + ":") for label in applied.values()):
+            raise
+        try:
+            validate_data(copy.deepcopy(original), origin, node)
+        except ScenarioError:
+            raise error from None  # the file's own mistake: its line is the place to look
+    return validate_data(data, origin, node, applied, blame=" ".join(applied.values()))
 
 
 def keyword_path(key: str) -> list[str]:

@@ -16,6 +16,7 @@ from typing import Callable, Literal
 import numpy as np
 
 from .state import NO_WEEK
+from .loader import ScenarioError
 
 WEEKS_PER_YEAR = 52.0
 
@@ -102,6 +103,8 @@ class Outcome:
     fn: Callable
     headline: bool = False
     description: str = ""
+    may_be_undefined: bool = False  # NaN ("no value") is a result when its denominator is zero (no starts, no
+    # leavers, no conversations, nobody reached proficiency …); any other outcome is a number every week
 
 
 # ------------------------------------------------------------------ outcome functions
@@ -281,28 +284,28 @@ OUTCOMES: tuple[Outcome, ...] = (
     Outcome("mean_proficiency", "Mean proficiency", "level 0–5", "higher", _mean_proficiency, True,
             "Mean proficiency on the skills each role requires."),
     Outcome("time_to_proficiency", "Time to proficiency", "weeks", "lower", _time_to_proficiency, False,
-            "Weeks from hire to fully proficient, for hires who got there in the last year."),
+            "Weeks from hire to fully proficient, for hires who got there in the last year.", may_be_undefined=True),
     Outcome("learning_hours", "Formal learning hours", "h/employee/year", "neither", _learning_hours, True,
             "This week's formal learning hours per employee, annualised (ATD benchmark ~34)."),
     Outcome("completion_rate", "Completion rate", "share", "higher", _completion_rate, False,
-            "Completed / started content this week."),
+            "Completed / started content this week.", may_be_undefined=True),
     Outcome("transfer_rate", "Transfer rate", "share", "higher", _transfer_rate, False,
-            "Share of formal gains leaving the pending state this week that were applied (not lost)."),
+            "Share of formal gains leaving the pending state this week that were applied (not lost).", may_be_undefined=True),
     Outcome("knowledge_flow", "Peer knowledge flow", "transfers/employee/week", "higher", _knowledge_flow, False,
             "Learning conversations that taught something, per employee this week."),
     Outcome("cross_dept_flow", "Cross-department flow", "share", "higher", _cross_dept_flow, False,
-            "Share of those conversations that crossed departments."),
+            "Share of those conversations that crossed departments.", may_be_undefined=True),
     Outcome("culture_index", "Culture index", "0–1", "higher", _culture, True,
             "Mean of team psychological safety and individual growth mindset."),
     Outcome("engagement", "Engagement", "0–1", "higher", _engagement, True, "Mean engagement."),
     Outcome("turnover", "Voluntary turnover", "1/year", "lower", _turnover, True,
             "Exits over the last 13 weeks, annualised, per head."),
     Outcome("skill_loss_ratio", "Skill-loss ratio", "ratio", "lower", _skill_loss_ratio, False,
-            "Leavers' mean role fit / hires' mean role fit over the last 52 weeks (>1: skill drains out)."),
+            "Leavers' mean role fit / hires' mean role fit over the last 52 weeks (>1: skill drains out).", may_be_undefined=True),
     Outcome("internal_mobility", "Internal mobility", "moves/employee/year", "higher", _internal_mobility, False,
             "Rotations and swaps started over the last 52 weeks, per head and year."),
     Outcome("content_freshness", "Content freshness", "0–1", "higher", _content_freshness, False,
-            "Mean freshness of the content used this week."),
+            "Mean freshness of the content used this week.", may_be_undefined=True),
     Outcome("content_utilisation", "Content utilisation", "share", "higher", _content_utilisation, False,
             "Share of active catalogue items used this week."),
     Outcome("ld_spend", "L&D spend", "$/week", "neither", _spend, False, "Direct L&D spend this week."),
@@ -336,12 +339,28 @@ OUTCOMES: tuple[Outcome, ...] = (
     Outcome("roi", "Gross ROI (Phillips, since week 0)", "ratio", "higher", _roi, False,
             "(monetised fit change since week 0 − L&D spend and learners' time) / those costs, cumulative. Gross: not "
             "against a counterfactual, without hiring and turnover costs — not what a strategy pays back (that is "
-            "`lesim run X --against B`)."),
+            "`lesim run X --against B`).", may_be_undefined=True),
     Outcome("skills_gini", "Skills inequality (Gini)", "0–1", "lower", _skills_gini, False,
             "Gini coefficient of employees' mean proficiency."),
 )
 OUTCOME_BY_NAME = {o.name: o for o in OUTCOMES}
 HEADLINE = tuple(o for o in OUTCOMES if o.headline)
+
+
+class NonFiniteOutcome(ScenarioError):
+    """An organisation-level outcome came out infinite, or NaN where it always has a value:
+    the parameters drove the model outside what its arithmetic holds. Not a result."""
+
+
+def check_finite(values: np.ndarray, week: int, staffed: bool) -> None:
+    """Refuse a week's organisation-level outcomes (in :data:`OUTCOMES` order) if any is
+    infinite, or NaN while it should have a value (``staffed``: someone is in post; an
+    outcome declared ``may_be_undefined`` is NaN when its denominator is zero)."""
+    for o, v in zip(OUTCOMES, values):
+        if np.isinf(v) or (np.isnan(v) and staffed and not o.may_be_undefined):
+            raise NonFiniteOutcome(f"week {week}: outcome {o.name} is {'NaN' if np.isnan(v) else v}: the parameters "
+                                   "drive the model outside what its arithmetic holds (check values far from their "
+                                   "defaults; `lesim parameters` lists the plausible ranges); nothing is written")
 
 
 class OutcomeCollector:
@@ -365,7 +384,9 @@ class OutcomeCollector:
         g_org = Groups(np.zeros(wf.n, dtype=np.int64), wf.occupied, 1)
         g_dept = Groups(wf.dept.astype(np.int64), wf.occupied, n_dept)
         self.weeks.append(m.week)
-        self.org.append(np.array([o.fn(m, g_org)[0] for o in OUTCOMES]))
+        org = np.array([o.fn(m, g_org)[0] for o in OUTCOMES])
+        check_finite(org, m.week, bool(g_org.count[0] > 0))
+        self.org.append(org)
         self.dept.append(np.stack([o.fn(m, g_dept) for o in OUTCOMES], axis=1))
         self.headcount.append(g_dept.count.copy())
         d = m.derived

@@ -70,9 +70,14 @@ LOCATION_SEP = "\x1f"
 def located(loc: tuple, message: str) -> ValueError:
     """A validator error that knows the key path (relative to the section) it is about.
 
-    The loader reads the path back so that the error names the right line and key.
+    The loader reads the path back so that the error names the right line and key. The
+    separator inside a key or the message (user text) is written escaped, ``\\x1f``, as
+    every one-line error shows a control character.
     """
-    return ValueError(LOCATION_SEP.join(str(p) for p in loc) + LOCATION_SEP + message)
+    def safe(text: object) -> str:
+        return str(text).replace(LOCATION_SEP, "\\x1f")
+
+    return ValueError(LOCATION_SEP.join(safe(p) for p in loc) + LOCATION_SEP + safe(message))
 
 
 @dataclass(frozen=True)

@@ -172,7 +172,7 @@ class PeopleRules(Section):
 class CatalogueRules(Section):
     """Generated and commissioned content (:mod:`sim.organisation`, governance)."""
 
-    quality_concentration: float = param(12.0, "Concentration of item quality ~ Beta(c q, c (1 − q)) around the mean q: larger, less varied.", unit="", kind=U, plausible=(6.0, 24.0), gt=0, le=1000)
+    quality_concentration: float = param(12.0, "Concentration of item quality ~ Beta(c q, c (1 − q)) around the mean q: larger, less varied.", unit="", source="assumption; the lower bound keeps both Beta parameters positive in floating point (c q ≥ 0.001 with q ≥ 0.01)", kind=U, plausible=(6.0, 24.0), ge=0.1, le=1000)
     duration_spread: float = param(0.5, "Generated item lengths vary uniformly within ± this share of the modality's typical hours.", unit="fraction", kind="setting", ge=0, lt=1)
     modalities: Modalities = Field(default_factory=Modalities)
 

@@ -11,13 +11,26 @@ The library API behind ``lesim run`` (and later the dashboard and sweeps):
   so an interrupted run never leaves a half-written results folder). With replicates, the
   tables and charts are the first seed's; with a counterfactual (``lesim run X --against
   B``), the incremental economics of :mod:`sim.economics` are added.
+
+Faults while writing give an :class:`OutputError` with a one-line message, never a lost run
+in silence: if the finished results cannot be put at ``--out`` (another run wrote there
+first, it became a symbolic link or a file), they are kept in a visible sibling folder that
+the message names; if they cannot be written at all (a full disk, a read-only folder), the
+partial files are removed. An empty mount point as ``--out`` is written into (the files
+are moved in one by one from a hidden folder inside it). The hidden temporary folder of a
+run that was killed (``.<name>.tmp-<pid>-<host>``) is removed by the next run writing
+into the same folder, once its process is gone.
 """
 
 from __future__ import annotations
 
+import errno
+import hashlib
 import json
 import os
+import re
 import shutil
+import socket
 import time
 from dataclasses import dataclass, field
 from datetime import datetime, timezone
@@ -202,14 +215,122 @@ def prepare_run(path: Path, overrides: Sequence[str] = (), *, seed: int | None =
                 out: Path | None = None) -> tuple[Scenario, Path]:
     """The scenario of ``lesim run`` (the file with its ``--set`` overrides, then ``seed`` and
     ``weeks`` if given) and its output folder (``out`` or :func:`default_out_dir`), which
-    must be new or empty. Raises :class:`~sim.loader.ScenarioError` for either mistake."""
+    must be new or empty; a symbolic link to a folder stands for that folder. Raises
+    :class:`~sim.loader.ScenarioError` for either mistake."""
     overrides = [*overrides, *([f"seed={seed}"] if seed is not None else []),
                  *([f"weeks={weeks}"] if weeks is not None else [])]
     sc = load_scenario(path, overrides)
     out_dir = out if out is not None else default_out_dir(sc)
-    if out_dir.exists() and (not out_dir.is_dir() or any(out_dir.iterdir())):
+    if out_dir.is_symlink():
+        if not out_dir.exists():
+            raise ScenarioError(f"{out_dir}: is a symbolic link to {os.readlink(out_dir)}, which does not exist; "
+                                "choose another --out")
+        out_dir = out_dir.resolve()
+    clean_stale_partials(out_dir.parent)
+    clean_stale_partials(out_dir)
+    try:
+        occupied = out_dir.exists() and (not out_dir.is_dir() or any(out_dir.iterdir()))
+    except OSError as e:
+        raise ScenarioError(f"{out_dir}: cannot read it ({e.strerror or e}); choose another --out") from None
+    if occupied:
         raise ScenarioError(f"{out_dir}: exists and is not an empty folder; choose another --out")
     return sc, out_dir
+
+
+class OutputError(Exception):
+    """The results could not be written to the output folder; ``str`` is the one-line
+    message (it names where the finished results were kept, if they were)."""
+
+    def __init__(self, message: str, kept: Path | None = None):
+        super().__init__(message)
+        self.kept = kept
+
+
+HOST_KEY = hashlib.sha256(socket.gethostname().encode()).hexdigest()[:8]
+"""This machine in the names of temporary folders (a shared filesystem sees other hosts' ones)."""
+_PARTIAL = re.compile(r"\..*\.tmp-(\d+)-([0-9a-f]{8})")
+
+
+def _partial_name(out: Path) -> str:
+    return f".{out.name[:80]}.tmp-{os.getpid()}-{HOST_KEY}"
+
+
+def pid_alive(pid: int) -> bool:
+    """Whether a process with this id runs on this machine (another user's counts)."""
+    try:
+        os.kill(pid, 0)
+    except ProcessLookupError:
+        return False
+    except (PermissionError, OverflowError):
+        return True
+    return True
+
+
+def clean_stale_partials(folder: Path) -> list[Path]:
+    """Remove the hidden temporary results folders in ``folder`` that runs on this machine
+    left when they were killed (their process is gone); returns what was removed."""
+    removed = []
+    try:
+        entries = list(folder.iterdir()) if folder.is_dir() else []
+    except OSError:
+        return removed
+    for p in entries:
+        m = _PARTIAL.fullmatch(p.name)
+        if m is None or m.group(2) != HOST_KEY or int(m.group(1)) == os.getpid() or pid_alive(int(m.group(1))):
+            continue
+        if p.is_dir() and not p.is_symlink():
+            shutil.rmtree(p, ignore_errors=True)
+            removed.append(p)
+    return removed
+
+
+def _reason(e: OSError) -> str:
+    from .experiments.store import storage_reason
+
+    return {errno.ENOTEMPTY: "another run wrote there first", errno.EEXIST: "another run wrote there first",
+            errno.EBUSY: "it is in use (a mount point?)",
+            errno.ENOTDIR: "it is not a folder (a file or a symbolic link?)"}.get(e.errno) or storage_reason(e)
+
+
+def _keep_beside(tmp: Path, out: Path) -> Path:
+    """Rename the finished temporary folder to a new, visible name in the folder it is in
+    (``out``'s, or ``out`` itself if it was written into); returns where it is."""
+    stem = out.name if tmp.parent != out else "results"
+    for i in range(100):
+        kept = tmp.parent / f"{stem}.{os.getpid()}{'' if i == 0 else f'-{i}'}"
+        if kept.exists() or kept.is_symlink():
+            continue
+        try:
+            os.rename(tmp, kept)
+            return kept
+        except OSError:
+            continue
+    return tmp
+
+
+def _move_into(tmp: Path, out: Path) -> None:
+    """Move the files of ``tmp`` (inside ``out``) into ``out`` without replacing anything:
+    if another run put a file there meanwhile, the ones moved so far go back and OSError
+    is raised."""
+    moved: list[tuple[str, bool]] = []  # (name, linked: the original is still in tmp)
+    try:
+        for f in sorted(tmp.iterdir(), key=lambda f: f.name == "manifest.json"):  # the manifest last
+            try:
+                os.link(f, out / f.name)  # never replaces a file
+                moved.append((f.name, True))
+            except OSError as e:
+                if e.errno not in (errno.EPERM, errno.ENOTSUP) or (out / f.name).exists():
+                    raise
+                os.rename(f, out / f.name)  # a filesystem without hard links
+                moved.append((f.name, False))
+    except OSError:
+        for name, linked in moved:
+            if linked:
+                (out / name).unlink(missing_ok=True)
+            else:
+                os.rename(out / name, tmp / name)
+        raise
+    shutil.rmtree(tmp)
 
 
 def manifest(result: RunResult) -> dict:
@@ -233,56 +354,73 @@ def write_outputs(result: RunResult, out: Path, *, replicates: Sequence[RunResul
     """Write every output file into ``out`` atomically; returns ``out``. ``replicates`` (all
     seeds, ``result`` first) add each outcome's mean and interval (``replicates.csv``, the
     summary, the report); ``against`` adds the incremental economics (``economics.csv``: per
-    seed; ``incremental.csv``: the cumulative discounted net by week)."""
+    seed; ``incremental.csv``: the cumulative discounted net by week). Raises
+    :class:`OutputError` if the results cannot be written there (see the module's notes)."""
     from .report import write_charts, write_report
 
     out = Path(out)
-    if out.exists() and any(out.iterdir()):
-        raise FileExistsError(f"{out}: folder exists and is not empty; choose another --out")
-    out.parent.mkdir(parents=True, exist_ok=True)
-    tmp = out.parent / f".{out.name}.tmp-{os.getpid()}"
-    if tmp.exists():
-        shutil.rmtree(tmp)
-    tmp.mkdir()
     try:
-        result.timeseries.to_csv(tmp / "timeseries.csv", index=False, float_format="%.6g")
-        result.departments.to_csv(tmp / "departments.csv", index=False, float_format="%.6g")
-        result.skills.to_csv(tmp / "skills.csv", index=False, float_format="%.6g")
-        result.governance.to_csv(tmp / "governance.csv", index=False)
-        files = []
-        if len(result.reallocations):
-            result.reallocations.to_csv(tmp / "reallocations.csv", index=False)
-            files.append("reallocations.csv")
-        doc = {"scenario": result.scenario.name, "weeks": result.scenario.weeks, "seed": result.scenario.seed,
-               "outcomes": result.summary(), "valuation": economics.assumptions(result.scenario),
-               "budget": result.budget.to_dict(orient="records")}
-        if len(replicates) > 1:
-            doc["replicates"] = {"seeds": [r.scenario.seed for r in replicates],
-                                 "interval": "95 % Student-t interval of the final week's value over the seeds",
-                                 "outcomes": replicate_summary(replicates)}
-            finals = pd.DataFrame([{"seed": r.scenario.seed, **r.timeseries.iloc[-1][OUTCOME_NAMES].to_dict()}
-                                   for r in replicates])
-            finals.to_csv(tmp / "replicates.csv", index=False, float_format="%.6g")
-            files.append("replicates.csv")
-        if against is not None:
-            doc["incremental"] = {"counterfactual": against.counterfactual.name, **against.summary}
-            pd.DataFrame(against.summary["seeds"]).to_csv(tmp / "economics.csv", index=False, float_format="%.6g")
-            against.curve.to_csv(tmp / "incremental.csv", index=False, float_format="%.6g")
-            files += ["economics.csv", "incremental.csv"]
-        (tmp / "summary.json").write_text(json.dumps(doc, indent=2, allow_nan=False))
-        (tmp / "manifest.json").write_text(json.dumps(
-            {**manifest(result), **({"files": manifest(result)["files"] + files} if files else {}),
-             **({"counterfactual": against.counterfactual.model_dump(mode="json")} if against else {}),
-             **({"seeds": [r.scenario.seed for r in replicates]} if len(replicates) > 1 else {})}, indent=2))
-        charts = write_charts(result, tmp)
-        write_report(result, tmp / "report.html", charts, replicates=replicates, against=against)
-        if out.exists():
-            out.rmdir()
-        tmp.rename(out)
-    except BaseException:
+        out.parent.mkdir(parents=True, exist_ok=True)
+        clean_stale_partials(out.parent)
+        into = out.is_dir() and not out.is_symlink() and os.path.ismount(out)  # an empty mount point: write into it
+        tmp = (out if into else out.parent) / _partial_name(out)
+        if tmp.exists():
+            shutil.rmtree(tmp)
+        tmp.mkdir()
+    except OSError as e:
+        raise OutputError(f"{out}: cannot write the results ({_reason(e)}); nothing was written") from None
+    try:
+        _write_files(result, tmp, replicates, against, write_charts, write_report)
+    except BaseException as e:
         shutil.rmtree(tmp, ignore_errors=True)
+        if isinstance(e, OSError):
+            raise OutputError(f"{out}: cannot write the results ({_reason(e)}); nothing was written") from None
         raise
+    try:
+        if into:
+            _move_into(tmp, out)
+        else:
+            os.rename(tmp, out)  # atomic; replaces an empty folder, fails on anything else
+    except OSError as e:
+        kept = _keep_beside(tmp, out)
+        raise OutputError(f"{out}: cannot put the results there ({_reason(e)}); the finished results are in {kept}",
+                          kept) from None
     return out
+
+
+def _write_files(result: RunResult, tmp: Path, replicates: Sequence[RunResult], against: Comparison | None,
+                 write_charts, write_report) -> None:
+    result.timeseries.to_csv(tmp / "timeseries.csv", index=False, float_format="%.6g")
+    result.departments.to_csv(tmp / "departments.csv", index=False, float_format="%.6g")
+    result.skills.to_csv(tmp / "skills.csv", index=False, float_format="%.6g")
+    result.governance.to_csv(tmp / "governance.csv", index=False)
+    files = []
+    if len(result.reallocations):
+        result.reallocations.to_csv(tmp / "reallocations.csv", index=False)
+        files.append("reallocations.csv")
+    doc = {"scenario": result.scenario.name, "weeks": result.scenario.weeks, "seed": result.scenario.seed,
+           "outcomes": result.summary(), "valuation": economics.assumptions(result.scenario),
+           "budget": result.budget.to_dict(orient="records")}
+    if len(replicates) > 1:
+        doc["replicates"] = {"seeds": [r.scenario.seed for r in replicates],
+                             "interval": "95 % Student-t interval of the final week's value over the seeds",
+                             "outcomes": replicate_summary(replicates)}
+        finals = pd.DataFrame([{"seed": r.scenario.seed, **r.timeseries.iloc[-1][OUTCOME_NAMES].to_dict()}
+                               for r in replicates])
+        finals.to_csv(tmp / "replicates.csv", index=False, float_format="%.6g")
+        files.append("replicates.csv")
+    if against is not None:
+        doc["incremental"] = {"counterfactual": against.counterfactual.name, **against.summary}
+        pd.DataFrame(against.summary["seeds"]).to_csv(tmp / "economics.csv", index=False, float_format="%.6g")
+        against.curve.to_csv(tmp / "incremental.csv", index=False, float_format="%.6g")
+        files += ["economics.csv", "incremental.csv"]
+    (tmp / "summary.json").write_text(json.dumps(doc, indent=2, allow_nan=False))
+    (tmp / "manifest.json").write_text(json.dumps(
+        {**manifest(result), **({"files": manifest(result)["files"] + files} if files else {}),
+         **({"counterfactual": against.counterfactual.model_dump(mode="json")} if against else {}),
+         **({"seeds": [r.scenario.seed for r in replicates]} if len(replicates) > 1 else {})}, indent=2))
+    charts = write_charts(result, tmp)
+    write_report(result, tmp / "report.html", charts, replicates=replicates, against=against)
 
 
 def headline_rows(result: RunResult) -> list[tuple[str, str, str, str]]:

@@ -20,7 +20,7 @@ import hashlib
 import json
 from typing import Annotated, Literal, Union
 
-from pydantic import Field, model_validator
+from pydantic import Field, ValidationInfo, model_validator
 
 from .parameters import Section, iter_parameters, located, param
 from .rules import Rules
@@ -191,7 +191,7 @@ class LearningRules(Section):
 
     formal_rate: float = param(0.04, "Proficiency gained per hour of perfectly fitting, top-quality content.", unit="level/h", source="assumption (a 25 h course moves about one level), calibrated so that formal learning gives at most 30 % of the skill gained (EDC 1998, lesim check formal_share)", kind="uncertainty", plausible=(0.025, 0.1), ge=0, le=1)
     experiential_rate: float = param(0.02, "Weekly share of the gap to what the work demands closed by doing the job (exponential approach).", unit="1/week", source="Heathcote2000 (exponential individual curves); rate assumption", kind="uncertainty", plausible=(0.01, 0.04), ge=0, le=1)
-    aptitude_shape: float = param(2.0, "Shape of the Gamma distribution (mean 1) of individual learning-by-doing rates: smaller means more varied learners.", unit="", source="Heathcote2000 (individuals learn at different exponential rates; their average looks like a power law); shape an assumption", kind="uncertainty", plausible=(1.0, 5.0), gt=0, le=1000)
+    aptitude_shape: float = param(2.0, "Shape of the Gamma distribution (mean 1) of individual learning-by-doing rates: smaller means more varied learners.", unit="", source="Heathcote2000 (individuals learn at different exponential rates; their average looks like a power law); shape an assumption; the lower bound keeps the Gamma's scale 1/shape finite and the spread plausible (coefficient of variation 1/√shape ≤ 10)", kind="uncertainty", plausible=(1.0, 5.0), ge=0.01, le=1000)
     job_exposure: float = param(0.92, "Mean level a job lets people reach by practice alone, as a fraction of the requirement.", unit="fraction", source="assumption", kind="uncertainty", plausible=(0.85, 0.98), ge=0, le=2)
     social_rate: float = param(0.01, "Share of a proficiency difference a colleague passes on in one interaction.", unit="1/interaction", source="assumption", kind="uncertainty", plausible=(0.005, 0.02), ge=0, le=1)
     interaction_rate: float = param(0.6, "Probability that an employee has a learning conversation with a contact in a week.", unit="1/week", source="assumption", ge=0, le=1)
@@ -469,7 +469,15 @@ class Scenario(Section):
     start: Start = Field(default_factory=Start)
 
     @model_validator(mode="after")
-    def _references(self) -> "Scenario":
+    def _references(self, info: ValidationInfo) -> "Scenario":
+        """Names that must exist (skills, roles) and events that must happen: an event after
+        the horizon would be silently ignored, so it is refused, unless the horizon was set
+        from outside the file (``--weeks``, ``--set weeks=…``: a deliberately short trial; the
+        validation context's ``horizon_overridden``, and the CLI names the events cut off)."""
+        if not (info.context or {}).get("horizon_overridden"):
+            for i, ev in late_events(self):
+                raise located(("events", i, "week"), f"week {ev.week} is after the horizon (weeks: {self.weeks}): "
+                              f"the {ev.type} event would never happen; remove it or set weeks to at least {ev.week}")
         skills = {s.name for s in self.organisation.skills}
         roles = {r.name for r in self.organisation.roles}
         for i, ev in enumerate(self.events):
@@ -514,3 +522,8 @@ def _replaced(section: Section, path: list[str], value) -> Section:
     head, *rest = path
     new = _replaced(getattr(section, head), rest, value) if rest else value
     return section.model_copy(update={head: new})
+
+
+def late_events(scenario: Scenario) -> list[tuple[int, Event]]:
+    """The events (index, event) that fall after the scenario's horizon: they never happen."""
+    return [(i, ev) for i, ev in enumerate(scenario.events) if ev.week > scenario.weeks]

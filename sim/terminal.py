@@ -1,6 +1,11 @@
 """How ``lesim`` looks on a terminal (rich): the two consoles, one-line errors, tables and
 progress bars. :mod:`sim.cli` declares the commands and prints with these helpers; the
 work itself is done by library functions that know nothing about the terminal.
+
+No user text is ever read as markup: both consoles print strings literally (``markup=False``,
+no emoji codes, no highlighting), tables and progress bars too; style comes only from
+:func:`styled` parts (rich ``Text``), and an error's message is one line whatever it holds
+(:func:`~sim.loader.one_line`).
 """
 
 from __future__ import annotations
@@ -17,15 +22,31 @@ from rich.progress import (BarColumn, MofNCompleteColumn, Progress, ProgressColu
 from rich.table import Table
 from rich.text import Text
 
-from .loader import ScenarioError
+from .loader import ScenarioError, one_line
 
-out_console = Console()
-err_console = Console(stderr=True)
+out_console = Console(markup=False, emoji=False, highlight=False)
+err_console = Console(stderr=True, markup=False, emoji=False, highlight=False)
+
+
+def styled(*parts: str | tuple[str, str]) -> Text:
+    """A line of text from plain strings and ``(text, style)`` pairs; nothing in either is
+    read as markup, e.g. ``styled(("ok", "green"), " ", path)``."""
+    return Text.assemble(*parts)
+
+
+def say(*parts: str | tuple[str, str], err: bool = False) -> None:
+    """Print one :func:`styled` line on stdout (``err``: stderr), never wrapped."""
+    (err_console if err else out_console).print(styled(*parts), soft_wrap=True)
+
+
+def error_line(message: str) -> None:
+    """Print ``error: message`` as one line on stderr."""
+    err_console.print(styled(("error:", "bold red"), " ", one_line(message)), soft_wrap=True)
 
 
 def fail(message: str, code: int = 2) -> None:
     """Print a one-line error and exit (status 2 for user mistakes)."""
-    err_console.print(f"[bold red]error:[/] {message}", highlight=False, soft_wrap=True)
+    error_line(message)
     raise typer.Exit(code)
 
 
@@ -48,12 +69,13 @@ def check_writable(folder: Path) -> None:
 
 def show_table(title: str, columns: Iterable[str], rows: Iterable[Iterable[str]],
                right: Callable[[str], bool] = lambda col: False) -> None:
-    """Print a table of text cells; columns for which ``right(name)`` is true are right-aligned."""
-    table = Table(title=title)
+    """Print a table of text cells (shown literally; a rich ``Text`` cell keeps its style);
+    columns for which ``right(name)`` is true are right-aligned."""
+    table = Table(title=Text(title))
     for col in columns:
-        table.add_column(col, justify="right" if right(col) else "left")
+        table.add_column(Text(col), justify="right" if right(col) else "left")
     for row in rows:
-        table.add_row(*row)
+        table.add_row(*(cell if isinstance(cell, Text) else Text(str(cell)) for cell in row))
     out_console.print(table)
 
 
@@ -84,7 +106,7 @@ class SweepProgress:
     def __init__(self, name: str, announce: Callable[[int, int], None] | None = None):
         self.name = name
         self.announce = announce
-        self.progress = Progress(TextColumn("[bold]{task.description}"), BarColumn(), MofNCompleteColumn(), _Counts(),
+        self.progress = Progress(TextColumn("{task.description}", style="bold", markup=False), BarColumn(), MofNCompleteColumn(), _Counts(),
                                  TimeElapsedColumn(), TextColumn("left"), TimeRemainingColumn(), console=err_console)
         self._started = time.perf_counter()
         self._task = None
@@ -113,8 +135,12 @@ def report_sweep(stats, out_dir: Path) -> None:
     any run failed."""
     out_console.print(f"{stats.done} runs done, {stats.skipped} already stored, {stats.failed} failed "
                       f"(of {stats.planned}); results in {out_dir}/runs")
+    if getattr(stats, "unverified", 0):
+        n = stats.unverified
+        err_console.print(f"note: {n} stored run{'s' if n != 1 else ''} failed verification (damaged, truncated or "
+                          f"without a checksum) and {'were' if n != 1 else 'was'} run again", highlight=False)
     for line in stats.failures[:20]:
-        err_console.print(f"  failed: {line}", highlight=False)
+        err_console.print(f"  failed: {one_line(str(line))}", soft_wrap=True)
     if stats.failures:
         err_console.print(f"  tracebacks: {out_dir}/errors/")
     if stats.interrupted:

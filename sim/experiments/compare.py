@@ -34,6 +34,7 @@ from __future__ import annotations
 
 import html
 import json
+import re
 import warnings
 from pathlib import Path
 
@@ -70,16 +71,52 @@ def load_sweep(folder: Path) -> tuple[dict, pd.DataFrame]:
         raise CompareError(f"{exp_file}: not readable YAML ({type(e).__name__}); rerun `lesim sweep`") from None
     if not isinstance(experiment, dict):
         raise CompareError(f"{exp_file}: not a sweep's experiment file; rerun `lesim sweep`")
+    damage = _damaged(experiment)
+    if damage:
+        raise CompareError(f"{exp_file}: {damage}: damaged; rerun `lesim sweep` to rewrite it")
     keys_file = folder / "plan.keys"
-    keys = set(keys_file.read_text().split()) if keys_file.is_file() else None
+    try:
+        keys = set(keys_file.read_text(encoding="ascii").split()) if keys_file.is_file() else None
+    except (OSError, UnicodeDecodeError) as e:
+        raise CompareError(f"{keys_file}: cannot be read ({type(e).__name__}); rerun `lesim sweep` to rewrite it") from None
+    if keys is not None and not all(re.fullmatch(r"[0-9a-f]{32}", k) for k in keys):
+        raise CompareError(f"{keys_file}: damaged (not a list of run keys); rerun `lesim sweep` to rewrite it")
     try:
         runs = store.read_runs(folder, keys)
+    except store.DamagedRuns as e:
+        raise CompareError(str(e)) from None
     except Exception as e:  # a damaged Parquet file (e.g. written by hand or truncated on disk)
         raise CompareError(f"{folder}/runs: cannot read the stored runs ({type(e).__name__}: {e}); "
                            "delete the damaged file and rerun `lesim sweep`") from None
     if runs.empty:
         raise CompareError(f"{folder}: no stored runs yet; run `lesim sweep` first")
     return experiment, runs
+
+
+def _damaged(experiment: dict) -> str | None:
+    """The first field of a stored experiment.yaml that does not have the shape the
+    comparison and sensitivity read (a damaged file can still parse as YAML)."""
+    def number(x) -> bool:
+        return isinstance(x, (int, float)) and not isinstance(x, bool)
+
+    shapes = {"name": str, "baseline": str, "description": str, "design": dict, "uncertainties": dict, "valuation": list}
+    for key, kind in shapes.items():
+        if key in experiment and experiment[key] is not None and not isinstance(experiment[key], kind):
+            return key
+    design = experiment.get("design") or {}
+    for key in ("seed", "samples"):
+        if key in design and not (isinstance(design[key], int) and not isinstance(design[key], bool)):
+            return f"design.{key}"
+    if "type" in design and not isinstance(design["type"], str):
+        return "design.type"
+    params = (experiment.get("uncertainties") or {}).get("parameters", {})
+    if not isinstance(params, dict) or not all(isinstance(r, dict) and number(r.get("low")) and number(r.get("high"))
+                                               for r in params.values()):
+        return "uncertainties.parameters"
+    if not all(isinstance(a, dict) and isinstance(a.get("path"), str) and number(a.get("value"))
+               and isinstance(a.get("unit"), str) for a in experiment.get("valuation") or []):
+        return "valuation"
+    return None
 
 
 def _better_sign(outcome: str) -> float:
@@ -382,8 +419,8 @@ def write_html(path: Path, experiment: dict, runs: pd.DataFrame, table: pd.DataF
     rob = table[table["uncertainty"] == first][["strategy", "outcome", "worst_case", "max_regret"]]
     if rob["max_regret"].notna().any():
         parts.append("<h2>Robustness across uncertainty scenarios</h2>" + table_html(rob.dropna(subset=["max_regret"])))
-    path.write_text(page(f"comparison: {experiment.get('name')}", parts,
-                         heading=f"Strategy comparison: {experiment.get('name')}"), encoding="utf-8")
+    store.write_text(path, page(f"comparison: {experiment.get('name')}", parts,
+                                heading=f"Strategy comparison: {experiment.get('name')}"))
 
 
 def economics_html(econ: pd.DataFrame, experiment: dict, baseline: str) -> str:
@@ -458,8 +495,12 @@ def compare(folder: Path, baseline: str | None = None, outcomes: list[str] | Non
         econ = economics_frame(runs, baseline, int(table["week"].iloc[0]))
         if not econ.empty:
             table = pd.concat([table, econ.reindex(columns=table.columns)], ignore_index=True)
-        store.write_text(folder / "comparison.csv", table.to_csv(index=False))
-        write_html(folder / "comparison.html", experiment, runs, table, baseline)
+        try:
+            store.write_text(folder / "comparison.csv", table.to_csv(index=False))
+            write_html(folder / "comparison.html", experiment, runs, table, baseline)
+        except OSError as e:  # a full disk or a read-only folder
+            raise CompareError(f"{folder}: cannot write comparison.csv and comparison.html "
+                               f"({store.storage_reason(e)}); free space or copy the folder elsewhere") from None
     return table, runs, experiment
 
 

@@ -8,6 +8,10 @@ only a run that kills its worker on its own is charged with it (three times, the
 as failed). Dask re-runs a dead worker's tasks itself; a task that keeps killing
 workers ends as ``KilledWorker`` and is recorded. Results do not depend on the number of
 workers or the engine: each run is a pure function of its task.
+
+A run that cannot be stored (a full disk, a read-only folder: any OSError writing it) is not
+the run's fault and is not recorded as failed: the sweep stops submitting, lets the runs in
+flight finish, and reports why (``SweepStats.stopped``); a resume runs what is missing.
 """
 
 from __future__ import annotations
@@ -26,6 +30,7 @@ from typing import Callable, Iterable
 import pandas as pd
 
 from . import store
+from .store import storage_reason
 from .plan import RunTask
 
 MAX_ATTEMPTS = 3
@@ -51,13 +56,19 @@ def execute(task: RunTask) -> dict:
         rows = ts[ts["week"].isin(task.measure_weeks)][["week", *task.outcomes, *PV_COLUMNS]].reset_index(drop=True)
         frame = pd.DataFrame({**factors, **{k: v for k, v in task.values.items()}}, index=rows.index)
         frame = pd.concat([frame, rows], axis=1)
-        store.write_run(out, task.key, frame)
-        return {"key": task.key, "ok": True, "seconds": time.perf_counter() - start}
     except Exception as exc:  # a failing run is recorded; the sweep goes on
-        store.write_error(out, task.key, {**factors, "values": task.values, "overrides": task.overrides,
-                                          "error": f"{type(exc).__name__}: {exc}",
-                                          "traceback": traceback.format_exc()})
+        try:
+            store.write_error(out, task.key, {**factors, "values": task.values, "overrides": task.overrides,
+                                              "error": f"{type(exc).__name__}: {exc}",
+                                              "traceback": traceback.format_exc()})
+        except OSError as e:
+            return {"key": task.key, "ok": False, "storage": storage_reason(e)}
         return {"key": task.key, "ok": False, "error": f"{type(exc).__name__}: {exc}"}
+    try:
+        store.write_run(out, task.key, frame)
+    except OSError as e:  # the store, not the run: the sweep stops
+        return {"key": task.key, "ok": False, "storage": storage_reason(e)}
+    return {"key": task.key, "ok": True, "seconds": time.perf_counter() - start}
 
 
 def _exit_with_driver(driver_pid: int) -> None:
@@ -146,6 +157,8 @@ class SweepStats:
     failed: int = 0
     failures: list[str] = field(default_factory=list)
     interrupted: bool = False
+    unverified: int = 0               # stored runs that failed verification (run again)
+    stopped: str | None = None        # why results could not be stored (the sweep stopped)
 
 
 def run_tasks(tasks: Iterable[RunTask], engine, *, skip: set[str], stats: SweepStats,
@@ -172,12 +185,22 @@ def run_tasks(tasks: Iterable[RunTask], engine, *, skip: set[str], stats: SweepS
         return None
 
     def fail(task: RunTask, message: str) -> None:
-        store.write_error(Path(task.out), task.key, {
-            "run_key": task.key, "experiment": task.experiment, "strategy": task.strategy,
-            "uncertainty": task.uncertainty, "replicate": task.replicate, "seed": task.seed,
-            "values": task.values, "overrides": task.overrides, "error": message, "traceback": message})
+        try:
+            store.write_error(Path(task.out), task.key, {
+                "run_key": task.key, "experiment": task.experiment, "strategy": task.strategy,
+                "uncertainty": task.uncertainty, "replicate": task.replicate, "seed": task.seed,
+                "values": task.values, "overrides": task.overrides, "error": message, "traceback": message})
+        except OSError as e:
+            stop(storage_reason(e))
+            return
         stats.failed += 1
         stats.failures.append(f"{task.strategy}/{task.uncertainty}/rep{task.replicate}: {message}")
+
+    def stop(reason: str) -> None:
+        nonlocal exhausted
+        stats.stopped = stats.stopped or reason
+        exhausted = True
+        retry.clear()
 
     exhausted = False
     while True:
@@ -190,7 +213,7 @@ def run_tasks(tasks: Iterable[RunTask], engine, *, skip: set[str], stats: SweepS
                 break
             inflight[engine.submit(task)] = task
         if not inflight:
-            if exhausted and not retry:
+            if (exhausted and not retry) or stats.stopped:
                 break
             continue
         alone = len(inflight) == 1
@@ -213,13 +236,15 @@ def run_tasks(tasks: Iterable[RunTask], engine, *, skip: set[str], stats: SweepS
                 fail(task, f"{type(exc).__name__}: {exc}")
                 continue
             suspects.discard(task.key)
-            if res["ok"]:
+            if "storage" in res:
+                stop(res["storage"])
+            elif res["ok"]:
                 stats.done += 1
             else:
                 stats.failed += 1
                 stats.failures.append(f"{task.strategy}/{task.uncertainty}/rep{task.replicate}: {res['error']}")
             on_update(stats)
-        if broken:
+        if broken and not stats.stopped:
             retry.extend(inflight.values())
             inflight.clear()
             engine.reset()

@@ -266,7 +266,11 @@ def run_sensitivity(target: Path, outcomes: list[str] | None = None, *, workers:
         if sweep(exp, folder, workers=workers).interrupted:
             return SensitivityRun(folder, interrupted=True)
     indices, ranking, experiment = analyse(folder, outcomes or None)
-    write_outputs(folder, indices, ranking, experiment)
+    try:
+        write_outputs(folder, indices, ranking, experiment)
+    except OSError as e:  # a full disk or a read-only folder
+        raise CompareError(f"{folder}: cannot write the sensitivity results ({store.storage_reason(e)}); free space "
+                           "or copy the folder elsewhere") from None
     return SensitivityRun(folder, indices, ranking, experiment)
 
 

@@ -37,6 +37,7 @@ or an out-of-range lever is reported with the experiment file's line and key, ex
 from __future__ import annotations
 
 import copy
+import re
 from pathlib import Path
 from typing import Any, Literal
 
@@ -50,6 +51,9 @@ from ..scenario import Scenario
 
 Overrides = dict[str, Any]
 BUDGET_PATH = "governance.annual_budget_per_employee"
+RUN_IDENTITY = ("name", "description", "seed", "weeks")
+"""Scenario keys the experiment sets for each run (the seed and horizon; the name and
+description identify the base): neither a strategy nor an uncertainty may set them."""
 
 
 class Range(Section):
@@ -99,6 +103,15 @@ class Measure(Section):
         for i, name in enumerate(self.outcomes):
             if name not in OUTCOME_BY_NAME:
                 raise located(("outcomes", i), f"unknown outcome {name!r}; known: {', '.join(OUTCOME_BY_NAME)}")
+            if name in self.outcomes[:i]:
+                raise located(("outcomes", i), f"{name!r} is listed twice")
+        for i, week in enumerate(self.weeks):
+            if week < 0:
+                raise located(("weeks", i), f"week {week} is before the start (week 0)")
+            if week in self.weeks[:i]:
+                raise located(("weeks", i), f"week {week} is listed twice")
+        if self.weeks and "every" in self.model_fields_set:
+            raise located(("every",), "give either weeks (the weeks to measure) or every (an interval), not both")
         return self
 
     def resolved_weeks(self, horizon: int) -> list[int]:
@@ -132,10 +145,34 @@ class Experiment(Section):
             raise located(("design", "samples"), f"must be a power of 2 for a sobol design, got {self.design.samples}")
         if not self.uncertainties.scenarios:
             raise located(("uncertainties", "scenarios"), "needs at least one scenario (use `central: {}`)")
+        d = self.design
+        if d.type == "factorial":
+            if self.uncertainties.parameters:
+                raise located(("uncertainties", "parameters"), "parameter ranges are sampled only by latin_hypercube, "
+                              "sobol or morris designs; this design is factorial (use uncertainties.scenarios)")
+            for knob in ("samples", "morris_levels"):
+                if knob in d.model_fields_set:
+                    raise located(("design", knob), "has no effect in a factorial design (it crosses the strategies "
+                                  "with uncertainties.scenarios)")
+        else:
+            if "scenarios" in self.uncertainties.model_fields_set and self.uncertainties.scenarios != {"central": {}}:
+                raise located(("uncertainties", "scenarios"), f"named scenarios are crossed only by a factorial design; "
+                              f"a {d.type} design samples uncertainties.parameters")
+            if d.type != "morris" and "morris_levels" in d.model_fields_set:
+                raise located(("design", "morris_levels"), f"has no effect in a {d.type} design (only in morris)")
         for name, ov in self.strategies.items():
             for p in ov:
-                if p in ("seed", "weeks", "name"):
+                if p in RUN_IDENTITY:
                     raise located(("strategies", name, p), "is set by the experiment (design.seed, weeks), not by a strategy")
+        for name, ov in self.uncertainties.scenarios.items():
+            for p in ov:
+                if p in RUN_IDENTITY:
+                    raise located(("uncertainties", "scenarios", name, p), "is set by the experiment for every run "
+                                  "(design.seed, weeks), not by an uncertainty")
+        for p in self.uncertainties.parameters:
+            if p in RUN_IDENTITY:
+                raise located(("uncertainties", "parameters", p), "is set by the experiment for every run "
+                              "(design.seed, weeks), not by an uncertainty")
         paths = [("strategies", n, p) for n, ov in self.strategies.items() for p in ov] + \
                 [("uncertainties", "scenarios", n, p) for n, ov in self.uncertainties.scenarios.items() for p in ov] + \
                 [("uncertainties", "parameters", p) for p in self.uncertainties.parameters]
@@ -158,8 +195,9 @@ class Experiment(Section):
 
 
 def resolve_scenario(base_data: dict, overrides: dict[str, Any], label: str = "override") -> Scenario:
-    """The base scenario with overrides (parameter path → value) applied and validated."""
-    return scenario_with(base_data, {f"{label} {k}": (k.split("."), v) for k, v in overrides.items()})
+    """The base scenario with overrides (parameter path → value) applied and validated; an
+    error names the override (``<label> <path>``), or ``<label>`` if it is elsewhere."""
+    return scenario_with(base_data, {f"{label} {k}": (k.split("."), v) for k, v in overrides.items()}, origin=label)
 
 
 class LoadedExperiment:
@@ -181,15 +219,12 @@ def _check_overrides(origin: str, node, where: tuple, base_data: dict, overrides
     """Validate each override against the base scenario; errors name the experiment line."""
     for key, value in overrides.items():
         try:
-            scenario_with(base_data, {"@": (key.split("."), value)})
-        except ScenarioError as e:
+            scenario_with(base_data, {"@": (key.split("."), value)}, origin="@")
+        except ScenarioError as e:  # "@: path: message", whether the error is under the key or elsewhere
             msg = str(e)
             rest = msg[3:] if msg.startswith("@: ") else msg
             line = line_of(node, (*where, key))
             raise ScenarioError(f"{origin}:{line}: {'.'.join(map(str, where))}: {rest}") from None
-
-
-IDENTITY = ("name", "description", "seed", "weeks")
 
 
 def strategy_levers(strategy: Scenario, base: Scenario, origin: str) -> Overrides:
@@ -199,13 +234,13 @@ def strategy_levers(strategy: Scenario, base: Scenario, origin: str) -> Override
     theirs = {p.path: p.default for p in iter_parameters(Scenario, defaults=base)}
     levers: Overrides = {}
     for path, p in mine.items():
-        if path in IDENTITY or p.default == theirs[path]:
+        if path in RUN_IDENTITY or p.default == theirs[path]:
             continue
         if p.kind != "lever":
             raise ScenarioError(f"{origin}: {path} differs from the base scenario but is a {p.kind}, not a lever: "
                                 "a strategy may only set levers")
         levers[path] = p.default
-    rebuilt = base.model_copy(update={k: getattr(strategy, k) for k in IDENTITY})
+    rebuilt = base.model_copy(update={k: getattr(strategy, k) for k in RUN_IDENTITY})
     rebuilt = resolve_scenario(rebuilt.model_dump(mode="json"), levers)
     if rebuilt.canonical_json() != strategy.canonical_json():
         raise ScenarioError(f"{origin}: differs from the base scenario in its structure (skills, roles, departments, "
@@ -266,11 +301,20 @@ def _resolve_references(data: dict, node, path: Path, base: Scenario) -> None:
             params[key] = _plausible_range(declared[key])
 
 
-def _equalise_budgets(data: dict, base: Scenario) -> None:
-    """With ``equal_budget: true``, give every strategy the baseline strategy's budget, in place."""
+def _equalise_budgets(data: dict, base: Scenario, raw: dict | None = None, node=None, path: Path | None = None) -> None:
+    """With ``equal_budget: true``, give every strategy the baseline strategy's budget, in place.
+    A budget written into a strategy other than the baseline (``raw``: the file as written)
+    would be silently replaced: an error (one a strategy's scenario file declares is replaced,
+    as documented)."""
     strategies = data.get("strategies")
     if data.get("equal_budget") is not True or not isinstance(strategies, dict):
         return
+    baseline = data.get("baseline", "baseline")
+    for name, ov in ((raw or {}).get("strategies") or {}).items():
+        if name != baseline and isinstance(ov, dict) and BUDGET_PATH in ov:
+            raise ScenarioError(f"{path}:{line_of(node, ('strategies', name, BUDGET_PATH))}: strategies.{name}."
+                                f"{BUDGET_PATH}: equal_budget: true gives every strategy the baseline's budget; set "
+                                "the budget in the baseline strategy, or use equal_budget: false")
     reference = strategies.get(data.get("baseline", "baseline"))
     if not isinstance(reference, dict):
         return  # validation reports the missing baseline
@@ -297,9 +341,10 @@ def load_experiment(path: str | Path, *, replicates: int | None = None, weeks: i
             raise ScenarioError(f"{path}:{line_of(node, ('base',))}: base: no scenario file at {base_path}")
         base_data, base_node = load_raw(base_path)
         base = validate_data(base_data, str(base_path), base_node)
+        raw = data
         data = copy.deepcopy(data)
         _resolve_references(data, node, path, base)
-        _equalise_budgets(data, base)
+        _equalise_budgets(data, base, raw, node, path)
     spec: Experiment = validate_data(data, str(path), node, model_cls=Experiment)
     if replicates is not None or weeks is not None:
         overrides = {}
@@ -326,7 +371,39 @@ def load_experiment(path: str | Path, *, replicates: int | None = None, weeks: i
         for bound in (rng.low, rng.high):
             value = int(round(bound)) if rng.integer else bound
             _check_overrides(str(path), node, ("uncertainties", "parameters"), base_data, {key: value})
+    _check_combinations(str(path), node, spec, base_data)
     return LoadedExperiment(spec, path, base_data, base, data)
+
+
+MAX_COMBINATIONS_CHECKED = 2_000
+"""Strategy × uncertainty combinations validated at load (about 0.5 ms each); beyond this
+an invalid combination is found when its runs fail (recorded in ``errors/``)."""
+
+
+def _check_combinations(origin: str, node, spec: Experiment, base_data: dict) -> None:
+    """Each strategy with each named uncertainty scenario (or each parameter range's bounds)
+    must give a valid scenario too: ``organisation.size: 40`` in a strategy is valid alone,
+    but not with an uncertainty that sets ``organisation.executives: 50``."""
+    checks = []
+    for strategy, levers in spec.strategies.items():
+        if not levers:
+            continue
+        for name, ov in spec.uncertainties.scenarios.items():
+            if ov:
+                checks.append((("uncertainties", "scenarios", name), strategy, ov))
+        for key, rng in spec.uncertainties.parameters.items():
+            for bound in (rng.low, rng.high):
+                checks.append((("uncertainties", "parameters", key), strategy,
+                               {key: int(round(bound)) if rng.integer else bound}))
+    for where, strategy, ov in checks[:MAX_COMBINATIONS_CHECKED]:
+        merged = {**spec.strategies[strategy], **ov}
+        try:
+            scenario_with(base_data, {f"@{i}": (k.split("."), v) for i, (k, v) in enumerate(merged.items())},
+                          origin="@")
+        except ScenarioError as e:
+            rest = re.sub(r"^@\d*: ", "", str(e))
+            raise ScenarioError(f"{origin}:{line_of(node, where)}: {'.'.join(where)}: with strategy {strategy!r}: "
+                                f"{rest}") from None
 
 
 def experiment_yaml(exp: LoadedExperiment) -> str:

@@ -4,13 +4,18 @@
     <out>/runs/<key>.parquet one file per finished run: run_key, factor columns (experiment,
                              strategy, uncertainty, replicate, seed, sampled parameter values),
                              week, and one column per measured outcome; one row per week
+                             (written with Parquet page checksums)
+    <out>/checksums/<key>.sha256  the SHA-256 of that file's bytes, written after it: a run
+                             counts as stored only if its file matches (so a truncated,
+                             emptied or damaged file is found and re-run, never read)
     <out>/errors/<key>.json  a failed run: its factors and traceback
     <out>/plan.keys          the run keys of the current plan (``lesim compare`` reads only
                              these, so runs left by a trial with other settings don't mix in)
 
 Every file is written to a temporary name in the same folder and renamed into place, so a
-reader never sees half a file, a killed writer leaves at most a hidden temporary file, and a
-run written twice (a Dask task re-run after a worker died) just replaces identical content.
+reader never sees half a file, a killed writer leaves at most a hidden temporary file (the
+next sweep on the same machine removes those whose process is gone), and a run written twice
+(a Dask task re-run after a worker died) just replaces identical content.
 ``pandas.read_parquet("<out>/runs")`` reads the whole sweep (hidden files are ignored).
 
 :func:`check_writable` is the early check every command that writes results makes.
@@ -18,8 +23,12 @@ run written twice (a Dask task re-run after a worker died) just replaces identic
 
 from __future__ import annotations
 
+import errno
+import hashlib
+import io
 import json
 import os
+import re
 import tempfile
 import uuid
 from pathlib import Path
@@ -30,18 +39,46 @@ from ..loader import ScenarioError
 
 
 def check_writable(folder: Path) -> None:
-    """Fail now, not after a long run, if results cannot be written into ``folder`` (made if
-    missing): raises :class:`~sim.loader.ScenarioError`."""
+    """Fail now, not after a long run, if results cannot be written into ``folder``: raises
+    :class:`~sim.loader.ScenarioError`. Leaves nothing behind: folders made for the check
+    are removed again (the writer makes them when it writes)."""
+    made = []
+    p = Path(folder)
+    while not p.exists() and not p.is_symlink() and p != p.parent:
+        made.append(p)
+        p = p.parent
     try:
         folder.mkdir(parents=True, exist_ok=True)
         with tempfile.NamedTemporaryFile(dir=folder, prefix=".lesim-write-check-"):
             pass
     except OSError as e:
         raise ScenarioError(f"{folder}: cannot write results there ({e.strerror or e}); choose another --out") from None
+    finally:
+        for d in made:  # deepest first
+            try:
+                d.rmdir()
+            except OSError:
+                break
+
+
+def storage_reason(e: OSError) -> str:
+    """Why a write failed, in words (``no space left on device``, ``read-only file system`` …)."""
+    return {errno.ENOSPC: "no space left on device", errno.EDQUOT: "disk quota exceeded",
+            errno.EROFS: "read-only file system", errno.EACCES: "permission denied",
+            errno.EPERM: "operation not permitted", errno.EIO: "input/output error"}.get(e.errno, e.strerror or str(e))
+
+
+def _host_key() -> str:
+    import socket
+
+    return hashlib.sha256(socket.gethostname().encode()).hexdigest()[:8]
+
+
+_TMP = re.compile(r"\..*\.(\d+)\.([0-9a-f]{8})\.[0-9a-f]{8}\.tmp")
 
 
 def _atomic_write(path: Path, write) -> None:
-    tmp = path.parent / f".{path.name}.{os.getpid()}.{uuid.uuid4().hex[:8]}.tmp"
+    tmp = path.parent / f".{path.name}.{os.getpid()}.{_host_key()}.{uuid.uuid4().hex[:8]}.tmp"
     try:
         write(tmp)
         os.replace(tmp, path)
@@ -51,17 +88,51 @@ def _atomic_write(path: Path, write) -> None:
 
 
 def prepare(out: Path) -> None:
-    (out / "runs").mkdir(parents=True, exist_ok=True)
-    (out / "errors").mkdir(parents=True, exist_ok=True)
+    """Make the store's folders and remove the temporary files that writers on this machine
+    left when they were killed (their process is gone)."""
+    from ..run import pid_alive
+
+    host = _host_key()
+    for sub in ("runs", "errors", CHECKSUMS):
+        folder = out / sub
+        folder.mkdir(parents=True, exist_ok=True)
+        for f in folder.iterdir():
+            m = _TMP.fullmatch(f.name)
+            if m and m.group(2) == host and int(m.group(1)) != os.getpid() and not pid_alive(int(m.group(1))):
+                f.unlink(missing_ok=True)
 
 
 def write_text(path: Path, text: str) -> None:
     _atomic_write(path, lambda tmp: tmp.write_text(text, encoding="utf-8"))
 
 
+CHECKSUMS = "checksums"
+
+
+def file_sha256(path: Path) -> str:
+    h = hashlib.sha256()
+    with open(path, "rb") as f:
+        for block in iter(lambda: f.read(1 << 20), b""):
+            h.update(block)
+    return h.hexdigest()
+
+
 def write_run(out: Path, key: str, frame: pd.DataFrame) -> None:
-    """Store one run's rows; clears an error recorded for it earlier."""
-    _atomic_write(out / "runs" / f"{key}.parquet", lambda tmp: frame.to_parquet(tmp, index=False))
+    """Store one run's rows, then its checksum; clears an error recorded for it earlier."""
+    digest: list[str] = []
+
+    def write(tmp: Path) -> None:
+        frame.to_parquet(tmp, index=False, write_page_checksum=True)
+        digest.append(file_sha256(tmp))
+
+    run = out / "runs" / f"{key}.parquet"
+    _atomic_write(run, write)
+    try:
+        (out / CHECKSUMS).mkdir(exist_ok=True)
+        write_text(out / CHECKSUMS / f"{key}.sha256", digest[0] + "\n")
+    except OSError:  # e.g. the disk filled up between the two: a run without its checksum is not stored
+        run.unlink(missing_ok=True)
+        raise
     err = out / "errors" / f"{key}.json"
     if err.exists():
         err.unlink()
@@ -71,11 +142,41 @@ def write_error(out: Path, key: str, record: dict) -> None:
     _atomic_write(out / "errors" / f"{key}.json", lambda tmp: tmp.write_text(json.dumps(record, indent=2)))
 
 
-def stored_keys(out: Path) -> set[str]:
+def _run_files(out: Path) -> list[Path]:
     runs = out / "runs"
     if not runs.is_dir():
-        return set()
-    return {p.stem for p in runs.glob("*.parquet") if not p.name.startswith(".")}
+        return []
+    return sorted(p for p in runs.glob("*.parquet") if not p.name.startswith(".") and p.is_file())
+
+
+def verified(out: Path, file: Path) -> bool:
+    """Whether a stored run's file is exactly what was written: its SHA-256 matches the
+    recorded one (a missing or unreadable checksum fails)."""
+    try:
+        recorded = (out / CHECKSUMS / f"{file.stem}.sha256").read_text().strip()
+        return recorded == file_sha256(file)
+    except (OSError, UnicodeDecodeError):
+        return False
+
+
+def check_runs(out: Path) -> tuple[set[str], set[str]]:
+    """The keys of the stored runs that pass verification, and of those that fail it."""
+    good, bad = set(), set()
+    for f in _run_files(out):
+        (good if verified(out, f) else bad).add(f.stem)
+    return good, bad
+
+
+def discard_runs(out: Path, keys: set[str]) -> None:
+    """Remove stored runs (and their checksums), e.g. those that failed verification."""
+    for key in keys:
+        (out / "runs" / f"{key}.parquet").unlink(missing_ok=True)
+        (out / CHECKSUMS / f"{key}.sha256").unlink(missing_ok=True)
+
+
+def stored_keys(out: Path) -> set[str]:
+    """The keys of the stored runs that pass verification."""
+    return check_runs(out)[0]
 
 
 def error_records(out: Path) -> list[dict]:
@@ -85,11 +186,35 @@ def error_records(out: Path) -> list[dict]:
     return [json.loads(p.read_text()) for p in sorted(errs.glob("*.json")) if not p.name.startswith(".")]
 
 
+class DamagedRuns(Exception):
+    """Stored runs failed verification (``keys``); a sweep on the same folder re-runs them."""
+
+    def __init__(self, out: Path, keys: set[str]):
+        self.keys = keys
+        first = sorted(keys)[0]
+        super().__init__(f"{out}/runs: {len(keys)} stored run{'s' if len(keys) != 1 else ''} failed verification "
+                         f"(e.g. {first}.parquet: damaged, truncated or without its checksum); run `lesim sweep` "
+                         "again to re-run them")
+
+
 def read_runs(out: Path, keys: set[str] | None = None) -> pd.DataFrame:
-    """The stored runs (only ``keys`` if given), sorted by factors and week."""
-    runs = out / "runs"
-    files = sorted(p for p in runs.glob("*.parquet") if not p.name.startswith(".") and (keys is None or p.stem in keys))
+    """The stored runs (only ``keys`` if given), sorted by factors and week; raises
+    :class:`DamagedRuns` if any of them fails verification."""
+    files = [p for p in _run_files(out) if keys is None or p.stem in keys]
     if not files:
         return pd.DataFrame()
-    frame = pd.concat([pd.read_parquet(f) for f in files], ignore_index=True)
+    frames, bad = [], set()
+    for f in files:  # read once: what is verified is what is parsed
+        data = f.read_bytes()
+        try:
+            recorded = (out / CHECKSUMS / f"{f.stem}.sha256").read_text().strip()
+        except (OSError, UnicodeDecodeError):
+            recorded = None
+        if recorded != hashlib.sha256(data).hexdigest():
+            bad.add(f.stem)
+        elif not bad:
+            frames.append(pd.read_parquet(io.BytesIO(data)))
+    if bad:
+        raise DamagedRuns(out, bad)
+    frame = pd.concat(frames, ignore_index=True)
     return frame.sort_values(["uncertainty", "replicate", "strategy", "week"], kind="stable").reset_index(drop=True)
