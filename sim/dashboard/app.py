@@ -226,13 +226,25 @@ def ScenarioView(loaded: Loaded, names: list[str], open_scenario, message: str, 
     rows = solara.use_memo(lambda: network_sample(session.model), dependencies=[session])
     layout = solara.use_memo(lambda: network_layout(session.model, rows), dependencies=[session])
 
+    def advance() -> bool:
+        """A week (one turn: other sessions' weeks and charts come in between). A model that
+        refuses to go on (an outcome became infinite) stops with its one line in the page."""
+        try:
+            session.step()
+        except ScenarioError as e:
+            playing.value = False
+            set_error(one_line(e))
+            return False
+        if session.closed:  # replaced, or the browser session ended
+            return False
+        tick.value += 1
+        return True
+
     def play_loop():
         """While playing: a week, a re-render, a short pause (the pattern of Mesa's SolaraViz)."""
         while playing.value and not session.finished:
-            session.step()  # one turn per week: other sessions' weeks and charts come in between
-            if session.closed:  # replaced, or the browser session ended
+            if not advance():
                 return
-            tick.value += 1
             time.sleep(PLAY_INTERVAL)
         if session.finished and not session.closed:
             playing.value = False
@@ -240,8 +252,7 @@ def ScenarioView(loaded: Loaded, names: list[str], open_scenario, message: str, 
     solara.lab.use_task(play_loop, dependencies=[playing.value, session], prefer_threaded=True)
 
     def do_step():
-        session.step()
-        tick.value += 1
+        advance()
 
     def do_reset():
         playing.value = False
