@@ -331,12 +331,9 @@ def sweep(
     check_writable(out_dir)
     progress = SweepProgress(exp.spec.name, announce=lambda planned, n_workers: say(
         (exp.spec.name, "bold"), f": {planned} runs, {n_workers} workers, results in {out_dir}"))
-    try:
-        with progress:
-            stats = run_sweep(exp, out_dir, workers=workers, scheduler=scheduler, on_update=progress.on_update,
-                              on_start=progress.on_start)
-    except ScenarioError as e:  # a mistake (status 2) or a SweepError: its status (1 for a full disk)
-        fail(str(e), getattr(e, "code", 2))
+    with user_errors(), progress:  # a mistake (status 2) or a SweepError: its status (1 for a full disk)
+        stats = run_sweep(exp, out_dir, workers=workers, scheduler=scheduler, on_update=progress.on_update,
+                          on_start=progress.on_start)
     report_sweep(stats, out_dir)
 
 

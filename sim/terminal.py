@@ -52,11 +52,12 @@ def fail(message: str, code: int = 2) -> None:
 
 @contextmanager
 def user_errors(*more: type[Exception]) -> Iterator[None]:
-    """Turn a :class:`~sim.loader.ScenarioError` (or one of ``more``) raised inside into :func:`fail`."""
+    """Turn a :class:`~sim.loader.ScenarioError` (or one of ``more``) raised inside into :func:`fail`,
+    with the error's own exit status if it has one (a full disk during a sweep: 1), else 2."""
     try:
         yield
     except (ScenarioError, *more) as e:
-        fail(str(e))
+        fail(str(e), getattr(e, "code", 2))
 
 
 def check_writable(folder: Path) -> None:

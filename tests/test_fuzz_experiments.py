@@ -36,7 +36,7 @@ VALID = {
 PATHS = ["seed", "weeks", "name", "description", "organisation.size", "organisation.executives",
          "policies.mentoring.ratio", "policies.mentoring.enabled", "labour_market.annual_turnover",
          "learning.formal_rate", "learning", "policies.mentoring", "governance.annual_budget_per_employee",
-         "organisation.skills.0.name", "rules.culture", "no.such.key", "[/x]"]
+         "organisation.skills.0.name", "rules.culture", "no.such.key", "[/x]", "a\nb"]
 KEYS = ["name", "base", "weeks", "baseline", "strategies", "equal_budget", "uncertainties", "design", "measure",
         "description", "model", "typo"]
 SUB = {"design": ["type", "samples", "replicates", "seed", "morris_levels", "typo"],
