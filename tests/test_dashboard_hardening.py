@@ -7,7 +7,6 @@ that free their models when they end."""
 from __future__ import annotations
 
 import gc
-import json
 import os
 import weakref
 from pathlib import Path
@@ -23,16 +22,9 @@ from sim.dashboard.session import TURNS, ScenarioFolders, Session, Turns, load
 from sim.dashboard.sweeps import SweepFolders
 from sim.loader import ScenarioError
 
-from .conftest import ROOT
+from .fuzzcounts import record
 
-FUZZ = ROOT / "tests" / "artifacts" / "fuzz"
 SMALL = "name: {name}\nweeks: 6\norganisation: {{size: 40}}\n"
-
-
-def record(test: str, tried: int, correct: int, what: str) -> None:
-    """The fuzz counts, for the README (one JSON line per test)."""
-    FUZZ.mkdir(parents=True, exist_ok=True)
-    (FUZZ / f"{test}.json").write_text(json.dumps({"tried": tried, "correct": correct, "what": what}) + "\n")
 
 
 @pytest.fixture

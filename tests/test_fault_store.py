@@ -8,14 +8,12 @@ correctly, what) for the README's figures.
 
 from __future__ import annotations
 
-import json
 import os
 import random
 import shutil
 import signal
 import subprocess
 import sys
-import textwrap
 import time
 from contextlib import contextmanager
 from pathlib import Path
@@ -31,28 +29,13 @@ from sim.loader import ScenarioError
 from sim.run import OutputError, prepare_run, simulate, write_outputs
 
 from .conftest import ROOT, lesim
+from .fuzzcounts import record
+from .test_experiments import TINY
 
-ARTIFACTS = ROOT / "tests" / "artifacts" / "fuzz"
-EXPERIMENT = """\
-name: faults
-base: base.yaml
-strategies:
-  baseline: {}
-  mentoring: {policies.mentoring.enabled: true, policies.mentoring.ratio: 0.3}
-uncertainties:
-  scenarios:
-    central: {}
-    churn: {labour_market.annual_turnover: 0.3}
-design: {type: factorial, replicates: 4, seed: 5}
-measure: {outcomes: [skills_gap, engagement], every: 4}
-"""
+EXPERIMENT = TINY.replace("name: tiny", "name: faults").replace("replicates: 2", "replicates: 4")
+assert "name: faults" in EXPERIMENT and "replicates: 4" in EXPERIMENT  # TINY with 4 replicates: 16 runs
 RUNS = 16
 SCENARIO = "name: small\nweeks: 4\nseed: 1\norganisation: {size: 60}\n"
-
-
-def record(name: str, tried: int, correct: int, what: str) -> None:
-    ARTIFACTS.mkdir(parents=True, exist_ok=True)
-    (ARTIFACTS / f"{name}.json").write_text(json.dumps({"tried": tried, "correct": correct, "what": what}) + "\n")
 
 
 @contextmanager

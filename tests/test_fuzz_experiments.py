@@ -21,9 +21,8 @@ from sim.experiments.plan import count_runs, plan_runs
 from sim.experiments.spec import load_experiment, resolve_scenario
 from sim.loader import ScenarioError
 
-from .conftest import ROOT
+from .fuzzcounts import record
 
-ARTIFACTS = ROOT / "tests" / "artifacts" / "fuzz"
 BASE = "name: base\nweeks: 8\nseed: 1\norganisation: {size: 60}\n"
 VALID = {
     "name": "fuzz",
@@ -149,9 +148,7 @@ def test_fuzzed_experiment_files_load_or_give_one_line(tmp_path: Path):
         counts["correct"] += 1
 
     check()
-    ARTIFACTS.mkdir(parents=True, exist_ok=True)
-    (ARTIFACTS / "experiment_files.json").write_text(json.dumps({
-        "tried": counts["tried"], "correct": counts["correct"],
-        "what": f"fuzzed experiment files (Hypothesis, derandomised): loaded, runnable and nothing ignored "
-                f"({counts['accepted']}), or one line `file:line: key: message`"}) + "\n")
+    record("experiment_files", counts["tried"], counts["correct"],
+           f"fuzzed experiment files (Hypothesis, derandomised): loaded, runnable and nothing ignored "
+           f"({counts['accepted']}), or one line `file:line: key: message`")
     assert counts["correct"] == counts["tried"] and counts["accepted"] > 0, failures[:3]

@@ -12,7 +12,6 @@ tried in ``tests/artifacts/fuzz/<test>.json``: ``{"tried": N, "correct": N, "val
 from __future__ import annotations
 
 import copy
-import json
 import os
 import subprocess
 import sys
@@ -34,8 +33,8 @@ from sim.parameters import parameter_records  # noqa: E402
 from sim.scenario import Scenario  # noqa: E402
 
 from .conftest import ROOT  # noqa: E402
+from .fuzzcounts import record  # noqa: E402
 
-ARTIFACTS = ROOT / "tests" / "artifacts" / "fuzz"
 BASELINE_TEXT = (ROOT / "scenarios" / "baseline.yaml").read_text()
 BASELINE = yaml.safe_load(BASELINE_TEXT)
 SMALL = {"name": "small", "weeks": 1, "seed": 1, "organisation": {"size": 40}, "start": {"spin_up_weeks": 0}}
@@ -98,9 +97,7 @@ keys = st.sampled_from(ODD_TEXT) | st.text(min_size=1, max_size=12)
 
 
 def _record(name: str, counts: Counter, what: str) -> None:
-    ARTIFACTS.mkdir(parents=True, exist_ok=True)
-    (ARTIFACTS / f"{name}.json").write_text(json.dumps({"tried": counts["tried"], "correct": counts["correct"],
-                                                        "valid": counts["valid"], "what": what}) + "\n")
+    record(name, counts["tried"], counts["correct"], what, valid=counts["valid"])
     assert counts["tried"] > 0 and counts["correct"] == counts["tried"]
 
 
@@ -202,11 +199,13 @@ def _validate_file(tmp_path: Path, text: str, counts: Counter) -> str:
     return _clean(code, out, err, seconds)
 
 
-def test_fuzz_mutated_scenario_data(tmp_path: Path):
+def _fuzz_files(tmp_path: Path, texts, examples: int, name: str, what: str) -> None:
+    """``lesim validate`` on ``examples`` scenario texts drawn from ``texts``: each validates or
+    gives one clean line (:func:`_clean`); the counts go to the README's table."""
     counts: Counter = Counter()
 
-    @settings(FUZZ, max_examples=150)
-    @given(mutated_scenarios())
+    @settings(FUZZ, max_examples=examples)
+    @given(texts)
     def prop(text: str) -> None:
         counts["tried"] += 1
         problem = _validate_file(tmp_path, text, counts)
@@ -214,25 +213,19 @@ def test_fuzz_mutated_scenario_data(tmp_path: Path):
         assert not problem, f"{problem}\n{text}"
 
     prop()
-    _record("test_fuzz_mutated_scenario_data", counts, "lesim validate on the baseline scenario with 1-3 values "
-            "deleted, replaced (odd types, huge/tiny/NaN numbers, markup, control characters, unicode, deep nesting) "
-            "or keys renamed to odd text")
+    _record(name, counts, what)
+
+
+def test_fuzz_mutated_scenario_data(tmp_path: Path):
+    _fuzz_files(tmp_path, mutated_scenarios(), 150, "test_fuzz_mutated_scenario_data",
+                "lesim validate on the baseline scenario with 1-3 values deleted, replaced (odd types, huge/tiny/NaN "
+                "numbers, markup, control characters, unicode, deep nesting) or keys renamed to odd text")
 
 
 def test_fuzz_mutated_scenario_text(tmp_path: Path):
-    counts: Counter = Counter()
-
-    @settings(FUZZ, max_examples=120)
-    @given(mutated_texts())
-    def prop(text: str) -> None:
-        counts["tried"] += 1
-        problem = _validate_file(tmp_path, text, counts)
-        counts["correct"] += not problem
-        assert not problem, f"{problem}\n{text}"
-
-    prop()
-    _record("test_fuzz_mutated_scenario_text", counts, "lesim validate on the baseline file's text with 1-3 lines "
-            "deleted, duplicated, inserted (odd text), re-indented, given odd values or cut short")
+    _fuzz_files(tmp_path, mutated_texts(), 120, "test_fuzz_mutated_scenario_text",
+                "lesim validate on the baseline file's text with 1-3 lines deleted, duplicated, inserted (odd text), "
+                "re-indented, given odd values or cut short")
 
 
 set_keys = (st.sampled_from(PARAMETER_PATHS) | st.sampled_from([".".join(map(str, p)) for p in BASE_PATHS])
@@ -321,10 +314,5 @@ def test_fuzz_real_entry_point(tmp_path: Path, case: int):
     problem = _clean(proc.returncode, proc.stdout, proc.stderr, 0.0)
     assert time.perf_counter() - start < 60  # the interpreter's start and imports included
     assert not problem and proc.returncode == 2 and shown in proc.stderr, f"{problem}: {proc.stderr!r}"
-    ARTIFACTS.mkdir(parents=True, exist_ok=True)
-    record = ARTIFACTS / "test_fuzz_real_entry_point.json"
-    seen = json.loads(record.read_text()) if record.exists() and case else {"tried": 0, "correct": 0}
-    record.write_text(json.dumps({"tried": seen["tried"] + 1, "correct": seen["correct"] + 1,
-                                  "what": "python -m sim validate on hand-made hostile files (markup, ANSI escape and "
-                                          "newline in a key, YAML 1.1 sexagesimal, BOM, NaN-making parameter, "
-                                          "alias bomb)"}) + "\n")
+    record(f"test_fuzz_real_entry_point[{case}]", 1, 1, "python -m sim validate on hand-made hostile files (markup, "
+           "ANSI escape and newline in a key, YAML 1.1 sexagesimal, BOM, NaN-making parameter, alias bomb)")

@@ -39,7 +39,6 @@ carries the scales in effect at each review; each evidence reallocation is recor
 
 from __future__ import annotations
 
-import numpy as np
 
 from ..scenario import BUDGET_ITEMS
 from .phase import Phase
