@@ -24,14 +24,26 @@ from rich.text import Text
 
 from .loader import ScenarioError, one_line
 
-out_console = Console(markup=False, emoji=False, highlight=False)
-err_console = Console(stderr=True, markup=False, emoji=False, highlight=False)
+
+
+class _Console(Console):
+    """A console for user text: no markup, emoji codes or highlighting, and every string it
+    prints has its control characters shown escaped (:func:`~sim.loader.one_line`), so a name,
+    key or path can neither add a line nor move the cursor or recolour the terminal."""
+
+    def print(self, *objects, **kwargs) -> None:  # noqa: A003 - rich's name
+        super().print(*(one_line(o) if isinstance(o, str) else o for o in objects), **kwargs)
+
+
+out_console = _Console(markup=False, emoji=False, highlight=False)
+err_console = _Console(stderr=True, markup=False, emoji=False, highlight=False)
 
 
 def styled(*parts: str | tuple[str, str]) -> Text:
     """A line of text from plain strings and ``(text, style)`` pairs; nothing in either is
-    read as markup, e.g. ``styled(("ok", "green"), " ", path)``."""
-    return Text.assemble(*parts)
+    read as markup, and control characters in either are shown escaped (:func:`one_line`),
+    e.g. ``styled(("ok", "green"), " ", path)``."""
+    return Text.assemble(*(one_line(p) if isinstance(p, str) else (one_line(p[0]), p[1]) for p in parts))
 
 
 def say(*parts: str | tuple[str, str], err: bool = False) -> None:
@@ -70,13 +82,14 @@ def check_writable(folder: Path) -> None:
 
 def show_table(title: str, columns: Iterable[str], rows: Iterable[Iterable[str]],
                right: Callable[[str], bool] = lambda col: False) -> None:
-    """Print a table of text cells (shown literally; a rich ``Text`` cell keeps its style);
-    columns for which ``right(name)`` is true are right-aligned."""
-    table = Table(title=Text(title))
+    """Print a table of text cells (shown literally, control characters escaped; a rich
+    ``Text`` cell keeps its style); columns for which ``right(name)`` is true are right-aligned."""
+    table = Table(title=Text(one_line(title)))
     for col in columns:
-        table.add_column(Text(col), justify="right" if right(col) else "left")
+        table.add_column(Text(one_line(col)), justify="right" if right(col) else "left")
     for row in rows:
-        table.add_row(*(cell if isinstance(cell, Text) else Text(str(cell)) for cell in row))
+        table.add_row(*(Text(one_line(cell.plain), style=cell.style) if isinstance(cell, Text)
+                        else Text(one_line(str(cell))) for cell in row))
     out_console.print(table)
 
 
@@ -134,16 +147,16 @@ class SweepProgress:
 def report_sweep(stats, out_dir: Path) -> None:
     """Print a finished sweep's counts and failures; exit 130 if it was interrupted, 1 if
     any run failed."""
-    out_console.print(f"{stats.done} runs done, {stats.skipped} already stored, {stats.failed} failed "
-                      f"(of {stats.planned}); results in {out_dir}/runs")
+    say(f"{stats.done} runs done, {stats.skipped} already stored, {stats.failed} failed (of {stats.planned}); "
+        f"results in {out_dir}/runs")
     if getattr(stats, "unverified", 0):
         n = stats.unverified
-        err_console.print(f"note: {n} stored run{'s' if n != 1 else ''} failed verification (damaged, truncated or "
-                          f"without a checksum) and {'were' if n != 1 else 'was'} run again", highlight=False)
+        say(f"note: {n} stored run{'s' if n != 1 else ''} failed verification (damaged, truncated, or its checksum "
+            f"damaged) and {'were' if n != 1 else 'was'} run again", err=True)
     for line in stats.failures[:20]:
-        err_console.print(f"  failed: {one_line(str(line))}", soft_wrap=True)
+        say(f"  failed: {line}", err=True)
     if stats.failures:
-        err_console.print(f"  tracebacks: {out_dir}/errors/")
+        say(f"  tracebacks: {out_dir}/errors/", err=True)
     if stats.interrupted:
         err_console.print("interrupted: run the same command again to resume")
         raise typer.Exit(130)

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import copy
 import os
+import shutil
 import subprocess
 import sys
 from pathlib import Path
@@ -14,6 +15,15 @@ from sim.loader import scenario_from_data
 from sim.model import LearningEcosystem
 
 ROOT = Path(__file__).resolve().parents[1]
+
+
+def pytest_sessionstart(session) -> None:
+    """The fuzz counts (``tests/fuzzcounts.py``) are those of this run only: the controller
+    (not an xdist worker) clears the previous run's before any test records its own."""
+    if not hasattr(session.config, "workerinput"):
+        from .fuzzcounts import FOLDER
+
+        shutil.rmtree(FOLDER, ignore_errors=True)
 
 
 def merge(base: dict, extra: dict) -> dict:

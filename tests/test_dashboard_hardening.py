@@ -19,7 +19,7 @@ from hypothesis import strategies as st
 
 from sim.dashboard import app
 from sim.dashboard.session import TURNS, ScenarioFolders, Session, Turns, load
-from sim.dashboard.sweeps import SweepFolders
+from sim.dashboard.sweeps import SweepFolders, link_out
 from sim.loader import ScenarioError
 
 from .fuzzcounts import record
@@ -84,6 +84,28 @@ def test_sweep_folders_do_not_follow_links_out(tmp_path: Path):
     (root / "half" / "experiment.yaml").write_text("name: x\n")
     (root / "half" / "comparison.csv").symlink_to(elsewhere / "secret" / "comparison.csv")
     assert list(SweepFolders([root]).sweeps()) == ["real"]
+
+
+def test_a_sweep_whose_runs_lead_out_of_the_results_folders_is_not_read(tmp_path: Path):
+    root, elsewhere = tmp_path / "results", tmp_path / "elsewhere"
+    (elsewhere / "runs").mkdir(parents=True)
+    (elsewhere / "runs" / "k.parquet").write_bytes(b"outside")
+    for name in ("clean", "runs_out", "file_out", "dangling"):
+        d = root / name
+        d.mkdir(parents=True)
+        (d / "experiment.yaml").write_text("name: x\n")
+        (d / "comparison.csv").write_text("outcome\n")
+    (root / "clean" / "runs").mkdir()
+    (root / "clean" / "runs" / "k.parquet").write_bytes(b"inside")
+    (root / "runs_out" / "runs").symlink_to(elsewhere / "runs")
+    (root / "file_out" / "runs").mkdir()
+    (root / "file_out" / "runs" / "k.parquet").symlink_to(elsewhere / "runs" / "k.parquet")
+    (root / "dangling" / "plan.keys").symlink_to(elsewhere / "nothing")
+    roots = [root.resolve()]
+    assert link_out(root / "clean", roots) is None
+    assert link_out(root / "runs_out", roots) == root / "runs_out" / "runs"
+    assert link_out(root / "file_out", roots) == root / "file_out" / "runs" / "k.parquet"
+    assert link_out(root / "dangling", roots) == root / "dangling" / "plan.keys"
 
 
 # ----------------------------------------------------------------------------- the page

@@ -138,7 +138,7 @@ def test_damaged_run_files_never_pass_verification(tmp_path: Path, reference):
         f.write_bytes(data)
     record("store_damaged_file_detection", tried, correct,
            "single-bit flips at seeded positions and truncations (some to 0 bytes) of stored run files: each fails "
-           "verification")
+           "verification (SHA-256 sees any change: this checks that every run file is verified, on its real bytes)")
     assert correct == tried
     assert store.check_runs(out) == ({f.stem for f in files}, set())
 
@@ -155,7 +155,6 @@ def test_damaged_and_missing_store_files_are_detected_and_run_again(tmp_path: Pa
         "truncate": lambda p: p.write_bytes(p.read_bytes()[:rng.randrange(1, p.stat().st_size)]),
         "empty": lambda p: p.write_bytes(b""),
         "append": lambda p: p.write_bytes(p.read_bytes() + b"\0"),
-        "no checksum": lambda p: (out / store.CHECKSUMS / f"{p.stem}.sha256").unlink(),
         "wrong checksum": lambda p: (out / store.CHECKSUMS / f"{p.stem}.sha256").write_text("0" * 64),
         "garbled checksum": lambda p: (out / store.CHECKSUMS / f"{p.stem}.sha256").write_bytes(b"\xff\xfe"),
         "run deleted": lambda p: p.unlink(),
@@ -177,6 +176,23 @@ def test_damaged_and_missing_store_files_are_detected_and_run_again(tmp_path: Pa
     assert stats.unverified == present and stats.done == len(damage), stats
     pd.testing.assert_frame_equal(store.read_runs(out), store.read_runs(full))
     assert (out / "experiment.yaml").read_text() == (full / "experiment.yaml").read_text()
+
+
+def test_a_store_from_before_checksums_is_adopted_not_run_again(tmp_path: Path, reference):
+    """Upgrading keeps a sweep: run files without a checksum that decode in full are adopted
+    (their checksum written), one that does not decode is run again."""
+    f, full = reference
+    out = tmp_path / "store"
+    shutil.copytree(full, out)
+    shutil.rmtree(out / store.CHECKSUMS)                    # as written before checksums existed
+    broken = sorted((out / "runs").glob("*.parquet"))[3]
+    broken.write_bytes(broken.read_bytes()[: broken.stat().st_size // 2])
+    with pytest.raises(CompareError, match="1 stored run failed verification"):
+        load_sweep(out)
+    assert len(list((out / store.CHECKSUMS).glob("*.sha256"))) == RUNS - 1   # the others adopted
+    stats = sweep(load_experiment(f), out, workers=1)
+    assert stats.unverified == 1 and stats.done == 1 and stats.skipped == RUNS - 1, stats
+    pd.testing.assert_frame_equal(store.read_runs(out), store.read_runs(full))
 
 
 def test_a_full_disk_stops_the_sweep_with_one_line_and_the_store_resumes(tmp_path: Path, reference):

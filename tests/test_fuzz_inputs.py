@@ -312,7 +312,8 @@ def test_fuzz_real_entry_point(tmp_path: Path, case: int):
     proc = subprocess.run([sys.executable, "-m", "sim", "validate", str(path)], cwd=ROOT, capture_output=True,
                           text=True, env=env, timeout=120)
     problem = _clean(proc.returncode, proc.stdout, proc.stderr, 0.0)
-    assert time.perf_counter() - start < 60  # the interpreter's start and imports included
-    assert not problem and proc.returncode == 2 and shown in proc.stderr, f"{problem}: {proc.stderr!r}"
-    record(f"test_fuzz_real_entry_point[{case}]", 1, 1, "python -m sim validate on hand-made hostile files (markup, "
-           "ANSI escape and newline in a key, YAML 1.1 sexagesimal, BOM, NaN-making parameter, alias bomb)")
+    fast = time.perf_counter() - start < 60  # the interpreter's start and imports included
+    ok = fast and not problem and proc.returncode == 2 and shown in proc.stderr
+    record(f"test_fuzz_real_entry_point[{case}]", 1, int(ok), "python -m sim validate on hand-made hostile files "
+           "(markup, ANSI escape and newline in a key, YAML 1.1 sexagesimal, BOM, NaN-making parameter, alias bomb)")
+    assert ok, f"{'' if fast else 'too slow; '}{problem}: {proc.stderr!r}"

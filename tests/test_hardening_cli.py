@@ -85,13 +85,16 @@ def test_compare_shows_a_strategy_named_like_markup(tmp_path: Path):
         strategies:
           baseline: {}
           "[/x]": {policies.mentoring.enabled: true}
+          "evil\\e[2J\\e[31mred": {policies.mentoring.enabled: true}
         design: {type: factorial, replicates: 2, seed: 5}
         measure: {outcomes: [skills_gap], every: 2}
         """))
     out = tmp_path / "sw"
-    lesim("sweep", str(tmp_path / "e.yaml"), "--out", str(out), "--workers", "1", check=True)
+    proc = lesim("sweep", str(tmp_path / "e.yaml"), "--out", str(out), "--workers", "1", check=True)
     code, stdout, err = cli("compare", str(out))
     assert code == 0 and "[/x]" in stdout and "Traceback" not in err
+    # a strategy name with ANSI escapes is shown escaped in every table row, never sent raw
+    assert "\x1b" not in stdout + err + proc.stdout + proc.stderr and "evil\\x1b[2J" in stdout
     code, _, err = cli("compare", str(out), "--baseline", "[/y]")
     assert code == 2 and "[/y]" in one_error(err)
 

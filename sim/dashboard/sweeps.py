@@ -38,6 +38,32 @@ class SweepFolders:
         return out
 
 
+def link_out(folder: Path, roots: list[Path]) -> Path | None:
+    """The first path of a sweep folder that ``load_sweep`` would read (``runs/``,
+    ``checksums/``, ``plan.keys`` and the files in those folders) whose real path leads out of
+    the results folders (a symlink planted in a sweep), or ``None``."""
+    def out_of_roots(p: Path) -> bool:
+        try:
+            real = p.resolve(strict=True)
+        except (OSError, RuntimeError):
+            return p.is_symlink()  # a dangling or looping link: refused too
+        return not any(real.is_relative_to(r) for r in roots)
+
+    tops = [folder / "runs", folder / "checksums", folder / "plan.keys"]
+    for top in tops:
+        if (top.exists() or top.is_symlink()) and out_of_roots(top):
+            return top
+    for sub in tops[:2]:
+        try:
+            entries = list(sub.iterdir()) if sub.is_dir() else []
+        except OSError:
+            entries = []
+        for p in entries:
+            if p.is_symlink() and out_of_roots(p):
+                return p
+    return None
+
+
 @solara.component
 def SweepView(folders: SweepFolders):
     sweeps = folders.sweeps()
@@ -49,6 +75,10 @@ def SweepView(folders: SweepFolders):
             return
         solara.Select(label="Sweep", values=list(sweeps), value=choice, on_value=set_choice)
         if not isinstance(choice, str) or choice not in sweeps:
+            return
+        escaped = link_out(sweeps[choice], folders.roots)
+        if escaped is not None:
+            solara.Error(f"{escaped}: leads out of the results folders; this sweep is not read", classes=["lesim-error"])
             return
         SweepTable(sweeps[choice], outcome, set_outcome)
 

@@ -43,6 +43,7 @@ import pandas as pd
 from scipy import stats
 
 from .. import economics
+from ..loader import ScenarioError, read_text
 from ..outcomes import OUTCOME_BY_NAME
 from ..reporting import figure_to_img, page, pyplot, table_html
 from . import store
@@ -66,8 +67,10 @@ def load_sweep(folder: Path) -> tuple[dict, pd.DataFrame]:
     import yaml
 
     try:
-        experiment = yaml.safe_load(exp_file.read_text())
-    except (yaml.YAMLError, UnicodeDecodeError) as e:
+        experiment = yaml.safe_load(read_text(exp_file))  # bounded, a regular file only
+    except ScenarioError as e:
+        raise CompareError(str(e)) from None
+    except yaml.YAMLError as e:
         raise CompareError(f"{exp_file}: not readable YAML ({type(e).__name__}); rerun `lesim sweep`") from None
     if not isinstance(experiment, dict):
         raise CompareError(f"{exp_file}: not a sweep's experiment file; rerun `lesim sweep`")

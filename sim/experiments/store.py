@@ -5,9 +5,12 @@
                              strategy, uncertainty, replicate, seed, sampled parameter values),
                              week, and one column per measured outcome; one row per week
                              (written with Parquet page checksums)
-    <out>/checksums/<key>.sha256  the SHA-256 of that file's bytes, written after it: a run
-                             counts as stored only if its file matches (so a truncated,
-                             emptied or damaged file is found and re-run, never read)
+    <out>/checksums/<key>.sha256  the SHA-256 of that file's bytes, written just before the
+                             file is renamed into place: a run counts as stored only if its
+                             file matches (so a truncated, emptied or damaged file is found
+                             and re-run, never read). A run file without a checksum (a store
+                             written before checksums existed) is adopted if it decodes in
+                             full: its checksum is written then.
     <out>/errors/<key>.json  a failed run: its factors and traceback
     <out>/plan.keys          the run keys of the current plan (``lesim compare`` reads only
                              these, so runs left by a trial with other settings don't mix in)
@@ -118,21 +121,17 @@ def file_sha256(path: Path) -> str:
 
 
 def write_run(out: Path, key: str, frame: pd.DataFrame) -> None:
-    """Store one run's rows, then its checksum; clears an error recorded for it earlier."""
-    digest: list[str] = []
+    """Store one run's rows and their checksum; clears an error recorded for it earlier. The
+    checksum is written before the file is renamed into place, so a reader never finds a new
+    run without its checksum (a killed writer leaves at most a checksum without its run, which
+    is harmless: the run is not stored and will be written again)."""
+    (out / CHECKSUMS).mkdir(exist_ok=True)
 
     def write(tmp: Path) -> None:
         frame.to_parquet(tmp, index=False, write_page_checksum=True)
-        digest.append(file_sha256(tmp))
+        write_text(out / CHECKSUMS / f"{key}.sha256", file_sha256(tmp) + "\n")
 
-    run = out / "runs" / f"{key}.parquet"
-    _atomic_write(run, write)
-    try:
-        (out / CHECKSUMS).mkdir(exist_ok=True)
-        write_text(out / CHECKSUMS / f"{key}.sha256", digest[0] + "\n")
-    except OSError:  # e.g. the disk filled up between the two: a run without its checksum is not stored
-        run.unlink(missing_ok=True)
-        raise
+    _atomic_write(out / "runs" / f"{key}.parquet", write)
     err = out / "errors" / f"{key}.json"
     if err.exists():
         err.unlink()
@@ -151,12 +150,37 @@ def _run_files(out: Path) -> list[Path]:
 
 def verified(out: Path, file: Path) -> bool:
     """Whether a stored run's file is exactly what was written: its SHA-256 matches the
-    recorded one (a missing or unreadable checksum fails)."""
+    recorded one (an unreadable or garbled checksum fails; a missing one: :func:`adopt`)."""
+    return _recorded_matches(out, file, file_sha256(file) if file.is_file() else None)
+
+
+def _recorded_matches(out: Path, file: Path, digest: str | None) -> bool:
     try:
         recorded = (out / CHECKSUMS / f"{file.stem}.sha256").read_text().strip()
-        return recorded == file_sha256(file)
+    except FileNotFoundError:
+        return adopt(out, file)
     except (OSError, UnicodeDecodeError):
         return False
+    return digest is not None and recorded == digest
+
+
+def adopt(out: Path, file: Path) -> bool:
+    """A run file without a checksum (a store written before checksums existed): whether it
+    decodes in full as Parquet; if so its checksum is written now (where the folder allows), so
+    upgrading keeps every stored run instead of running it again."""
+    import pyarrow.parquet as pq
+
+    try:
+        data = file.read_bytes()
+        pq.read_table(io.BytesIO(data))
+    except Exception:  # noqa: BLE001 - any failure to decode means damaged
+        return False
+    try:
+        (out / CHECKSUMS).mkdir(exist_ok=True)
+        write_text(out / CHECKSUMS / f"{file.stem}.sha256", hashlib.sha256(data).hexdigest() + "\n")
+    except OSError:  # a read-only store: adopted for this reading only
+        pass
+    return True
 
 
 def check_runs(out: Path) -> tuple[set[str], set[str]]:
@@ -193,7 +217,7 @@ class DamagedRuns(Exception):
         self.keys = keys
         first = sorted(keys)[0]
         super().__init__(f"{out}/runs: {len(keys)} stored run{'s' if len(keys) != 1 else ''} failed verification "
-                         f"(e.g. {first}.parquet: damaged, truncated or without its checksum); run `lesim sweep` "
+                         f"(e.g. {first}.parquet: damaged, truncated, or its checksum damaged); run `lesim sweep` "
                          "again to re-run them")
 
 
@@ -206,11 +230,7 @@ def read_runs(out: Path, keys: set[str] | None = None) -> pd.DataFrame:
     frames, bad = [], set()
     for f in files:  # read once: what is verified is what is parsed
         data = f.read_bytes()
-        try:
-            recorded = (out / CHECKSUMS / f"{f.stem}.sha256").read_text().strip()
-        except (OSError, UnicodeDecodeError):
-            recorded = None
-        if recorded != hashlib.sha256(data).hexdigest():
+        if not _recorded_matches(out, f, hashlib.sha256(data).hexdigest()):
             bad.add(f.stem)
         elif not bad:
             frames.append(pd.read_parquet(io.BytesIO(data)))

@@ -16,7 +16,7 @@ from typing import Callable
 
 import yaml
 
-from ..loader import ScenarioError
+from ..loader import ScenarioError, read_text
 from . import store
 from .plan import count_runs, plan_runs
 from .runner import DaskEngine, LocalEngine, SweepStats, run_tasks, storage_reason
@@ -43,9 +43,9 @@ def check_folder(exp: LoadedExperiment, out: Path) -> None:
     if out.exists() and not out.is_dir():
         raise ScenarioError(f"{out}: exists and is not a folder; choose another --out")
     if f.exists():
-        try:
-            old = yaml.safe_load(f.read_text(encoding="utf-8"))
-        except (yaml.YAMLError, OSError, UnicodeDecodeError):
+        try:  # bounded, and never a pipe or a device (it would block)
+            old = yaml.safe_load(read_text(f))
+        except (yaml.YAMLError, ScenarioError):
             old = None
         if not isinstance(old, dict) or not isinstance(old.get("name"), str):
             if (out / "runs").is_dir():
