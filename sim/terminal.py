@@ -25,7 +25,6 @@ from rich.text import Text
 from .loader import ScenarioError, one_line
 
 
-
 class _Console(Console):
     """A console for user text: no markup, emoji codes or highlighting, and every string it
     prints has its control characters shown escaped (:func:`~sim.loader.one_line`), so a name,
