@@ -25,12 +25,10 @@ into the same folder, once its process is gone.
 from __future__ import annotations
 
 import errno
-import hashlib
 import json
 import os
 import re
 import shutil
-import socket
 import time
 from dataclasses import dataclass, field
 from datetime import datetime, timezone
@@ -42,6 +40,7 @@ import numpy as np
 import pandas as pd
 
 from . import economics
+from .experiments.store import HOST_KEY, left_by_dead_writer, storage_reason
 from .loader import ScenarioError, load_scenario
 from .model import LearningEcosystem
 from .processes.budget import year_record
@@ -246,24 +245,11 @@ class OutputError(Exception):
         self.kept = kept
 
 
-HOST_KEY = hashlib.sha256(socket.gethostname().encode()).hexdigest()[:8]
-"""This machine in the names of temporary folders (a shared filesystem sees other hosts' ones)."""
 _PARTIAL = re.compile(r"\..*\.tmp-(\d+)-([0-9a-f]{8})")
 
 
 def _partial_name(out: Path) -> str:
     return f".{out.name[:80]}.tmp-{os.getpid()}-{HOST_KEY}"
-
-
-def pid_alive(pid: int) -> bool:
-    """Whether a process with this id runs on this machine (another user's counts)."""
-    try:
-        os.kill(pid, 0)
-    except ProcessLookupError:
-        return False
-    except (PermissionError, OverflowError):
-        return True
-    return True
 
 
 def clean_stale_partials(folder: Path) -> list[Path]:
@@ -276,7 +262,7 @@ def clean_stale_partials(folder: Path) -> list[Path]:
         return removed
     for p in entries:
         m = _PARTIAL.fullmatch(p.name)
-        if m is None or m.group(2) != HOST_KEY or int(m.group(1)) == os.getpid() or pid_alive(int(m.group(1))):
+        if m is None or not left_by_dead_writer(int(m.group(1)), m.group(2)):
             continue
         if p.is_dir() and not p.is_symlink():
             shutil.rmtree(p, ignore_errors=True)
@@ -285,8 +271,6 @@ def clean_stale_partials(folder: Path) -> list[Path]:
 
 
 def _reason(e: OSError) -> str:
-    from .experiments.store import storage_reason
-
     return {errno.ENOTEMPTY: "another run wrote there first", errno.EEXIST: "another run wrote there first",
             errno.EBUSY: "it is in use (a mount point?)",
             errno.ENOTDIR: "it is not a folder (a file or a symbolic link?)"}.get(e.errno) or storage_reason(e)

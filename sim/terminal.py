@@ -52,7 +52,7 @@ def say(*parts: str | tuple[str, str], err: bool = False) -> None:
 
 def error_line(message: str) -> None:
     """Print ``error: message`` as one line on stderr."""
-    err_console.print(styled(("error:", "bold red"), " ", one_line(message)), soft_wrap=True)
+    say(("error:", "bold red"), " ", message, err=True)
 
 
 def fail(message: str, code: int = 2) -> None:

@@ -32,6 +32,7 @@ import io
 import json
 import os
 import re
+import socket
 import tempfile
 import uuid
 from pathlib import Path
@@ -71,17 +72,33 @@ def storage_reason(e: OSError) -> str:
             errno.EPERM: "operation not permitted", errno.EIO: "input/output error"}.get(e.errno, e.strerror or str(e))
 
 
-def _host_key() -> str:
-    import socket
+HOST_KEY = hashlib.sha256(socket.gethostname().encode()).hexdigest()[:8]
+"""This machine in the names of temporary files and folders (a shared filesystem sees other
+hosts' ones, which are never removed from here)."""
 
-    return hashlib.sha256(socket.gethostname().encode()).hexdigest()[:8]
+
+def pid_alive(pid: int) -> bool:
+    """Whether a process with this id runs on this machine (another user's counts)."""
+    try:
+        os.kill(pid, 0)
+    except ProcessLookupError:
+        return False
+    except (PermissionError, OverflowError):
+        return True
+    return True
+
+
+def left_by_dead_writer(pid: int, host: str) -> bool:
+    """Whether a temporary file or folder named with this writer's ``pid`` and ``host`` key
+    was left by a process on this machine that is gone (a killed run or sweep), so it can go."""
+    return host == HOST_KEY and pid != os.getpid() and not pid_alive(pid)
 
 
 _TMP = re.compile(r"\..*\.(\d+)\.([0-9a-f]{8})\.[0-9a-f]{8}\.tmp")
 
 
 def _atomic_write(path: Path, write) -> None:
-    tmp = path.parent / f".{path.name}.{os.getpid()}.{_host_key()}.{uuid.uuid4().hex[:8]}.tmp"
+    tmp = path.parent / f".{path.name}.{os.getpid()}.{HOST_KEY}.{uuid.uuid4().hex[:8]}.tmp"
     try:
         write(tmp)
         os.replace(tmp, path)
@@ -93,15 +110,12 @@ def _atomic_write(path: Path, write) -> None:
 def prepare(out: Path) -> None:
     """Make the store's folders and remove the temporary files that writers on this machine
     left when they were killed (their process is gone)."""
-    from ..run import pid_alive
-
-    host = _host_key()
     for sub in ("runs", "errors", CHECKSUMS):
         folder = out / sub
         folder.mkdir(parents=True, exist_ok=True)
         for f in folder.iterdir():
             m = _TMP.fullmatch(f.name)
-            if m and m.group(2) == host and int(m.group(1)) != os.getpid() and not pid_alive(int(m.group(1))):
+            if m and left_by_dead_writer(int(m.group(1)), m.group(2)):
                 f.unlink(missing_ok=True)
 
 
