@@ -6,15 +6,14 @@ from __future__ import annotations
 import os
 import re
 import signal
-import socket
 import subprocess
 import sys
 import time
-import urllib.request
 from pathlib import Path
 
 import pytest
 
+from sim.dashboard.server import command, environment, free_port, wait_ready
 from sim.loader import load_scenario
 
 from .conftest import ROOT
@@ -25,12 +24,6 @@ from playwright.sync_api import expect  # noqa: E402
 ARTIFACTS = ROOT / "tests" / "artifacts"
 TIMEOUT = 20_000  # ms; a loaded 2-core machine
 expect.set_options(timeout=TIMEOUT)
-
-
-def free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
 
 
 @pytest.fixture(scope="session")
@@ -63,25 +56,12 @@ def bad_scenarios(tmp_path_factory) -> Path:
 def server(sweep_results, bad_scenarios):
     port = free_port()
     log = open(ARTIFACTS.mkdir(exist_ok=True) or ARTIFACTS / f"server-{port}.log", "w")
-    env = {**os.environ, "LESIM_SCENARIO_DIRS": os.pathsep.join([str(ROOT / "scenarios"), str(bad_scenarios)]),
-           "LESIM_RESULTS_DIRS": str(sweep_results),
-           "LESIM_SCENARIO": "baseline", "SOLARA_TELEMETRY_MIXPANEL_ENABLE": "false", "MPLBACKEND": "Agg",
+    env = {**os.environ, **environment([ROOT / "scenarios", bad_scenarios], [sweep_results], "baseline"),
            "SOLARA_KERNEL_CULL_TIMEOUT": "3s"}
-    proc = subprocess.Popen([sys.executable, "-m", "solara", "run", "sim.dashboard.app", "--host", "127.0.0.1",
-                             "--port", str(port), "--no-open", "--production", "--no-check-version"],
-                            cwd=ROOT, env=env, stdout=log, stderr=subprocess.STDOUT, start_new_session=True)
+    proc = subprocess.Popen(command("127.0.0.1", port), cwd=ROOT, env=env, stdout=log, stderr=subprocess.STDOUT,
+                            start_new_session=True)
     url = f"http://127.0.0.1:{port}"
-    deadline = time.time() + 90
-    while time.time() < deadline:
-        if proc.poll() is not None:
-            raise RuntimeError(f"dashboard server exited: {Path(log.name).read_text()[-3000:]}")
-        try:
-            if urllib.request.urlopen(url + "/readyz", timeout=2).status == 200:
-                break
-        except OSError:
-            time.sleep(0.3)
-    else:
-        raise RuntimeError(f"dashboard server not ready: {Path(log.name).read_text()[-3000:]}")
+    wait_ready(proc, url, Path(log.name))
     server_log[url] = Path(log.name)
     yield url
     os.killpg(proc.pid, signal.SIGTERM)

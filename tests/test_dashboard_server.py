@@ -14,31 +14,18 @@ from pathlib import Path
 
 import pytest
 
+from sim.dashboard.server import free_port, wait_ready
+
 from .conftest import ROOT
 
 pytestmark = pytest.mark.skipif(not sys.platform.startswith("linux"), reason="reads /proc")
-
-
-def free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
 
 
 def start(port: int, log: Path) -> tuple[subprocess.Popen, int]:
     """``lesim dashboard`` on ``port``; returns the command and its server's pid once it answers."""
     proc = subprocess.Popen([sys.executable, "-m", "sim", "dashboard", "--port", str(port)], cwd=ROOT,
                             stdout=log.open("a"), stderr=subprocess.STDOUT)
-    deadline = time.time() + 90
-    while time.time() < deadline:
-        assert proc.poll() is None, log.read_text()[-2000:]
-        try:
-            if urllib.request.urlopen(f"http://127.0.0.1:{port}/readyz", timeout=2).status == 200:
-                break
-        except OSError:
-            time.sleep(0.2)
-    else:
-        raise AssertionError(f"not ready: {log.read_text()[-2000:]}")
+    wait_ready(proc, f"http://127.0.0.1:{port}", log)
     children = Path(f"/proc/{proc.pid}/task/{proc.pid}/children").read_text().split()
     assert len(children) == 1, children
     return proc, int(children[0])

@@ -148,7 +148,7 @@ def Control(p: ParameterInfo, value: Any, on_value):
     solara.Text(tip, style={"font-size": "11px", "color": "#777"})
 
 
-def one_line(e: BaseException) -> str:
+def error_text(e: BaseException) -> str:
     """An exception as the CLI would print it: a ScenarioError's own line, anything else as
     its type and first line (the page shows it instead of a traceback)."""
     text = str(e).strip().splitlines()[0] if str(e).strip() else ""
@@ -162,7 +162,7 @@ def Page():
     """The page; a boundary that turns any error below it into one line and a way back."""
     exception, clear = solara.use_exception()
     if exception is not None:
-        solara.Error(one_line(exception), classes=["lesim-error"])
+        solara.Error(error_text(exception), classes=["lesim-error"])
         solara.Button("Back to the dashboard", on_click=clear)
         return
     names = list(SCENARIOS.files())
@@ -177,7 +177,7 @@ def _open(name: Any) -> tuple[Loaded | None, str]:
     try:
         return load(SCENARIOS, name), ""
     except ScenarioError as e:
-        return None, one_line(e)
+        return None, error_text(e)
 
 
 @solara.component
@@ -218,7 +218,7 @@ def ScenarioView(loaded: Loaded, names: list[str], open_scenario, message: str, 
         try:
             return _keep(Session(loaded, values, compare))
         except ScenarioError as e:
-            set_error(one_line(e))
+            set_error(error_text(e))
             return _keep(Session(loaded, defaults, compare))
 
     session: Session = solara.use_memo(build, dependencies=[version, compare])
@@ -233,7 +233,7 @@ def ScenarioView(loaded: Loaded, names: list[str], open_scenario, message: str, 
             session.step()
         except ScenarioError as e:
             playing.value = False
-            set_error(one_line(e))
+            set_error(error_text(e))
             return False
         if session.closed:  # replaced, or the browser session ended
             return False
@@ -265,7 +265,7 @@ def ScenarioView(loaded: Loaded, names: list[str], open_scenario, message: str, 
             try:
                 typed = value_at(with_values(loaded, {path: v}), path)
             except ScenarioError as e:
-                set_error(one_line(e))
+                set_error(error_text(e))
                 return
             set_error("")
             set_values({**values, path: typed})

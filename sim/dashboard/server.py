@@ -83,6 +83,35 @@ def serve(scenario_dirs: list[Path], results_dirs: list[Path], initial: str, hos
     return 0 if stop else server.returncode
 
 
+def free_port(host: str = "127.0.0.1") -> int:
+    """A port on ``host`` that nothing listens on at this moment (tests and benchmarks start
+    servers on one)."""
+    import socket
+
+    with socket.socket() as s:
+        s.bind((host, 0))
+        return s.getsockname()[1]
+
+
+def wait_ready(proc: subprocess.Popen, url: str, log: Path, timeout: float = 90.0) -> None:
+    """Wait until the dashboard at ``url`` (started as ``proc``, writing to ``log``) answers
+    Solara's readiness probe ``/readyz``; RuntimeError with the log's end if the process exits
+    first or nothing answers within ``timeout`` seconds."""
+    import urllib.request
+
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        if proc.poll() is not None:
+            raise RuntimeError(f"dashboard server exited: {log.read_text()[-3000:]}")
+        try:
+            with urllib.request.urlopen(url + "/readyz", timeout=2) as answer:
+                if answer.status == 200:
+                    return
+        except OSError:
+            time.sleep(0.2)
+    raise RuntimeError(f"dashboard server not ready after {timeout:g} s: {log.read_text()[-3000:]}")
+
+
 def scenario_folders(scenario: Path | None, folders: list[Path]) -> tuple[list[Path], str]:
     """The folders of scenario files the page may open (default ``./scenarios``, plus the
     given scenario's folder) and the scenario it opens first (its stem, else ``baseline``).

@@ -79,18 +79,25 @@ def value_at(scenario: Scenario, path: str) -> Any:
     return obj
 
 
-def inside(path: Path, folders: list[Path]) -> Path | None:
-    """``path``'s real location (every symlink resolved) if that is a regular file inside one
-    of ``folders`` (themselves resolved), else ``None``. A symlink may point to another file
-    of the folders, never out of them (e.g. ``shadow.yaml -> /etc/shadow``)."""
+def within(path: Path, folders: list[Path]) -> Path | None:
+    """``path``'s real location (every symlink resolved) if it exists inside one of
+    ``folders`` (themselves resolved), else ``None`` (also for a dangling or looping link)."""
     try:
         real = path.resolve(strict=True)
-        regular = real.is_file()
     except (OSError, RuntimeError):  # dangling link, loop, no permission
         return None
-    if regular and any(real.is_relative_to(f) for f in folders):
-        return real
-    return None
+    return real if any(real.is_relative_to(f) for f in folders) else None
+
+
+def inside(path: Path, folders: list[Path]) -> Path | None:
+    """``path``'s real location if that is a regular file inside one of ``folders``
+    (:func:`within`), else ``None``. A symlink may point to another file of the folders,
+    never out of them (e.g. ``shadow.yaml -> /etc/shadow``)."""
+    real = within(path, folders)
+    try:
+        return real if real is not None and real.is_file() else None
+    except OSError:
+        return None
 
 
 class ScenarioFolders:

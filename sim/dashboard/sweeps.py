@@ -7,7 +7,7 @@ from pathlib import Path
 import pandas as pd
 import solara
 
-from .session import inside
+from .session import inside, within
 
 
 class SweepFolders:
@@ -27,11 +27,8 @@ class SweepFolders:
             except OSError:
                 entries = []
             for d in entries:
-                try:
-                    real = d.resolve(strict=True)
-                except (OSError, RuntimeError):
-                    continue
-                if not real.is_dir() or not any(real.is_relative_to(r) for r in self.roots):
+                real = within(d, self.roots)
+                if real is None or not real.is_dir():
                     continue
                 if inside(real / "experiment.yaml", self.roots) and inside(real / "comparison.csv", self.roots):
                     out.setdefault(d.name, real)
@@ -42,16 +39,9 @@ def link_out(folder: Path, roots: list[Path]) -> Path | None:
     """The first path of a sweep folder that ``load_sweep`` would read (``runs/``,
     ``checksums/``, ``plan.keys`` and the files in those folders) whose real path leads out of
     the results folders (a symlink planted in a sweep), or ``None``."""
-    def out_of_roots(p: Path) -> bool:
-        try:
-            real = p.resolve(strict=True)
-        except (OSError, RuntimeError):
-            return p.is_symlink()  # a dangling or looping link: refused too
-        return not any(real.is_relative_to(r) for r in roots)
-
     tops = [folder / "runs", folder / "checksums", folder / "plan.keys"]
-    for top in tops:
-        if (top.exists() or top.is_symlink()) and out_of_roots(top):
+    for top in tops:  # a dangling or looping link counts as leading out
+        if (top.exists() or top.is_symlink()) and within(top, roots) is None:
             return top
     for sub in tops[:2]:
         try:
@@ -59,7 +49,7 @@ def link_out(folder: Path, roots: list[Path]) -> Path | None:
         except OSError:
             entries = []
         for p in entries:
-            if p.is_symlink() and out_of_roots(p):
+            if p.is_symlink() and within(p, roots) is None:
                 return p
     return None
 
