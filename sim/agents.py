@@ -65,6 +65,13 @@ class Employee(FixedAgent):
         return self.model.structure.role_names[self.model.workforce.role[self.row]]
 
     @property
+    def location(self) -> str:
+        """Where the seat works: "on-site", "hybrid" or "remote" (docs/ODD.md, work location)."""
+        from .state import LOCATIONS
+
+        return LOCATIONS[int(self.model.workforce.location[self.row])]
+
+    @property
     def manager(self) -> "Employee | None":
         m = self.model.workforce.manager[self.row]
         return self.model.occupant(m) if m >= 0 else None

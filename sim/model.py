@@ -51,7 +51,7 @@ from .state import BudgetState, GovernanceMemory, State, Ties, Workforce, tie_st
 
 # Bump when the model's behaviour changes on purpose (with `make regression-update`): sweep
 # run keys include it, so results of an older model are never resumed into a newer sweep.
-MODEL_VERSION = "2026.11.30-1"
+MODEL_VERSION = "2026.11.30-2"
 
 # The week, in order (CONCEPT.md "One week"; docs/ODD.md "Process overview"). Written once.
 WEEK: tuple[Phase, ...] = (
@@ -163,7 +163,7 @@ class LearningEcosystem(mesa.Model):
         s = self.spin_up_weeks
         return State(
             workforce=wf, catalogue=catalogue, structure=structure, edges=edges,
-            ties=Ties.from_edges(wf.n, edges, tie_strengths(sc.rules.social)),
+            ties=Ties.from_edges(wf.n, edges, tie_strengths(sc.rules.social), wf.away, sc.rules.location.cross_use_loss),
             team_climate=np.full(len(structure.team_dept), sc.culture.psychological_safety),
             derived=Derived(wf.n), records=Records(len(structure.dept_names), max(s, 1), first=1 - s),
             best_item=np.full((len(org.skills), 6), -1, dtype=np.int64),

@@ -7,10 +7,17 @@ Initialisation rules (all documented in docs/ODD.md, "Initialisation"):
   ``team_size`` members under a team manager who reports to the head.
 * Non-managers draw their role from the department's role mix; managers and executives
   hold ``organisation.manager_role``.
+* Work location: each seat of department *d* is fully remote with probability its remote
+  share, hybrid with its hybrid share, on site otherwise (``organisation.remote_share`` /
+  ``hybrid_share``, or the department's own); a seat's *time away* is 0 on site,
+  1 − ``hybrid_days_on_site`` / 5 hybrid, 1 remote.
 * Network ties: team members are tied on a ring lattice of up to 8 neighbours (a clique
-  for teams of up to 9), every employee to their manager, and ``cross_team_ties`` random
-  ties per employee across the organisation (assumption: sparse cross-unit networks,
-  Cross & Parker 2004).
+  for teams of up to 9), every employee to their manager, and about ``cross_team_ties``
+  random ties per on-site employee across the organisation (assumption: sparse cross-unit
+  networks, Cross & Parker 2004). Time away thins them: each person's propensity to form
+  them is 1 − (1 − ``rules.location.cross_tie_factor``) × time away, the number of ties is
+  round(cross_team_ties × Σ propensity / 2) and each end is drawn in proportion to the
+  propensity (Yang et al. 2022: remote work leaves fewer ties across business units).
 * Initial proficiency on a required skill ~ Normal(required_mean × level, required_sd),
   on other skills ~ Normal(other_mean, other_sd), clipped to 0–5 (assumption).
 * Content: ``items_per_skill_level`` items per skill and level 1–5 with quality
@@ -26,7 +33,8 @@ import numpy as np
 
 from .processes.phase import Pars
 from .scenario import MODALITIES, Scenario
-from .state import NO_WEEK, TIE_CROSS, TIE_PLATFORM, TIE_REPORTING, TIE_TEAM, Catalogue, Workforce
+from .state import (HYBRID, NO_WEEK, ON_SITE, REMOTE, TIE_CROSS, TIE_PLATFORM, TIE_REPORTING, TIE_TEAM, Catalogue,
+                    Workforce)
 
 # The parameters of a new occupant's draws (at the start and at each hire): one declaration
 # for initialisation and for the hiring phase.
@@ -223,11 +231,15 @@ def build_structure(sc: Scenario, wf: Workforce, rng: np.random.Generator) -> tu
         s, d = _ring_edges(np.array([head, *team_managers], dtype=np.int64), lattice)
         add(s, d, TIE_TEAM)
     wf.work_role[:] = wf.role
-    # cross-team ties
-    n_cross = int(round(org.cross_team_ties * n / 2))
-    if n_cross and n > 1:
-        s = rng.integers(0, n, n_cross)
-        d = rng.integers(0, n, n_cross)
+    assign_locations(sc, wf, rng)
+    # cross-team ties, fewer for people who work away from the site
+    propensity = 1.0 - (1.0 - sc.rules.location.cross_tie_factor) * wf.away
+    total = propensity.sum()
+    n_cross = int(round(org.cross_team_ties * total / 2))
+    if n_cross and n > 1 and total > 0:
+        cum = np.cumsum(propensity)
+        s = np.minimum(np.searchsorted(cum, rng.random(n_cross) * cum[-1], side="right"), n - 1)
+        d = np.minimum(np.searchsorted(cum, rng.random(n_cross) * cum[-1], side="right"), n - 1)
         keep = s != d
         add(s[keep], d[keep], TIE_CROSS)
     structure = Structure(
@@ -295,11 +307,23 @@ def platform_ties(n: int, peer_ties: float, lxp: bool, rng: np.random.Generator)
     return np.vstack([s[keep], d[keep], np.full(keep.sum(), TIE_PLATFORM)])
 
 
+def assign_locations(sc: Scenario, wf: Workforce, rng: np.random.Generator) -> None:
+    """Where each seat works (see the module docstring): ``location`` (on site, hybrid,
+    remote) and ``away``, the share of the working week off site. The seat keeps them when
+    its occupant changes."""
+    org = sc.organisation
+    shares = np.array([org.location_shares(d) for d in org.departments], dtype=float).reshape(-1, 2)
+    remote, hybrid = shares[wf.dept, 0], shares[wf.dept, 1]
+    u = rng.random(wf.n)
+    wf.location[:] = np.where(u < remote, REMOTE, np.where(u < remote + hybrid, HYBRID, ON_SITE))
+    wf.away[:] = np.select([wf.location == REMOTE, wf.location == HYBRID],
+                           [1.0, 1.0 - org.hybrid_days_on_site / 5.0], 0.0)
+
+
 def assign_flags(sc: Scenario, wf: Workforce, rng: np.random.Generator) -> None:
-    """Mark remote workers, instructors and SMEs (the most proficient non-executives)."""
+    """Mark instructors and SMEs (the most proficient non-executives)."""
     n = wf.n
     org = sc.organisation
-    wf.remote[:] = rng.random(n) < org.remote_share
     wf.is_instructor[:] = (rng.random(n) < org.instructor_share) & ~wf.is_exec
     n_sme = int(round(org.sme_share * n))
     if n_sme:

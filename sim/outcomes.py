@@ -15,7 +15,7 @@ from typing import Callable, Literal
 
 import numpy as np
 
-from .state import NO_WEEK
+from .state import LOCATIONS, NO_WEEK
 from .loader import ScenarioError
 
 WEEKS_PER_YEAR = 52.0
@@ -41,10 +41,13 @@ def format_value(v) -> str:
 
 
 class Groups:
-    """Occupied positions partitioned into ``size`` groups (one for the org, or departments)."""
+    """Occupied positions partitioned into ``size`` groups along ``axis``: ``"org"`` (one
+    group), ``"dept"`` (departments; the default for more than one group), ``"location"``
+    (on site, hybrid, remote) or ``"cell"`` (department × location, as the records keep them)."""
 
-    def __init__(self, labels: np.ndarray, occupied: np.ndarray, size: int):
+    def __init__(self, labels: np.ndarray, occupied: np.ndarray, size: int, axis: str | None = None):
         self.size = size
+        self.axis = axis or ("org" if size == 1 else "dept")
         self.occupied = occupied
         self.all_labels = labels
         self._full = np.where(occupied, labels, size)  # vacant positions go to a dropped bin
@@ -364,8 +367,8 @@ def check_finite(values: np.ndarray, week: int, staffed: bool) -> None:
 
 
 class OutcomeCollector:
-    """Collects every outcome each week for the organisation and per department, and the
-    mean proficiency and gap per skill, from a model's :class:`~sim.state.State`. Tables come
+    """Collects every outcome each week for the organisation, per department and per work
+    location (on site, hybrid, remote), and the mean proficiency and gap per skill, from a model's :class:`~sim.state.State`. Tables come
     out tidy (see :mod:`sim.run`)."""
 
     def __init__(self, state):
@@ -374,6 +377,8 @@ class OutcomeCollector:
         self.org: list[np.ndarray] = []
         self.dept: list[np.ndarray] = []
         self.headcount: list[np.ndarray] = []
+        self.location: list[np.ndarray] = []          # weeks × locations (on site, hybrid, remote) × outcomes
+        self.location_headcount: list[np.ndarray] = []
         self.skill_prof: list[np.ndarray] = []
         self.skill_gap: list[np.ndarray] = []
 
@@ -389,6 +394,9 @@ class OutcomeCollector:
         self.org.append(org)
         self.dept.append(np.stack([o.fn(m, g_dept) for o in OUTCOMES], axis=1))
         self.headcount.append(g_dept.count.copy())
+        g_loc = Groups(wf.location.astype(np.int64), wf.occupied, len(LOCATIONS), axis="location")
+        self.location.append(np.stack([o.fn(m, g_loc) for o in OUTCOMES], axis=1))
+        self.location_headcount.append(g_loc.count.copy())
         d = m.derived
         self.skill_prof.append(ratio(d.skill_prof_sum, np.full(len(d.skill_prof_sum), g_org.count[0])))
         self.skill_gap.append(ratio(d.skill_short_sum, d.skill_need.astype(float)))

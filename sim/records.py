@@ -5,7 +5,9 @@ the content columns (phase 4); :class:`Records` keeps, per department and week, 
 headcount, exits, hires and the role fit they took or brought, rotations, direct L&D spend,
 hiring spend, separation cost, people's time cost, the value of output, vacancies, and the
 monetised productivity change since week 0 (the Phillips L4 "benefit").
-Records are arrays indexed by week, written once per week by the data phase
+Each department's records are kept by work location too (a *cell* per department and
+location, :func:`record_cells`), so every figure can be read by department, by location or
+for the organisation. Records are arrays indexed by week, written once per week by the data phase
 (:mod:`sim.processes.data`) — not counters reset by agents. This module only records and
 reads; the rules that produce the values live in the phases.
 :func:`xapi_statements` renders this week's learning activity as xAPI-shaped statements.
@@ -19,11 +21,21 @@ import numpy as np
 
 from .outcomes import Groups, row_gap
 from .scenario import BUDGET_ITEMS
+from .state import LOCATIONS
+
+N_LOC = len(LOCATIONS)
 
 FIELDS = ("headcount", "exits", "leaver_fit", "hires", "hire_fit", "rotations", "spend", "hiring_spend",
           "separation_cost", "time_cost", "benefit", "value", "vacancies", "vacancy_cost")
 EVENT_FIELDS = ("exits", "leaver_fit", "hires", "hire_fit", "rotations", "hiring_spend", "separation_cost")
 
+
+
+def record_cells(wf, rows: np.ndarray | None = None) -> np.ndarray:
+    """The record cell of positions ``rows`` (all by default): department × locations + location."""
+    if rows is None:
+        return wf.dept.astype(np.int64) * N_LOC + wf.location
+    return wf.dept[rows].astype(np.int64) * N_LOC + wf.location[rows]
 
 
 class Derived:
@@ -88,7 +100,8 @@ class Derived:
 
 
 class Records:
-    """Weekly per-department records (weeks × departments arrays, grown as needed).
+    """Weekly records per department and work location (weeks × cells arrays, grown as
+    needed; cell = department × 3 + location, :func:`record_cells`).
 
     Phases note the week's events as they happen (:meth:`add_counts`, :meth:`add_weights`);
     the data phase writes the week (:meth:`write_week`). Readers see weeks ``first`` …
@@ -98,27 +111,28 @@ class Records:
 
     def __init__(self, n_dept: int, weeks: int, first: int = 0):
         self.n_dept = n_dept
+        self.n_cells = n_dept * N_LOC
         self.first = first                      # the first week these records keep (row 0)
         self.week = first - 1
-        self._data = {f: np.zeros((max(weeks, 1) + 1, self.n_dept)) for f in FIELDS}
-        self._pending = {f: np.zeros(self.n_dept) for f in EVENT_FIELDS}
+        self._data = {f: np.zeros((max(weeks, 1) + 1, self.n_cells)) for f in FIELDS}
+        self._pending = {f: np.zeros(self.n_cells) for f in EVENT_FIELDS}
         self.reference_fit: np.ndarray | None = None
 
     # -- events during the week (kept until the week is written) -------------------------
-    def add_counts(self, field: str, depts: np.ndarray, scale: float = 1.0) -> None:
-        """Add ``scale`` per event to ``field`` of each event's department (events of this week)."""
-        if len(depts):
-            counts = np.bincount(depts, minlength=self.n_dept)
+    def add_counts(self, field: str, cells: np.ndarray, scale: float = 1.0) -> None:
+        """Add ``scale`` per event to ``field`` of each event's cell (:func:`record_cells`; events of this week)."""
+        if len(cells):
+            counts = np.bincount(cells, minlength=self.n_cells)
             self._pending[field] += counts if scale == 1.0 else counts * scale
 
-    def add_weights(self, field: str, depts: np.ndarray, weights: np.ndarray) -> None:
-        """Add ``weights`` to ``field`` of each event's department (events of this week)."""
-        if len(depts):
-            self._pending[field] += np.bincount(depts, weights=weights, minlength=self.n_dept)
+    def add_weights(self, field: str, cells: np.ndarray, weights: np.ndarray) -> None:
+        """Add ``weights`` to ``field`` of each event's cell (events of this week)."""
+        if len(cells):
+            self._pending[field] += np.bincount(cells, weights=weights, minlength=self.n_cells)
 
     # -- the week ------------------------------------------------------------------------
     def write_week(self, week: int, values: dict[str, np.ndarray]) -> None:
-        """Write week ``week``: the given per-department ``values`` and the events noted."""
+        """Write week ``week``: the given per-cell ``values`` and the events noted."""
         t = self._row(week)
         for f, v in values.items():
             self._data[f][t] = v
@@ -133,15 +147,21 @@ class Records:
             raise ValueError(f"week {week} is before the first recorded week ({self.first})")
         if row >= len(self._data["headcount"]):
             for f, arr in self._data.items():
-                grown = np.zeros((2 * len(arr), self.n_dept))
+                grown = np.zeros((2 * len(arr), self.n_cells))
                 grown[: len(arr)] = arr
                 self._data[f] = grown
         return row
 
     # -- reading -------------------------------------------------------------------------
-    def _fold(self, g: Groups, per_dept: np.ndarray) -> np.ndarray:
-        """Departmental values → values per group of ``g`` (org: the total)."""
-        return per_dept if g.size == self.n_dept else np.array([per_dept.sum()])
+    def _fold(self, g: Groups, per_cell: np.ndarray) -> np.ndarray:
+        """Values per cell → values per group of ``g``: by department, by location, per cell,
+        or the organisation's total."""
+        if g.axis == "cell":
+            return per_cell
+        if g.axis == "org":
+            return np.array([per_cell.sum()])
+        table = per_cell.reshape(self.n_dept, N_LOC)
+        return table.sum(axis=1) if g.axis == "dept" else table.sum(axis=0)
 
     def trailing(self, g: Groups, field: str, weeks: int) -> np.ndarray:
         """Sum over the last ``weeks`` recorded weeks (the last one included)."""
@@ -158,7 +178,8 @@ class Records:
 
     def series(self, field: str) -> np.ndarray:
         """Weeks × departments array of a field from the first to the last recorded week."""
-        return self._data[field][: self.week - self.first + 1].copy()
+        cells = self._data[field][: self.week - self.first + 1]
+        return cells.reshape(len(cells), self.n_dept, N_LOC).sum(axis=2)
 
 
 @dataclass

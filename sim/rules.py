@@ -101,6 +101,21 @@ class SocialRules(Section):
     reorganisation_mates: int = param(8, "New team ties a person moved by a reorganisation gets.", unit="ties", kind="setting", ge=0, le=100)
 
 
+class LocationRules(Section):
+    """Where people work (docs/ODD.md, work location): what remote and hybrid work does to
+    informal ties (the network, phase 7), to a manager's coaching (phase 7), to synchronous
+    instructor-led sessions (phase 4) and to quits (phase 11). A person's *time away* is the
+    share of the working week off site: 0 on site, 1 − days on site / 5 hybrid, 1 remote;
+    two people are *apart* for the larger of their times away (hybrid colleagues share their
+    site days; assumption)."""
+
+    cross_tie_factor: float = param(0.85, "Informal cross-team ties a fully remote employee forms, relative to an on-site one (a hybrid one in proportion to time away).", unit="fraction", source="Yang et al. 2022 (Nature Human Behaviour 6:43; 61,182 Microsoft employees): firm-wide remote work left fewer ties across business units and fewer bridging ties; the size is an assumption, calibrated with cross_use_loss so that firm-wide remote work cuts the cross-department share of learning conversations by about a quarter, as they measured for collaboration time (lesim check remote_cross_flow)", kind=U, plausible=(0.7, 1.0), ge=0, le=1)
+    cross_use_loss: float = param(0.12, "Relative drop in how often a cross-team tie carries a learning conversation, × the time its two people are apart.", unit="fraction", source="Yang et al. 2022: the share of collaboration time with cross-group ties fell by about 25 % of its pre-pandemic level, and less time went to the bridging ties that remained; calibrated with cross_tie_factor (lesim check remote_cross_flow)", kind=U, plausible=(0.05, 0.25), ge=0, le=1)
+    coaching_loss: float = param(0.2, "Relative drop in what a manager's coaching closes, × the time manager and report are apart.", unit="fraction", source="Emanuel, Harrington & Pallais 2023 (NBER w31880): engineers who sit near their teammates get about a fifth more feedback on their work, most of all new hires", kind=U, plausible=(0.1, 0.35), ge=0, le=1)
+    remote_ilt_completion: float = param(0.85, "Completion propensity of a synchronous instructor-led session taken remotely, relative to in person (× the learner's time away).", unit="fraction", source="assumption (live virtual sessions are harder to attend across schedules; modality changes completion, not efficacy)", kind=U, plausible=(0.6, 1.0), ge=0, le=1)
+    hybrid_quit_factor: float = param(0.67, "Weekly exit hazard of a hybrid employee relative to an on-site one (fully remote: 1).", unit="factor", source="Bloom, Han & Liang 2024 (Nature 630:920; randomised trial, 1,612 employees): two days a week at home cut quits by a third; no comparable trial for fully remote work", kind=U, plausible=(0.5, 1.0), ge=0, le=2)
+
+
 class ExperientialRules(Section):
     """Phase 6, experiential learning (:mod:`sim.processes.experiential`)."""
 
@@ -233,6 +248,7 @@ class Rules(Section):
     formal: FormalRules = Field(default_factory=FormalRules)
     transfer: TransferRules = Field(default_factory=TransferRules)
     social: SocialRules = Field(default_factory=SocialRules)
+    location: LocationRules = Field(default_factory=LocationRules)
     experiential: ExperientialRules = Field(default_factory=ExperientialRules)
     culture: CultureRules = Field(default_factory=CultureRules)
     environment: EnvironmentRules = Field(default_factory=EnvironmentRules)

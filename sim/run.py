@@ -46,6 +46,7 @@ from .model import LearningEcosystem
 from .processes.budget import year_record
 from .outcomes import HEADLINE, OUTCOMES, format_value
 from .scenario import BUDGET_ITEMS, Scenario
+from .state import LOCATIONS
 
 OUTCOME_NAMES = [o.name for o in OUTCOMES]
 FLOW_HEADLINES = ("learning_hours", "spend_per_employee", "total_cost_per_employee")
@@ -72,6 +73,7 @@ class RunResult:
     wall_seconds: float
     model: LearningEcosystem | None = field(default=None, repr=False)
     reallocations: pd.DataFrame = field(default_factory=pd.DataFrame)  # evidence allocation's moves
+    locations: pd.DataFrame = field(default_factory=pd.DataFrame)      # week × work location × outcomes
 
     def summary(self) -> dict:
         """Final and average (over weeks 1…end) value of every outcome."""
@@ -112,6 +114,22 @@ def tables(model: LearningEcosystem) -> tuple[pd.DataFrame, pd.DataFrame, pd.Dat
     return ts, dep, sk, gov
 
 
+def location_table(model: LearningEcosystem) -> pd.DataFrame:
+    """Outcomes by work location (on-site, hybrid, remote), week by week: the locations the
+    organisation has seats in (a location nobody works from has no rows)."""
+    col = model.collector
+    vals = np.array(col.location)                       # weeks × locations × outcomes
+    heads = np.array(col.location_headcount)            # weeks × locations
+    present = np.flatnonzero(np.bincount(model.workforce.location, minlength=len(LOCATIONS)) > 0)
+    vals, heads = vals[:, present], heads[:, present]
+    n_w, n_l, _ = vals.shape
+    out = pd.DataFrame(vals.reshape(n_w * n_l, -1), columns=OUTCOME_NAMES)
+    out.insert(0, "week", np.repeat(np.array(col.weeks), n_l))
+    out.insert(1, "location", np.tile(np.array([LOCATIONS[i] for i in present], dtype=object), n_w))
+    out.insert(2, "headcount", heads.reshape(-1).astype(int))
+    return out
+
+
 GOVERNANCE_COLUMNS = ["week", "rule", "measured_gap", "retired", "commissioned", "protected_hours",
                       "budget_per_employee", "spend_per_employee", *[f"scale_{n}" for n in BUDGET_ITEMS],
                       *[f"value_{n}" for n in BUDGET_ITEMS]]
@@ -132,7 +150,8 @@ def simulate(scenario: Scenario, *, progress: Callable[[int, int], None] | None 
     ts, dep, sk, gov = tables(model)
     return RunResult(scenario, ts, dep, sk, gov, budget_years(model), time.perf_counter() - start,
                      model if keep_model else None,
-                     pd.DataFrame(model.state.budget.reallocations, columns=REALLOCATION_COLUMNS))
+                     pd.DataFrame(model.state.budget.reallocations, columns=REALLOCATION_COLUMNS),
+                     location_table(model))
 
 
 def budget_years(model: LearningEcosystem) -> pd.DataFrame:
@@ -328,7 +347,7 @@ def manifest(result: RunResult) -> dict:
         "version": package_version(),
         "wall_seconds": round(result.wall_seconds, 3),
         "created_utc": datetime.now(timezone.utc).isoformat(timespec="seconds"),
-        "files": ["timeseries.csv", "departments.csv", "skills.csv", "governance.csv", "summary.json",
+        "files": ["timeseries.csv", "departments.csv", "locations.csv", "skills.csv", "governance.csv", "summary.json",
                   "manifest.json", "report.html", "chart_headline.png", "chart_departments.png", "chart_skills.png"],
     }
 
@@ -376,6 +395,7 @@ def _write_files(result: RunResult, tmp: Path, replicates: Sequence[RunResult], 
                  write_charts, write_report) -> None:
     result.timeseries.to_csv(tmp / "timeseries.csv", index=False, float_format="%.6g")
     result.departments.to_csv(tmp / "departments.csv", index=False, float_format="%.6g")
+    result.locations.to_csv(tmp / "locations.csv", index=False, float_format="%.6g")
     result.skills.to_csv(tmp / "skills.csv", index=False, float_format="%.6g")
     result.governance.to_csv(tmp / "governance.csv", index=False)
     files = []

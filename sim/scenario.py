@@ -60,6 +60,10 @@ class Department(Section):
     roles: dict[str, float] = Field(
         default_factory=dict, description="Role mix of the department's non-managers (role name → share; normalised)."
     )
+    remote_share: float | None = Field(
+        None, ge=0, le=1, description="This department's share of fully remote employees (default: organisation.remote_share).")
+    hybrid_share: float | None = Field(
+        None, ge=0, le=1, description="This department's share of hybrid employees (default: organisation.hybrid_share).")
 
 
 def _default_skills() -> list[Skill]:
@@ -126,7 +130,9 @@ class Organisation(Section):
     team_size: int = param(8, "Span of control: direct reports per team manager.", unit="people", ge=1, le=100)
     executives: int = param(3, "Executive sponsors of learning (part of the headcount).", unit="people", ge=1, le=1000)
     manager_role: str = Field("manager", description="Role held by managers and executives.")
-    remote_share: float = param(0.3, "Share of employees working remotely.", unit="fraction", ge=0, le=1)
+    remote_share: float = param(0.3, "Share of employees who work fully remotely, never on site (a department may declare its own; docs/ODD.md, work location).", unit="fraction", source="setting of the organisation", ge=0, le=1)
+    hybrid_share: float = param(0.0, "Share of employees who work hybrid: on site hybrid_days_on_site days a week, remote the rest (a department may declare its own).", unit="fraction", source="setting of the organisation", ge=0, le=1)
+    hybrid_days_on_site: float = param(3.0, "Days a week a hybrid employee works on site (of five); hybrid colleagues share their site days.", unit="days/week", source="assumption (common hybrid policies set 2–3 office days; Bloom, Han & Liang 2024: 3 on site, 2 at home)", ge=0, le=5)
     sme_share: float = param(0.04, "Share of employees who are subject-matter experts (top performers who codify know-how).", unit="fraction", ge=0, le=1)
     instructor_share: float = param(0.01, "Share of employees who teach instructor-led sessions.", unit="fraction", ge=0, le=1)
     cross_team_ties: float = param(1.5, "Informal ties per employee outside the own team.", unit="ties/person", source="assumption (Cross & Parker 2004 report sparse cross-unit networks)", ge=0, le=50)
@@ -154,11 +160,24 @@ class Organisation(Section):
                     raise located(("departments", i, "roles", rn), f"unknown role {rn!r}; known roles: {', '.join(roles)}")
                 if not 0 < share < float("inf"):
                     raise located(("departments", i, "roles", rn), f"share must be greater than 0, got {share}")
+        for i, d in enumerate(self.departments):
+            remote, hybrid = self.location_shares(d)
+            if remote + hybrid > 1 + 1e-9:
+                where = ("departments", i, "hybrid_share" if d.hybrid_share is not None else "remote_share") \
+                    if d.remote_share is not None or d.hybrid_share is not None else ("hybrid_share",)
+                raise located(where, f"remote_share + hybrid_share must be at most 1 (the rest work on site), "
+                                     f"got {remote:g} + {hybrid:g}")
         if self.executives >= self.size:
             raise located(("executives",), f"must be fewer than size ({self.size}), got {self.executives}")
         if len(self.departments) + self.executives > self.size:
             raise located(("size",), f"too small for {len(self.departments)} departments and {self.executives} executives, got {self.size}")
         return self
+
+
+    def location_shares(self, dept: Department) -> tuple[float, float]:
+        """(fully remote, hybrid) shares of a department: its own where declared, else the organisation's."""
+        return (self.remote_share if dept.remote_share is None else dept.remote_share,
+                self.hybrid_share if dept.hybrid_share is None else dept.hybrid_share)
 
 
 def _unique(what: str, names: list[str]) -> None:
@@ -212,7 +231,7 @@ class ContentItemSpec(Section):
     modality: Modality = "course"
     quality: float = param(0.6, "Instructional quality.", unit="0–1", ge=0, le=1)
     duration_hours: float = param(4.0, "Length.", unit="h", gt=0, le=500)
-    mobile: bool = True
+    mobile: bool = Field(True, description="Mobile-ready: with the LXP's mobile app it can be taken in short slots away from a desk (policies.platform.mobile).")
 
 
 class ContentCatalogue(Section):
@@ -236,8 +255,8 @@ class Platform(Section):
     recommendation_quality: float = param(0.8, "Share of learning choices that target the learner's largest gap (rest is browsing).", unit="fraction", kind="lever", ge=0, le=1)
     basic_recommendation_quality: float = param(0.3, "Same, with the basic LMS only.", unit="fraction", ge=0, le=1)
     peer_ties: float = param(3.0, "Extra cross-team ties per employee opened by peer features.", unit="ties/person", kind="lever", ge=0, le=50)
-    mobile: bool = param(True, "Content is reachable on mobile (more discretionary hours).", kind="lever")
-    mobile_hours_boost: float = param(0.1, "Relative increase of discretionary hours with mobile access.", unit="fraction", ge=0, le=5)
+    mobile: bool = param(True, "The LXP's mobile app: mobile-ready content (not instructor-led sessions or manuals) can be taken in short slots away from a desk.", kind="lever")
+    mobile_hours_boost: float = param(0.1, "Extra self-directed hours, relative to a learner's discretionary hours, taken in short slots on mobile — only in a week whose item is mobile-ready.", unit="fraction", source="assumption (microlearning in otherwise dead time: commutes, travel, between meetings)", ge=0, le=5)
     licence_per_employee_year: float = param(60.0, "LXP licence.", unit="$/employee/year", source="assumption (vendor list prices)", ge=0, le=10_000)
     lms_per_employee_year: float = param(30.0, "Basic LMS licence (always paid).", unit="$/employee/year", source="assumption", ge=0, le=10_000)
 

@@ -16,6 +16,10 @@ from typing import Any
 
 import numpy as np
 
+# Where a seat works (``Workforce.location``); the records keep each department's figures by location.
+ON_SITE, HYBRID, REMOTE = 0, 1, 2
+LOCATIONS: tuple[str, ...] = ("on-site", "hybrid", "remote")
+
 # "No such week" for week-valued columns and fields (never hired in the model, not yet
 # proficient, never used, no hiring freeze). Weeks before the strategy starts are negative
 # (the spin-up runs weeks −S+1 … 0), so −1 cannot serve as "none".
@@ -23,7 +27,7 @@ NO_WEEK = -(10**6)
 
 # This week's flows: overwritten by the phase that owns them each week (see the module
 # docstring), cleared when the strategy starts at week 0 so that no spin-up flow is reported.
-FLOW_COLUMNS = ("hours", "skill_hours", "item", "started", "completed", "formal_gain", "transferred",
+FLOW_COLUMNS = ("hours", "skill_hours", "mobile_hours", "item", "started", "completed", "formal_gain", "transferred",
                 "unapplied_lost", "peer_event", "peer_cross", "failed", "spend", "time_cost")
 
 
@@ -43,7 +47,8 @@ class Workforce:
     is_exec: np.ndarray = field(init=False)
     is_sme: np.ndarray = field(init=False)
     is_instructor: np.ndarray = field(init=False)
-    remote: np.ndarray = field(init=False)
+    location: np.ndarray = field(init=False)    # where the seat works: ON_SITE, HYBRID or REMOTE (LOCATIONS)
+    away: np.ndarray = field(init=False)        # share of the working week off site (0 on site … 1 remote)
     # occupancy
     occupied: np.ndarray = field(init=False)
     uid: np.ndarray = field(init=False)
@@ -71,6 +76,7 @@ class Workforce:
     # this week's flows
     hours: np.ndarray = field(init=False)       # all formal hours (compliance included)
     skill_hours: np.ndarray = field(init=False) # formal hours that build taxonomy skills
+    mobile_hours: np.ndarray = field(init=False)  # short-slot hours the mobile app offers this week (used on a mobile-ready item)
     item: np.ndarray = field(init=False)        # content item used this week, -1 none
     started: np.ndarray = field(init=False)
     completed: np.ndarray = field(init=False)
@@ -90,7 +96,8 @@ class Workforce:
         f64 = lambda v=0.0: np.full(n, v, dtype=np.float64)  # noqa: E731
         b = lambda: np.zeros(n, dtype=bool)  # noqa: E731
         self.dept, self.team, self.role, self.work_role, self.manager = i32(), i32(), i32(), i32(), i32(-1)
-        self.is_manager, self.is_exec, self.is_sme, self.is_instructor, self.remote = b(), b(), b(), b(), b()
+        self.is_manager, self.is_exec, self.is_sme, self.is_instructor = b(), b(), b(), b()
+        self.location, self.away = np.zeros(n, dtype=np.int8), f64()
         self.occupied = b()
         self.uid = np.full(n, -1, dtype=np.int64)
         self.vacant_since, self.hire_week, self.proficient_week, self.tenure = i32(-1), i32(NO_WEEK), i32(NO_WEEK), i32()
@@ -102,7 +109,7 @@ class Workforce:
         self.trained_manager = b()
         self.mentor, self.rotation_end = i32(-1), i32(-1)
         self.work_share, self.rotation_partner = f64(), i32(-1)
-        self.skill_hours = f64()
+        self.skill_hours, self.mobile_hours = f64(), f64()
         self.hours, self.formal_gain, self.transferred, self.unapplied_lost = f64(), f64(), f64(), f64()
         self.item = i32(-1)
         self.started, self.completed, self.peer_event, self.peer_cross, self.failed = b(), b(), b(), b(), b()
@@ -174,6 +181,9 @@ class Catalogue:
 # --------------------------------------------------------------------------- the network
 # kinds of tie; a rotation's ties to the host team are HOST while it lasts, then ALUMNI (they dissolve slowly)
 TIE_TEAM, TIE_REPORTING, TIE_CROSS, TIE_PLATFORM, TIE_HOST, TIE_ALUMNI = 0, 1, 2, 3, 4, 5
+# informal ties across teams that need people to meet: they carry fewer conversations when people are apart
+# (rules.location.cross_use_loss); platform ties are made and used online, team and reporting ties are work itself
+CO_PRESENCE_TIES = (TIE_CROSS, TIE_ALUMNI)
 
 
 def tie_strengths(social_rules) -> np.ndarray:
@@ -182,6 +192,13 @@ def tie_strengths(social_rules) -> np.ndarray:
     r = social_rules
     return np.array([r.strength_team, r.strength_reporting, r.strength_cross, r.strength_platform, r.strength_host,
                      r.strength_alumni])
+
+
+def network_ties(wf: "Workforce", edges: np.ndarray, p) -> "Ties":
+    """The ties of ``edges`` for the weekly phases: strengths by kind from ``p``
+    (``rules.social.*``) and reach from the workforce's time away and ``p.cross_use_loss``
+    (``rules.location.cross_use_loss``)."""
+    return Ties.from_edges(wf.n, edges, tie_strengths(p), wf.away, p.cross_use_loss)
 
 
 def dedupe_edges(edges: np.ndarray) -> np.ndarray:
@@ -196,24 +213,37 @@ def dedupe_edges(edges: np.ndarray) -> np.ndarray:
 
 @dataclass
 class Ties:
-    """The org network as compressed sparse rows (both directions), for vectorised phases."""
+    """The org network as compressed sparse rows (both directions), for vectorised phases.
+
+    ``strength`` (0–1, by kind of tie) scales what a conversation passes on; ``reach`` (0–1)
+    scales how often the tie carries one: 1 − ``cross_use_loss`` × the time its two people
+    are apart for the informal ties that need them to meet (:data:`CO_PRESENCE_TIES`), 1 for
+    the others (``rules.location``; Yang et al. 2022)."""
 
     indptr: np.ndarray
     indices: np.ndarray
     strength: np.ndarray
     degree: np.ndarray
+    reach: np.ndarray
 
     @classmethod
-    def from_edges(cls, n: int, edges: np.ndarray, strength_by_kind: np.ndarray) -> "Ties":
+    def from_edges(cls, n: int, edges: np.ndarray, strength_by_kind: np.ndarray, away: np.ndarray | None = None,
+                   cross_use_loss: float = 0.0) -> "Ties":
         src, dst, kind = edges
         s = np.concatenate([src, dst])
         d = np.concatenate([dst, src])
         w = np.concatenate([strength_by_kind[kind], strength_by_kind[kind]])
+        if away is not None and cross_use_loss > 0 and len(src):
+            apart = np.maximum(away[src], away[dst])
+            r = np.where(np.isin(kind, CO_PRESENCE_TIES), 1.0 - cross_use_loss * apart, 1.0)
+            reach = np.concatenate([r, r])
+        else:
+            reach = np.ones(len(s))
         order = np.lexsort((d, s))
-        s, d, w = s[order], d[order], w[order]
+        s, d, w, reach = s[order], d[order], w[order], reach[order]
         deg = np.bincount(s, minlength=n)
         indptr = np.concatenate([[0], np.cumsum(deg)]).astype(np.int64)
-        return cls(indptr=indptr, indices=d.astype(np.int64), strength=w, degree=deg.astype(np.int64))
+        return cls(indptr=indptr, indices=d.astype(np.int64), strength=w, degree=deg.astype(np.int64), reach=reach)
 
 
 # --------------------------------------------------------------------------- all mutable state

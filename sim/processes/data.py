@@ -5,6 +5,7 @@ from __future__ import annotations
 import numpy as np
 
 from ..outcomes import Groups
+from ..records import N_LOC, record_cells
 from ..state import NO_WEEK
 from .phase import Phase
 
@@ -12,7 +13,7 @@ from .phase import Phase
 def record_week(s, p, rng) -> None:
     """Derive this week's per-position measures (skills gap, fully proficient within
     ``rules.data.proficient_tolerance`` levels of every requirement, critical coverage), note
-    when a hire first becomes fully proficient, and write the week's departmental records.
+    when a hire first becomes fully proficient, and write the week's records (per department and work location).
 
     Value of output = value_per_employee_year / 52 × Σ output fit over the people in post
     (1 − skills gap; during a rotation, swap or share, the fit to the role worked for that
@@ -29,15 +30,16 @@ def record_week(s, p, rng) -> None:
     d.update(s, p.proficient_tolerance, p.critical_criticality)
     newly = d.proficient & (wf.proficient_week == NO_WEEK) & (wf.hire_week != NO_WEEK)
     wf.proficient_week[newly] = s.week
-    g = Groups(wf.dept.astype(np.int64), wf.occupied, rec.n_dept)
+    cells = record_cells(wf)
+    g = Groups(cells, wf.occupied, rec.n_cells, axis="cell")
     fit = d.fit
     if rec.reference_fit is None:
-        rec.reference_fit = g.mean(fit)
+        rec.reference_fit = Groups(wf.dept.astype(np.int64), wf.occupied, rec.n_dept, axis="dept").mean(fit)
     heads = g.count
     share = heads / heads.sum() if heads.sum() > 0 else heads
     weekly_value = p.value_per_employee_year / 52.0
-    reference = np.nan_to_num(rec.reference_fit)
-    vacant = np.bincount(wf.dept, weights=(~wf.occupied).astype(float), minlength=rec.n_dept)
+    reference = np.repeat(np.nan_to_num(rec.reference_fit), N_LOC)   # the department's, in each of its cells
+    vacant = np.bincount(cells, weights=(~wf.occupied).astype(float), minlength=rec.n_cells)
     rec.write_week(s.week, {
         "headcount": heads,
         "spend": g.sum_all(wf.spend) + s.overhead_spend * share,
@@ -53,7 +55,7 @@ RECORD = Phase(
     "data", record_week,
     params=("governance.value_per_employee_year", "rules.data.*"),
     reads=("week", "structure", "workforce.prof", "workforce.role", "workforce.work_role", "workforce.work_share",
-           "workforce.occupied", "workforce.dept",
+           "workforce.occupied", "workforce.dept", "workforce.location",
            "workforce.proficient_week", "workforce.hire_week", "workforce.spend", "workforce.time_cost",
            "overhead_spend", "derived", "records"),
     writes=("derived", "workforce.proficient_week", "records"),

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import numpy as np
 
-from ..state import TIE_REPORTING, TIE_TEAM, Ties, dedupe_edges, tie_strengths
+from ..state import TIE_REPORTING, TIE_TEAM, dedupe_edges, network_ties
 from .phase import Phase
 
 LN2 = np.log(2.0)
@@ -64,7 +64,7 @@ def reorganise(s, p, share: float, rng: np.random.Generator) -> None:
         new_edges.append(np.vstack([np.full(len(mates), row), mates, np.full(len(mates), TIE_TEAM)]))
         new_edges.append(np.array([[row], [wf.manager[row]], [TIE_REPORTING]]))
     s.edges = dedupe_edges(np.hstack(new_edges))
-    s.ties = Ties.from_edges(wf.n, s.edges, tie_strengths(p))
+    s.ties = network_ties(wf, s.edges, p)
     s.rewired = np.concatenate([s.rewired, moved_arr])
 
 
@@ -186,10 +186,10 @@ def age_content(s, p, rng) -> None:
 
 EVENTS = Phase(
     "events", apply_scheduled_events,
-    params=("events", "rules.environment.staleness_per_level", "rules.social.*", "governance.future_skills",
+    params=("events", "rules.environment.staleness_per_level", "rules.social.*", "rules.location.cross_use_loss", "governance.future_skills",
             "labour_market.new_skill_supply"),
     reads=("week", "structure", "catalogue", "workforce.is_manager", "workforce.occupied", "workforce.dept",
-           "workforce.team", "edges", "budget_factor", "hiring_frozen_until", "rewired", "market_supply"),
+           "workforce.team", "workforce.away", "edges", "budget_factor", "hiring_frozen_until", "rewired", "market_supply"),
     writes=("structure", "catalogue.freshness", "budget_factor", "hiring_frozen_until", "workforce.team",
             "workforce.manager", "edges", "ties", "rewired", "market_supply"),
     stream="reorganisation")

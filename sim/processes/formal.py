@@ -107,8 +107,14 @@ def learn_from_content(s, p, rng) -> None:
     rarely finish a long course). Instructor-led seats are
     limited to ``seats_per_instructor`` × instructors a week; learners beyond it get no session
     that week (their hours are spent and counted, with no gain).
-    Modality changes completion (and through it engagement), never efficacy (no learning-styles
-    effect).
+    Work location: a synchronous instructor-led session's completion propensity is × (1 −
+    (1 − ``rules.location.remote_ilt_completion``) × the learner's time away) (assumption).
+    Mobile: with the LXP's mobile app a learner whose item is mobile-ready (``catalogue.mobile``:
+    generated items except instructor-led sessions and manuals, listed items as declared) adds
+    this week's ``mobile_hours`` (phase 3) to their formal hours — short slots away from a desk;
+    an item that is not mobile-ready leaves them unused.
+    Modality and location change completion (and through it engagement), never efficacy (no
+    learning-styles effect).
     Mindset factor = 1 + mindset_effect × (mindset − 0.5) (Sisk2018: small).
     Writes ``item``, ``started``, ``completed``, ``formal_gain``; item usage, L1 ratings and
     L2 gains in the catalogue; what the gains did for each programme in the ledger
@@ -126,6 +132,12 @@ def learn_from_content(s, p, rng) -> None:
     items = choose_items(s, p, rows, r_target, r_browse)
     ok = items >= 0
     rows, items = rows[ok], items[ok]
+    if p.lxp and p.mobile:
+        slots = np.where(cat.mobile[items], wf.mobile_hours[rows], 0.0)
+        if slots.any():
+            wf.skill_hours[rows] += slots
+            wf.hours[rows] += slots
+            wf.time_cost[rows] += slots * p.employee_hour_cost
     # instructor-led seats
     ilt = cat.modality[items] == ILT
     if ilt.any():
@@ -147,8 +159,9 @@ def learn_from_content(s, p, rng) -> None:
     propensity = np.array([getattr(p.modalities, m).completion for m in MODALITIES])
     w = p.freshness_weight
     fresh_factor = (1.0 - w) + w * fresh
+    live = np.where(cat.modality[items] == ILT, 1.0 - (1.0 - p.remote_ilt_completion) * wf.away[rows], 1.0)
     p_complete = np.clip(propensity[cat.modality[items]] * (p.completion_base + p.completion_per_engagement * eng)
-                         * fresh_factor * np.minimum(1.0, wf.skill_hours[rows] / cat.duration[items]), 0, 1)
+                         * fresh_factor * np.minimum(1.0, wf.skill_hours[rows] / cat.duration[items]) * live, 0, 1)
     completed = r_complete[rows] < p_complete
     mind = 1.0 + p.mindset_effect * (wf.mindset[rows] - 0.5)
     gain = (p.formal_rate * wf.skill_hours[rows] * cat.quality[items] * fresh_factor
@@ -203,11 +216,14 @@ FORMAL = Phase(
     params=("learning.formal_rate", "learning.mindset_effect", "content.seats_per_instructor",
             "lxp=policies.platform.enabled", "policies.platform.recommendation_quality",
             "policies.platform.basic_recommendation_quality", "rules.formal.*", "rules.catalogue.modalities",
-            "rules.governance.curated_share"),
-    reads=("week", "workforce.skill_hours", "workforce.prof", "workforce.pending", "workforce.role",
+            "rules.governance.curated_share", "policies.platform.mobile", "governance.employee_hour_cost",
+            "rules.location.remote_ilt_completion"),
+    reads=("week", "workforce.skill_hours", "workforce.mobile_hours", "workforce.hours", "workforce.time_cost",
+           "workforce.away", "workforce.prof", "workforce.pending", "workforce.role",
            "workforce.engagement", "workforce.mindset", "workforce.is_instructor", "workforce.occupied",
            "workforce.protected_taken", "catalogue", "best_item", "structure", "curated_skill"),
     writes=("workforce.item", "workforce.started", "workforce.completed", "workforce.formal_gain",
+            "workforce.skill_hours", "workforce.hours", "workforce.time_cost",
             "workforce.pending", "ledger", "catalogue.usage_total", "catalogue.last_used", "catalogue.rating_sum",
             "catalogue.rating_n", "catalogue.gain_sum"),
     stream="formal")

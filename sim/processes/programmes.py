@@ -6,7 +6,8 @@ from __future__ import annotations
 import numpy as np
 
 from ..outcomes import row_gap
-from ..state import TIE_ALUMNI, TIE_HOST, Ties, dedupe_edges, tie_strengths
+from ..records import record_cells
+from ..state import TIE_ALUMNI, TIE_HOST, dedupe_edges, network_ties
 from .phase import Phase, weekly_probability
 
 
@@ -219,7 +220,7 @@ def rotate_jobs(s, p, rng) -> None:
                 started += [a, b]
         rows = np.array(started, dtype=np.int64)
         wf.rotation_end[rows] = s.week + p.duration_weeks
-        s.records.add_counts("rotations", wf.dept[rows])
+        s.records.add_counts("rotations", record_cells(wf, rows))
     _update_ties(s, p, rng, new_ties)
 
 
@@ -240,7 +241,7 @@ def _update_ties(s, p, rng, new_ties: list) -> None:
     keep[gone] = False
     touched = [e[:2, gone].ravel()] + [t[:2].ravel() for t in new_ties]  # a kept tie links the same pair
     s.edges = dedupe_edges(np.hstack([e[:, keep], *new_ties]))
-    s.ties = Ties.from_edges(wf.n, s.edges, tie_strengths(p))
+    s.ties = network_ties(wf, s.edges, p)
     s.rewired = np.concatenate([s.rewired, np.unique(np.concatenate(touched)).astype(np.int64)])
 
 
@@ -272,10 +273,11 @@ MENTORING = Phase(
     when="policies.mentoring.enabled")
 ROTATION = Phase(
     "job_rotation", rotate_jobs,
-    params=("policies.job_rotation.*", "rules.social.*"),
+    params=("policies.job_rotation.*", "rules.social.*", "rules.location.cross_use_loss"),
     reads=("week", "workforce.rotation_end", "workforce.role", "workforce.work_role", "workforce.work_share",
            "workforce.rotation_partner", "workforce.occupied", "workforce.is_manager", "workforce.dept",
-           "workforce.team", "workforce.prof", "structure", "edges", "ties", "rewired", "budget"),
+           "workforce.team", "workforce.prof", "workforce.away", "workforce.location", "structure", "edges", "ties",
+           "rewired", "budget"),
     writes=("workforce.work_role", "workforce.rotation_end", "workforce.work_share", "workforce.rotation_partner",
             "workforce.prof", "edges", "ties", "rewired", "records"),
     stream="rotation",

@@ -22,16 +22,21 @@ def learn_from_others(s, p, rng) -> None:
     """Three channels, all durable (learned in the flow of work):
 
     * peers — each week each employee talks to one random network contact with probability
-      interaction_rate × (safety_offset + team psychological safety): safety works on
-      learning *behaviour* — asking, seeking help, discussing errors (Edmondson1999) — so
-      it scales how often people seek knowledge, once. What a conversation passes on is the
+      interaction_rate × (safety_offset + team psychological safety) × the tie's reach: safety
+      works on learning *behaviour* — asking, seeking help, discussing errors (Edmondson1999) —
+      so it scales how often people seek knowledge, once; reach is 1 − ``rules.location.
+      cross_use_loss`` × the time the two are apart on an informal cross-team tie, 1 on the
+      others (:class:`~sim.state.Ties`; Yang et al. 2022: remote work moved collaboration
+      time away from cross-group ties). What a conversation passes on is the
       learner closing social_rate × tie strength × (sharing_offset + contact's sharing
       propensity) of the difference to a more proficient contact on each relevant skill
       (offsets 0.5, ``rules.social``; assumption). (Until model version 2026.11.29-2 safety
       scaled what was passed on as well, so it multiplied peer learning twice.)
     * manager coaching — a manager's coaching hours are shared by their direct reports; each
       hour closes coaching_rate × coaching_support_factor (2) × manager support of the gap to
-      the role requirement (assumption);
+      the role requirement (assumption), × (1 − ``rules.location.coaching_loss`` × the time
+      manager and report are apart) (Emanuel, Harrington & Pallais 2023: less feedback
+      without proximity, above all for new hires);
     * mentors — each mentoring hour closes ``policies.mentoring.learning_rate`` of the
       difference to the mentor on relevant skills, and a mentee's engagement rises by
       ``engagement_boost`` a week (which, against the weekly pull of engagement to its target,
@@ -54,7 +59,8 @@ def learn_from_others(s, p, rng) -> None:
     slot = np.where(has, slot, 0)
     contact = net.indices[slot] if len(net.indices) else np.zeros(n, np.int64)
     strength = net.strength[slot] if len(net.indices) else np.zeros(n)
-    p_talk = np.clip(p.interaction_rate * (p.safety_offset + safety), 0.0, 1.0)
+    reach = net.reach[slot] if len(net.indices) else np.zeros(n)
+    p_talk = np.clip(p.interaction_rate * (p.safety_offset + safety), 0.0, 1.0) * reach
     talk = has & wf.occupied[contact] & (r_talk < p_talk)
     rows = np.flatnonzero(talk)
     wf.peer_event[:] = False
@@ -73,7 +79,9 @@ def learn_from_others(s, p, rng) -> None:
     m = np.maximum(mgr, 0)
     reports = np.bincount(mgr[has_mgr], minlength=wf.n)  # occupied direct reports of each manager
     per_head = np.where(has_mgr & wf.occupied[m], wf.coaching_hours[m] / np.maximum(reports[m], 1), 0.0)
-    coach = np.clip(p.coaching_rate * per_head * p.coaching_support_factor * wf.support[m], 0.0, 1.0)
+    apart = np.maximum(wf.away, wf.away[m])
+    coach = np.clip(p.coaching_rate * per_head * p.coaching_support_factor * wf.support[m]
+                    * (1.0 - p.coaching_loss * apart), 0.0, 1.0)
     hour_cost = p.employee_hour_cost
     wf.time_cost += per_head * hour_cost  # the coach's time, booked against the coached
     coached = coach[:, None] * np.maximum(s.position_req.req - wf.prof, 0.0)
@@ -126,11 +134,11 @@ SOCIAL = Phase(
             "manager_development=policies.manager_development.enabled",
             "policies.manager_development.support_gain", "policies.manager_development.coaching_hours_gain",
             "rules.social.safety_offset", "rules.social.sharing_offset", "rules.social.coaching_support_factor",
-            "rules.social.taught_threshold"),
+            "rules.social.taught_threshold", "rules.location.coaching_loss"),
     reads=("ties", "team_climate", "structure", "workforce.team", "workforce.occupied", "workforce.sharing",
            "workforce.prof", "workforce.role", "workforce.work_role", "workforce.dept", "workforce.manager",
            "workforce.coaching_hours", "workforce.support", "workforce.mentor", "workforce.time_cost",
-           "workforce.engagement", "workforce.trained_manager"),
+           "workforce.engagement", "workforce.trained_manager", "workforce.away"),
     writes=("workforce.prof", "workforce.peer_event", "workforce.peer_cross", "workforce.time_cost",
             "workforce.engagement", "ledger"),
     stream="social")

@@ -15,7 +15,7 @@ from __future__ import annotations
 import numpy as np
 
 from ..organisation import platform_ties
-from ..state import Ties, dedupe_edges, tie_strengths
+from ..state import dedupe_edges, network_ties
 from .phase import Phase
 
 
@@ -36,7 +36,7 @@ def start_strategy(s, p, rng) -> None:
     new = platform_ties(wf.n, p.peer_ties, p.lxp, rng)
     if new.shape[1]:
         s.edges = dedupe_edges(np.hstack([s.edges, new]))
-        s.ties = Ties.from_edges(wf.n, s.edges, tie_strengths(p))
+        s.ties = network_ties(wf, s.edges, p)
     s.protected_hours = float(p.hours_per_week)
     wf.coaching_hours[:] = np.where(wf.is_manager & wf.occupied, p.coaching_hours, 0.0)
 
@@ -44,7 +44,7 @@ def start_strategy(s, p, rng) -> None:
 START = Phase(
     "start", start_strategy,
     params=("lxp=policies.platform.enabled", "policies.platform.peer_ties",
-            "policies.protected_time.hours_per_week", "leadership.coaching_hours", "rules.social.*"),
-    reads=("edges", "workforce.is_manager", "workforce.occupied"),
+            "policies.protected_time.hours_per_week", "leadership.coaching_hours", "rules.social.*", "rules.location.cross_use_loss"),
+    reads=("edges", "workforce.is_manager", "workforce.occupied", "workforce.away"),
     writes=("edges", "ties", "protected_hours", "workforce.coaching_hours"),
     stream="platform")

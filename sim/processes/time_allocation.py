@@ -36,8 +36,7 @@ def allocate_learning_hours(s, p, rng) -> None:
       (``state.dept_protected``: 1 unless a steering rule moved protected time toward the
       departments with the largest measured gaps);
     * discretionary: ``learning.discretionary_hours`` × (motivation / motivation_norm) ×
-      (engagement / engagement_norm), raised by ``mobile_hours_boost`` with the LXP's mobile
-      access; in a crunch week (probability ``crunch_probability``) none, otherwise scaled by
+      (engagement / engagement_norm); in a crunch week (probability ``crunch_probability``) none, otherwise scaled by
       1 / (1 − p) so the mean is kept (ATD: ~34 formal hours per employee-year under a
       typical policy, compliance included); × the share of self-directed paid content the
       budget allows (above 1 under evidence allocation: the organisation pays for more
@@ -46,8 +45,11 @@ def allocate_learning_hours(s, p, rng) -> None:
       ``rules.time.onboarding_weeks`` weeks;
     * compliance (when mandatory training is on): the annual block in the position's week of
       the year (:func:`compliance_due`); it builds none of the taxonomy's skills.
+    With the LXP's mobile app, ``mobile_hours`` = ``mobile_hours_boost`` × the discretionary
+    hours are there to take in short slots away from a desk — used only in a week whose
+    item is mobile-ready (phase 4, :func:`~sim.processes.formal.learn_from_content`).
     Writes ``hours`` (all formal hours), ``skill_hours`` (hours that build taxonomy skills),
-    ``protected_taken`` (the hours from protected time)
+    ``mobile_hours``, ``protected_taken`` (the hours from protected time)
     and ``time_cost`` (learners' time at ``governance.employee_hour_cost``; later phases add
     coaches', mentors' and SMEs' time).
     """
@@ -60,10 +62,10 @@ def allocate_learning_hours(s, p, rng) -> None:
     cp = p.crunch_probability
     disc = p.discretionary_hours * (wf.motivation / p.motivation_norm) * (wf.engagement / p.engagement_norm)
     disc = np.where(crunch, 0.0, disc / (1.0 - cp) if cp < 1 else 0.0)
-    if p.lxp and p.mobile:
-        disc = disc * (1.0 + p.mobile_hours_boost)
     if scale.get("self_directed", 1.0) != 1.0:
         disc = disc * scale["self_directed"]
+    wf.mobile_hours = np.where(wf.occupied, disc * p.mobile_hours_boost, 0.0) if p.lxp and p.mobile \
+        else np.zeros(wf.n)
     onboarding = np.where(wf.tenure < p.onboarding_weeks, p.onboarding_hours / p.onboarding_weeks, 0.0)
     skill_hours = np.where(wf.occupied, protected + disc + onboarding, 0.0)
     compliance = np.where(wf.occupied & compliance_due(wf.n, s.week), p.compliance_hours, 0.0) \
@@ -93,7 +95,8 @@ ALLOCATE = Phase(
             "rules.time.engagement_norm", "rules.time.onboarding_weeks"),
     reads=("week", "protected_hours", "budget", "dept_protected", "structure", "workforce.dept", "workforce.manager", "workforce.support", "workforce.motivation",
            "workforce.engagement", "workforce.tenure", "workforce.occupied"),
-    writes=("workforce.skill_hours", "workforce.hours", "workforce.time_cost", "workforce.protected_taken"),
+    writes=("workforce.skill_hours", "workforce.hours", "workforce.time_cost", "workforce.protected_taken",
+            "workforce.mobile_hours"),
     stream="time")
 RECENT_LEARNING = Phase(
     "recent_learning", remember_recent_learning,

@@ -6,6 +6,8 @@ import numpy as np
 
 from ..organisation import PEOPLE_PARAMS, draw_people
 from ..outcomes import row_gap
+from ..records import record_cells
+from ..state import HYBRID
 from .environment import role_scarcity
 from .phase import Phase
 
@@ -15,13 +17,16 @@ def exit_hazard(wf, p) -> np.ndarray:
     sensitivity × (engagement_norm − engagement)) × first_year_multiplier in the first
     ``first_year_weeks`` weeks × exp(growth_sensitivity × lack of growth), lack of growth =
     max(0, 1 − recent learning hours / the discretionary norm) (SPI2020, SHRM;
-    sensitivities are assumptions)."""
+    sensitivities are assumptions); × ``rules.location.hybrid_quit_factor`` for a hybrid
+    seat (Bloom, Han & Liang 2024: hybrid work cut quits by a third)."""
     base = 1.0 - (1.0 - p.annual_turnover) ** (1.0 / 52.0)
     norm = max(p.discretionary_hours, 1e-9)
     lack = np.clip(1.0 - wf.learn_ewma / norm, 0.0, 1.0)
     mult = (np.exp(p.engagement_sensitivity * (p.engagement_norm - wf.engagement))
             * np.where(wf.tenure < p.first_year_weeks, p.first_year_multiplier, 1.0)
             * np.exp(p.growth_sensitivity * lack))
+    if p.hybrid_quit_factor != 1.0:
+        mult = mult * np.where(wf.location == HYBRID, p.hybrid_quit_factor, 1.0)
     return np.clip(base * mult, 0.0, 1.0)
 
 
@@ -52,7 +57,7 @@ def exits(s, p, rng) -> None:
     r = rng.random(wf.n)
     leavers = np.flatnonzero(wf.occupied & (r < exit_hazard(wf, p)))
     if len(leavers):
-        d = wf.dept[leavers]
+        d = record_cells(wf, leavers)
         s.records.add_counts("exits", d)
         s.records.add_weights("leaver_fit", d, 1.0 - row_gap(wf, s.structure, leavers))
         s.records.add_counts("separation_cost", d, p.separation_cost)
@@ -85,7 +90,7 @@ def hire(s, p, rng) -> None:
     wf.tenure[due] = 0
     wf.hire_week[due] = s.week
     wf.vacant_since[due] = -1
-    d = wf.dept[due]
+    d = record_cells(wf, due)
     s.records.add_counts("hires", d)
     s.records.add_weights("hire_fit", d, 1.0 - row_gap(wf, s.structure, due))
     premium = 1.0 + p.scarcity_premium * scarcity[wf.role[due]]
@@ -96,9 +101,9 @@ EXITS = Phase(
     "exits", exits,
     params=("labour_market.annual_turnover", "labour_market.engagement_sensitivity",
             "labour_market.first_year_multiplier", "labour_market.growth_sensitivity", "learning.discretionary_hours",
-            "labour_market.separation_cost", "rules.turnover.*"),
+            "labour_market.separation_cost", "rules.turnover.*", "rules.location.hybrid_quit_factor"),
     reads=("week", "workforce.occupied", "workforce.learn_ewma", "workforce.engagement", "workforce.tenure",
-           "workforce.dept", "workforce.role", "workforce.prof", "workforce.mentor", "structure"),
+           "workforce.dept", "workforce.location", "workforce.role", "workforce.prof", "workforce.mentor", "structure"),
     writes=("workforce.occupied", "workforce.uid", "workforce.vacant_since", "workforce.prof", "workforce.pending",
             "workforce.mentor", "workforce.rotation_end", "workforce.work_role", "workforce.trained_manager",
             "workforce.support", "workforce.coaching_hours", "workforce.tenure", "records"),
@@ -111,7 +116,7 @@ HIRING = Phase(
             *PEOPLE_PARAMS),
     reads=("week", "hiring_frozen_until", "market_supply", "workforce.occupied", "workforce.vacant_since",
            "workforce.role",
-           "workforce.is_manager", "workforce.dept", "workforce.prof", "structure"),
+           "workforce.is_manager", "workforce.dept", "workforce.location", "workforce.prof", "structure"),
     writes=("workforce.occupied", "workforce.tenure", "workforce.hire_week", "workforce.vacant_since",
             "workforce.prof", "workforce.pending", "workforce.mindset", "workforce.engagement", "workforce.motivation",
             "workforce.sharing", "workforce.exposure", "workforce.aptitude", "workforce.support",

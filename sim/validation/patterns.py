@@ -17,7 +17,10 @@ Runs are shared: :func:`observe` makes, per seed,
   (for the decay half-life) and (b) one level of freshly trained, not yet applied skill on
   its role's most critical skill (for the transfer pattern);
 * one **intervention run** over 52 weeks with the growth-mindset initiative switched (for
-  the mindset effect: the year's learning gain against the status-quo run's, same seed).
+  the mindset effect: the year's learning gain against the status-quo run's, same seed);
+* two **work-location runs** over 52 weeks of the same organisation and seed, everyone on
+  site and everyone remote (for the effect of firm-wide remote work on the share of learning
+  conversations that cross departments, Yang et al. 2022).
 
 :func:`check` measures every pattern of :data:`PATTERNS` on these runs. ``lesim check``
 prints the result; docs/validation.md lists the patterns, their sources and what fails them.
@@ -58,6 +61,7 @@ class SeedObservation:
     unused_left: float = float("nan")               # share of the unused-skill gain left after 52 weeks
     mindset_d: float = float("nan")                 # the mindset initiative's d on the year's learning gain
     mindset_d_stock: float = float("nan")           # … on role proficiency itself (for comparison)
+    cross_share: dict = field(default_factory=dict)  # remote share (0 or 1) → cross-department share of conversations
 
 
 def _experienced_gap(s) -> np.ndarray:
@@ -194,6 +198,32 @@ def _mindset_effect(sc: Scenario, control: tuple[np.ndarray, np.ndarray, np.ndar
     obs.mindset_d_stock = float(np.mean(gain_b - gain_a) / sd_stock) if sd_stock > 0 else float("nan")
 
 
+def relocated(sc: Scenario, remote_share: float) -> Scenario:
+    """``sc`` with everyone in ``remote_share`` fully remote and the rest on site (no hybrid
+    work; departments' own shares cleared)."""
+    org = sc.organisation
+    depts = [d.model_copy(update={"remote_share": None, "hybrid_share": None}) for d in org.departments]
+    org = org.model_copy(update={"remote_share": float(remote_share), "hybrid_share": 0.0, "departments": depts})
+    return sc.model_copy(update={"organisation": org})
+
+
+def _remote_work(sc: Scenario, obs: SeedObservation) -> None:
+    """Yang et al. (2022) measured what firm-wide remote work did to collaboration across
+    business groups: the *share* of collaboration time spent with cross-group ties fell by
+    about a quarter of its earlier level. The workplace-learning analogue: the share of
+    learning conversations that taught something and crossed departments (the outcome
+    ``cross_dept_flow``), pooled over 52 weeks, in the organisation with everyone on site and
+    with everyone remote (same seed)."""
+    for remote in (0.0, 1.0):
+        model = LearningEcosystem(relocated(sc, remote))
+        cross = taught = 0
+        for _ in range(PAIR_WEEKS):
+            model.step()
+            cross += int(model.workforce.peer_cross.sum())
+            taught += int(model.workforce.peer_event.sum())
+        obs.cross_share[remote] = cross / taught if taught else float("nan")
+
+
 def observe(scenario: Scenario, seeds: tuple[int, ...], weeks: int) -> list[SeedObservation]:
     """Every run the patterns need, per seed (see the module docstring)."""
     out = []
@@ -204,6 +234,7 @@ def observe(scenario: Scenario, seeds: tuple[int, ...], weeks: int) -> list[Seed
         pair = sc.model_copy(update={"weeks": PAIR_WEEKS})
         _paired_copies(pair, obs)
         _mindset_effect(pair, at52, obs)
+        _remote_work(pair, obs)
         out.append(obs)
     return out
 
@@ -277,6 +308,14 @@ def mindset_effect(obs: list[SeedObservation]) -> float:
     return _mean(obs, "mindset_d")
 
 
+def remote_cross_flow(obs: list[SeedObservation]) -> float:
+    """Relative change of the cross-department share of learning conversations from everyone
+    on site to everyone remote, pooled over seeds (mean share remote / mean share on site − 1)."""
+    onsite = np.mean([o.cross_share.get(0.0, np.nan) for o in obs])
+    remote = np.mean([o.cross_share.get(1.0, np.nan) for o in obs])
+    return float(remote / onsite - 1.0) if onsite > 0 else float("nan")
+
+
 def gap_drift(obs: list[SeedObservation]) -> float:
     """Change of the skills gap per year, relative to its first-year level: (mean gap of the
     last 52 weeks − mean of weeks 1–52) / mean of weeks 1–52 / years between them (mean
@@ -296,7 +335,7 @@ class Pattern:
 
     name: str
     label: str
-    unit: str                     # "h", "$", "share", "months", "weeks", "d", "1/year"
+    unit: str                     # "h", "$", "share", "change", "months", "weeks", "d", "1/year"
     low: float
     high: float
     source: str                   # short citation (docs/validation.md has the full references)
@@ -326,6 +365,8 @@ PATTERNS: tuple[Pattern, ...] = (
     Pattern("mindset_effect", "Growth-mindset initiative effect on the year's learning", "d", 0.02, 0.35,
             "Sisk et al. 2018; Burnette et al. 2023",
             mindset_effect),
+    Pattern("remote_cross_flow", "Firm-wide remote work: change in the cross-department share of learning "
+            "conversations", "change", -0.35, -0.15, "Yang et al. 2022 (about −25 %)", remote_cross_flow),
     Pattern("gap_drift", "Status-quo skills-gap drift", "share/year", -0.05, 0.05,
             "stationarity (a model requirement)",
             gap_drift),
@@ -378,6 +419,8 @@ def format_measure(value: float, unit: str) -> str:
         return "∞" if value > 0 else "−∞"
     if unit == "share":
         return f"{100 * value:.1f} %"
+    if unit == "change":
+        return f"{100 * value:+.1f} %"
     if unit == "share/year":
         return f"{100 * value:+.1f} %/yr"
     if unit == "$":
@@ -404,6 +447,9 @@ WRONG_MODELS: tuple[tuple[str, tuple[str, ...], str], ...] = (
     # a growth-mindset initiative with no effect contradicts Sisk et al.'s lower bound
     ("an inert mindset initiative", ("policies.mindset_initiative.climate_target_gain=0",
                                      "policies.mindset_initiative.mindset_nudge=0"), "mindset_effect"),
+    # working away from colleagues that changes nothing contradicts Yang et al.'s siloing
+    ("work location without effect", ("rules.location.cross_tie_factor=1", "rules.location.cross_use_loss=0"),
+     "remote_cross_flow"),
 )
 
 
