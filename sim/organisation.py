@@ -34,7 +34,7 @@ import numpy as np
 from .processes.phase import Pars
 from .scenario import MODALITIES, Scenario
 from .state import (HYBRID, NO_WEEK, ON_SITE, REMOTE, TIE_CROSS, TIE_PLATFORM, TIE_REPORTING, TIE_TEAM, Catalogue,
-                    Workforce)
+                    Workforce, dedupe_edges)
 
 # The parameters of a new occupant's draws (at the start and at each hire): one declaration
 # for initialisation and for the hiring phase.
@@ -250,7 +250,10 @@ def build_structure(sc: Scenario, wf: Workforce, rng: np.random.Generator) -> tu
     )
     edges = np.stack([np.concatenate(src_l), np.concatenate(dst_l)]) if src_l else np.empty((2, 0), np.int64)
     kinds = np.concatenate(kind_l) if kind_l else np.empty(0, np.int8)
-    return structure, np.vstack([edges, kinds.astype(np.int64)])
+    # one tie per pair: a ring over an even-sized team lists its opposite pairs twice, and a random cross-team pair
+    # may repeat a team tie (until model version 2026.11.30-2 the duplicates stayed until the LXP's week-0 merge, so
+    # switching the LXP on also thinned the team ties people picked contacts from)
+    return structure, dedupe_edges(np.vstack([edges, kinds.astype(np.int64)]))
 
 
 def draw_people(p: Pars, st: Structure, wf: Workforce, rows: np.ndarray, rng: np.random.Generator,
@@ -332,6 +335,12 @@ def assign_flags(sc: Scenario, wf: Workforce, rng: np.random.Generator) -> None:
         wf.is_sme[np.argsort(-score)[:n_sme]] = True
 
 
+def mobile_ready(modality: str) -> bool:
+    """Whether content of ``modality`` can be taken on a phone in a short slot: every modality
+    but live instructor-led sessions and (long, print-style) manuals (assumption)."""
+    return modality not in ("instructor_led", "manual")
+
+
 def build_catalogue(sc: Scenario, st: Structure, rng: np.random.Generator) -> Catalogue:
     """Generated items per skill and level, then the listed items (see module docstring)."""
     cc = sc.content
@@ -352,9 +361,10 @@ def build_catalogue(sc: Scenario, st: Structure, rng: np.random.Generator) -> Ca
                 cat.add(skill=skill, level=level, modality=MODALITIES.index(mod),
                         quality=rng.beta(q * conc, (1 - q) * conc),
                         duration=getattr(profile, mod).hours * rng.uniform(1.0 - spread, 1.0 + spread),
-                        mobile=mod not in ("instructor_led", "manual"), freshness=1.0, created=0)
+                        mobile=mobile_ready(mod), freshness=1.0, created=0)
     kidx = {s: i for i, s in enumerate(st.skill_names)}
     for it in cc.items:
         cat.add(skill=kidx[it.skill], level=it.level, modality=MODALITIES.index(it.modality), quality=it.quality,
-                duration=it.duration_hours, mobile=it.mobile, freshness=1.0, created=0)
+                duration=it.duration_hours, mobile=mobile_ready(it.modality) if it.mobile is None else it.mobile,
+                freshness=1.0, created=0)
     return cat

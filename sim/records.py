@@ -156,6 +156,9 @@ class Records:
     def _fold(self, g: Groups, per_cell: np.ndarray) -> np.ndarray:
         """Values per cell → values per group of ``g``: by department, by location, per cell,
         or the organisation's total."""
+        expected = {"cell": self.n_cells, "org": 1, "dept": self.n_dept, "location": N_LOC}[g.axis]
+        if g.size != expected:
+            raise ValueError(f"groups along {g.axis!r} have {g.size} groups; the records have {expected}")
         if g.axis == "cell":
             return per_cell
         if g.axis == "org":

@@ -160,6 +160,9 @@ class Organisation(Section):
                     raise located(("departments", i, "roles", rn), f"unknown role {rn!r}; known roles: {', '.join(roles)}")
                 if not 0 < share < float("inf"):
                     raise located(("departments", i, "roles", rn), f"share must be greater than 0, got {share}")
+        if self.remote_share + self.hybrid_share > 1 + 1e-9:
+            raise located(("hybrid_share",), f"remote_share + hybrid_share must be at most 1 (the rest work on site), "
+                                             f"got {self.remote_share:g} + {self.hybrid_share:g}")
         for i, d in enumerate(self.departments):
             remote, hybrid = self.location_shares(d)
             if remote + hybrid > 1 + 1e-9:
@@ -231,7 +234,7 @@ class ContentItemSpec(Section):
     modality: Modality = "course"
     quality: float = param(0.6, "Instructional quality.", unit="0–1", ge=0, le=1)
     duration_hours: float = param(4.0, "Length.", unit="h", gt=0, le=500)
-    mobile: bool = Field(True, description="Mobile-ready: with the LXP's mobile app it can be taken in short slots away from a desk (policies.platform.mobile).")
+    mobile: bool | None = Field(None, description="Mobile-ready: with the LXP's mobile app it can be taken in short slots away from a desk (policies.platform.mobile). Default: every modality but instructor-led sessions and manuals.")
 
 
 class ContentCatalogue(Section):

@@ -52,6 +52,9 @@ def test_shares_that_add_up_to_more_than_everyone_are_refused(tmp_path):
     line = proc.stderr.strip()
     assert "\n" not in line and "Traceback" not in line
     assert f"{path}:5" in line and "hybrid_share" in line and "at most 1" in line, line
+    path.write_text("name: bad\norganisation:\n  remote_share: 0.5\n  hybrid_share: 0.6\n")
+    proc = subprocess.run([sys.executable, "-m", "sim", "validate", str(path)], capture_output=True, text=True)
+    assert proc.returncode == 2 and f"{path}:4" in proc.stderr and "at most 1" in proc.stderr, proc.stderr
 
 
 def _cross_degree(m) -> tuple[np.ndarray, np.ndarray]:
@@ -170,8 +173,13 @@ def test_hybrid_seats_quit_less():
     base = turnover.exit_hazard(flat.workforce, flat.phase("exits").pars)
     hybrid = m.workforce.location == HYBRID
     assert hybrid.any() and (~hybrid).any()
-    np.testing.assert_allclose(hazard[hybrid], 0.5 * base[hybrid])
+    np.testing.assert_allclose(hazard[hybrid], 0.5 * base[hybrid])   # 3 days on site: the trial's 2 at home
     np.testing.assert_array_equal(hazard[~hybrid], base[~hybrid])
+    # one day at home is half the trial's dose: half the effect
+    one_day = make_model(organisation={"size": 300, "hybrid_share": 0.5, "hybrid_days_on_site": 4},
+                         rules={"location": {"hybrid_quit_factor": 0.5}})
+    np.testing.assert_allclose(turnover.exit_hazard(one_day.workforce, one_day.phase("exits").pars)[hybrid],
+                               0.75 * base[hybrid])
 
 
 def test_firm_wide_remote_work_siloes_learning_as_yang_measured():
@@ -239,24 +247,89 @@ def test_records_by_location_fold_to_the_organisation():
         assert rec.trailing(where, field, 20).sum() == pytest.approx(total)
 
 
+def test_records_file_each_event_under_its_own_location():
+    """Attribution, not just totals: each week's exits and hires by location and by department
+    equal the seats that emptied or filled that week, counted where they are."""
+    from sim.outcomes import Groups
+
+    m = make_model(organisation={"size": 400, "remote_share": 0.3, "hybrid_share": 0.3},
+                   labour_market={"annual_turnover": 0.6, "time_to_fill_weeks": 1})
+    seen = {}
+
+    def watch(name, s):
+        if name == "exits":
+            seen["left"] = seen["before"] & ~s.workforce.occupied
+        seen["before"] = s.workforce.occupied.copy()
+
+    m.after_phase = watch
+    exits = hires = 0
+    for _ in range(12):
+        m.step()
+        wf, rec = m.workforce, m.state.records
+        where = Groups(wf.location.astype(np.int64), wf.occupied, 3, axis="location")
+        dept = Groups(wf.dept.astype(np.int64), wf.occupied, rec.n_dept)
+        left, hired = seen["left"], wf.occupied & (wf.hire_week == m.week)
+        np.testing.assert_array_equal(rec.this_week(where, "exits"), np.bincount(wf.location[left], minlength=3))
+        np.testing.assert_array_equal(rec.this_week(dept, "exits"), np.bincount(wf.dept[left], minlength=rec.n_dept))
+        np.testing.assert_array_equal(rec.this_week(where, "hires"), np.bincount(wf.location[hired], minlength=3))
+        np.testing.assert_array_equal(rec.this_week(where, "headcount"), where.count)
+        exits += int(left.sum())
+        hires += int(hired.sum())
+    assert exits > 20 and hires > 20
+
+
+def test_a_locations_benefit_is_its_own_change_since_week_0():
+    """The gross benefit by location is each location's change in output fit since week 0, not
+    its distance from its department's mean: at week 0 every location's benefit is 0, and the
+    locations' benefits add up to the organisation's."""
+    from sim.outcomes import Groups
+
+    m = make_model(organisation={"size": 300, "remote_share": 0.4, "hybrid_share": 0.3},
+                   start={"spin_up_weeks": 30})
+    wf, rec = m.workforce, m.state.records
+    where = Groups(wf.location.astype(np.int64), wf.occupied, 3, axis="location")
+    org = Groups(np.zeros(wf.n, dtype=np.int64), wf.occupied, 1)
+    np.testing.assert_allclose(rec.this_week(where, "benefit"), 0.0, atol=1e-6)
+    for _ in range(3):
+        m.step()
+    assert rec.this_week(where, "benefit").sum() == pytest.approx(rec.this_week(org, "benefit")[0])
+
+
+def test_listed_items_are_mobile_ready_by_modality_unless_they_say_so():
+    m = make_model(content={"items_per_skill_level": 0, "items": [
+        {"skill": "data_analysis", "modality": "instructor_led"},
+        {"skill": "data_analysis", "modality": "video"},
+        {"skill": "data_analysis", "modality": "manual", "mobile": True},
+        {"skill": "data_analysis", "modality": "course", "mobile": False}]})
+    cat = m.state.catalogue
+    assert cat.mobile[:cat.size].tolist()[:4] == [False, True, True, False]
+
+
 def test_the_hybrid_strategy_restores_cross_department_learning():
     """The shipped pair: on the same organisation and seeds, the platform with peer ties made
-    online and mobile learning raises the share of learning conversations across departments
-    (3 seeds × 26 weeks, 250 people, pooled; the effect is several times its noise)."""
+    online and mobile learning raises the share of learning conversations across departments,
+    most for people who work away, whose share comes closer to on-site people's (3 seeds ×
+    26 weeks, 250 people, pooled; each effect is several times its noise)."""
     quo = load_scenario(ROOT / "scenarios" / "hybrid_status_quo.yaml", ["organisation.size=250", "weeks=26"])
     peer = load_scenario(ROOT / "scenarios" / "hybrid_peer_mobile.yaml", ["organisation.size=250", "weeks=26"])
     assert quo.organisation == peer.organisation
-    pooled = {}
+    pooled, away_gap = {}, {}
     for name, sc in (("quo", quo), ("peer", peer)):
-        cross = taught = 0
+        cross, taught = np.zeros(3), np.zeros(3)
         for seed in (1, 2, 3):
             m = LearningEcosystem(sc.model_copy(update={"seed": seed}))
             for _ in range(sc.weeks):
                 m.step()
-                cross += int(m.workforce.peer_cross.sum())
-                taught += int(m.workforce.peer_event.sum())
-        pooled[name] = cross / taught
+                wf = m.workforce
+                cross += np.bincount(wf.location[wf.peer_cross], minlength=3)
+                taught += np.bincount(wf.location[wf.peer_event], minlength=3)
+        pooled[name] = cross.sum() / taught.sum()
+        away = (cross[HYBRID] + cross[REMOTE]) / (taught[HYBRID] + taught[REMOTE])
+        away_gap[name] = away / (cross[ON_SITE] / taught[ON_SITE])   # people away vs on site (1: no gap)
     assert pooled["peer"] > 1.3 * pooled["quo"], pooled
+    # ties made online are not thinned by distance: the share of people away moves toward on-site people's
+    # (0.73 → 0.86 on these seeds; 0.81 → 0.95 and 0.83 → 0.96 on seeds 4–6 and 7–9)
+    assert away_gap["quo"] < 0.9 and away_gap["peer"] - away_gap["quo"] > 0.05, away_gap
 
 
 def test_location_is_a_mesa_agent_attribute():

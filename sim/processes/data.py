@@ -20,10 +20,13 @@ def record_week(s, p, rng) -> None:
     share of the week): an empty position produces nothing (its lost output is the vacancy's cost), a new hire's
     lower fit is their ramp-up — each counted once, here (the benefit side of
     :mod:`sim.economics`). ``vacancies`` counts empty positions and ``vacancy_cost`` values
-    them at the department's mean fit at week 0 (a part of the output gap, not a cost to add).
-    Benefit (L4) = value_per_employee_year / 52 × Σ (output fit − the department's mean fit at
+    them at their record cell's mean fit at week 0 (a part of the output gap, not a cost to add).
+    Benefit (L4) = value_per_employee_year / 52 × Σ (output fit − the record cell's mean fit at
     week 0): the monetised change in productivity, Phillips-style (the gross ROI), not
-    isolated from other causes. Direct spend is the attributable spend of the costs phase
+    isolated from other causes. A record cell is a department's seats at one work location
+    (:func:`~sim.records.record_cells`), so a location's benefit is its own change since week
+    0, not its distance from the department's mean; a cell empty at week 0 takes the
+    department's mean fit. Direct spend is the attributable spend of the costs phase
     plus the overhead shared by headcount.
     """
     wf, d, rec = s.workforce, s.derived, s.records
@@ -34,11 +37,13 @@ def record_week(s, p, rng) -> None:
     g = Groups(cells, wf.occupied, rec.n_cells, axis="cell")
     fit = d.fit
     if rec.reference_fit is None:
-        rec.reference_fit = Groups(wf.dept.astype(np.int64), wf.occupied, rec.n_dept, axis="dept").mean(fit)
+        # each cell's mean fit at the first recorded week; a cell empty then takes its department's
+        by_dept = Groups(wf.dept.astype(np.int64), wf.occupied, rec.n_dept, axis="dept").mean(fit)
+        rec.reference_fit = np.where(g.count > 0, g.mean(fit), np.repeat(by_dept, N_LOC))
     heads = g.count
     share = heads / heads.sum() if heads.sum() > 0 else heads
     weekly_value = p.value_per_employee_year / 52.0
-    reference = np.repeat(np.nan_to_num(rec.reference_fit), N_LOC)   # the department's, in each of its cells
+    reference = np.nan_to_num(rec.reference_fit)
     vacant = np.bincount(cells, weights=(~wf.occupied).astype(float), minlength=rec.n_cells)
     rec.write_week(s.week, {
         "headcount": heads,

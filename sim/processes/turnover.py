@@ -12,13 +12,19 @@ from .environment import role_scarcity
 from .phase import Phase
 
 
+# Time away of the hybrid arrangement in Bloom, Han & Liang's (2024) trial: two of five days at home.
+TRIAL_TIME_AWAY = 0.4
+
+
 def exit_hazard(wf, p) -> np.ndarray:
     """Weekly exit probability: base = 1 − (1 − annual_turnover)^(1/52), × exp(engagement_
     sensitivity × (engagement_norm − engagement)) × first_year_multiplier in the first
     ``first_year_weeks`` weeks × exp(growth_sensitivity × lack of growth), lack of growth =
     max(0, 1 − recent learning hours / the discretionary norm) (SPI2020, SHRM;
-    sensitivities are assumptions); × ``rules.location.hybrid_quit_factor`` for a hybrid
-    seat (Bloom, Han & Liang 2024: hybrid work cut quits by a third)."""
+    sensitivities are assumptions); for a hybrid seat × (1 − (1 − ``rules.location.
+    hybrid_quit_factor``) × min(1, time away / 0.4)) — Bloom, Han & Liang 2024: two days a
+    week at home (time away 0.4) cut quits by a third; fewer days away count in proportion
+    (assumption), more not beyond the trial's effect."""
     base = 1.0 - (1.0 - p.annual_turnover) ** (1.0 / 52.0)
     norm = max(p.discretionary_hours, 1e-9)
     lack = np.clip(1.0 - wf.learn_ewma / norm, 0.0, 1.0)
@@ -26,7 +32,8 @@ def exit_hazard(wf, p) -> np.ndarray:
             * np.where(wf.tenure < p.first_year_weeks, p.first_year_multiplier, 1.0)
             * np.exp(p.growth_sensitivity * lack))
     if p.hybrid_quit_factor != 1.0:
-        mult = mult * np.where(wf.location == HYBRID, p.hybrid_quit_factor, 1.0)
+        dose = np.minimum(1.0, wf.away / TRIAL_TIME_AWAY)
+        mult = mult * np.where(wf.location == HYBRID, 1.0 - (1.0 - p.hybrid_quit_factor) * dose, 1.0)
     return np.clip(base * mult, 0.0, 1.0)
 
 
@@ -103,7 +110,8 @@ EXITS = Phase(
             "labour_market.first_year_multiplier", "labour_market.growth_sensitivity", "learning.discretionary_hours",
             "labour_market.separation_cost", "rules.turnover.*", "rules.location.hybrid_quit_factor"),
     reads=("week", "workforce.occupied", "workforce.learn_ewma", "workforce.engagement", "workforce.tenure",
-           "workforce.dept", "workforce.location", "workforce.role", "workforce.prof", "workforce.mentor", "structure"),
+           "workforce.dept", "workforce.location", "workforce.away", "workforce.role", "workforce.prof",
+           "workforce.mentor", "structure"),
     writes=("workforce.occupied", "workforce.uid", "workforce.vacant_since", "workforce.prof", "workforce.pending",
             "workforce.mentor", "workforce.rotation_end", "workforce.work_role", "workforce.trained_manager",
             "workforce.support", "workforce.coaching_hours", "workforce.tenure", "records"),
