@@ -33,9 +33,8 @@ EVENT_FIELDS = ("exits", "leaver_fit", "hires", "hire_fit", "rotations", "hiring
 
 def record_cells(wf, rows: np.ndarray | None = None) -> np.ndarray:
     """The record cell of positions ``rows`` (all by default): department × locations + location."""
-    if rows is None:
-        return wf.dept.astype(np.int64) * N_LOC + wf.location
-    return wf.dept[rows].astype(np.int64) * N_LOC + wf.location[rows]
+    sel = slice(None) if rows is None else rows
+    return wf.dept[sel].astype(np.int64) * N_LOC + wf.location[sel]
 
 
 class Derived:

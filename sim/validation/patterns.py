@@ -35,6 +35,7 @@ import numpy as np
 
 from ..model import LearningEcosystem
 from ..scenario import Scenario
+from ..state import LOCATIONS
 
 WEEKS_PER_MONTH = 52.0 / 12.0
 PAIR_WEEKS = 52                     # horizon of the paired-copy and intervention experiments
@@ -207,7 +208,20 @@ def relocated(sc: Scenario, remote_share: float) -> Scenario:
     return sc.model_copy(update={"organisation": org})
 
 
-def _remote_work(sc: Scenario, obs: SeedObservation) -> None:
+def conversations_by_location(model: LearningEcosystem, weeks: int) -> tuple[np.ndarray, np.ndarray]:
+    """Step ``model`` ``weeks`` weeks; returns (learning conversations that taught something
+    and crossed departments, all that taught something), summed over the weeks, by the
+    learner's work location (on site, hybrid, remote)."""
+    cross, taught = np.zeros(len(LOCATIONS), dtype=np.int64), np.zeros(len(LOCATIONS), dtype=np.int64)
+    for _ in range(weeks):
+        model.step()
+        wf = model.workforce
+        cross += np.bincount(wf.location[wf.peer_cross], minlength=len(LOCATIONS))
+        taught += np.bincount(wf.location[wf.peer_event], minlength=len(LOCATIONS))
+    return cross, taught
+
+
+def observe_remote_work(sc: Scenario, obs: SeedObservation) -> None:
     """Yang et al. (2022) measured what firm-wide remote work did to collaboration across
     business groups: the *share* of collaboration time spent with cross-group ties fell by
     about a quarter of its earlier level. The workplace-learning analogue: the share of
@@ -215,13 +229,8 @@ def _remote_work(sc: Scenario, obs: SeedObservation) -> None:
     ``cross_dept_flow``), pooled over 52 weeks, in the organisation with everyone on site and
     with everyone remote (same seed)."""
     for remote in (0.0, 1.0):
-        model = LearningEcosystem(relocated(sc, remote))
-        cross = taught = 0
-        for _ in range(PAIR_WEEKS):
-            model.step()
-            cross += int(model.workforce.peer_cross.sum())
-            taught += int(model.workforce.peer_event.sum())
-        obs.cross_share[remote] = cross / taught if taught else float("nan")
+        cross, taught = conversations_by_location(LearningEcosystem(relocated(sc, remote)), PAIR_WEEKS)
+        obs.cross_share[remote] = cross.sum() / taught.sum() if taught.sum() else float("nan")
 
 
 def observe(scenario: Scenario, seeds: tuple[int, ...], weeks: int) -> list[SeedObservation]:
@@ -234,7 +243,7 @@ def observe(scenario: Scenario, seeds: tuple[int, ...], weeks: int) -> list[Seed
         pair = sc.model_copy(update={"weeks": PAIR_WEEKS})
         _paired_copies(pair, obs)
         _mindset_effect(pair, at52, obs)
-        _remote_work(pair, obs)
+        observe_remote_work(pair, obs)
         out.append(obs)
     return out
 
