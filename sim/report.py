@@ -178,7 +178,9 @@ def location_section(locations: pd.DataFrame) -> str:
         rows.append(f"<tr><td>{html.escape(str(loc))}</td><td class=n>{int(final['headcount'].sum())}</td>{cells}</tr>")
     weeks = f"weeks {max(1, last - 51)}–{last}"
     return (f"<h2>By work location</h2><p class=muted>Mean over {weeks} (headcount in the final week); "
-            "per-location figures in locations.csv.</p>"
+            "per-location figures in locations.csv. Locations mix departments and roles: where one department "
+            "works mostly in one place, read its row in departments.csv before putting a difference down to "
+            "location.</p>"
             f"<table><tr><th>Location</th><th>Headcount</th>{head}</tr>{''.join(rows)}</table>")
 
 
