@@ -22,8 +22,8 @@ from typer.core import TyperGroup
 from rich.text import Text
 
 from .loader import ScenarioError, load_scenario
-from .terminal import (SweepProgress, check_writable, err_console, error_line, fail, out_console, report_sweep, say,
-                       show_table, user_errors, week_progress)
+from .terminal import (SweepProgress, check_writable, err_console, error_line, fail, out_console, paragraph,
+                       report_sweep, say, show_table, user_errors, week_progress)
 
 DEFAULT_REPLICATES = 5  # an incremental figure, or any outcome of a small organisation, needs an interval: 5
 # seeds give a t interval (4 df) and take ~15 s for the 500-person baseline
@@ -345,30 +345,47 @@ def compare(
     outcome: List[str] = typer.Option([], "--outcome", help="Outcome(s) to compare (default: all measured), "
                                       "e.g. --outcome skills_gap --outcome roi."),
     week: Optional[int] = typer.Option(None, "--week", help="Measured week to compare at (default: the last)."),
+    criterion: Optional[str] = typer.Option(None, "--criterion", help="What the recommendation maximises: "
+                                            "incremental_npv (default, when the runs store the economics) or a "
+                                            "measured outcome, e.g. skills_gap."),
 ) -> None:
-    """Compare strategies with paired statistics; writes comparison.csv and comparison.html.
+    """Compare strategies with paired statistics: prints the decision brief (which strategy to
+    fund, how sure, at what cost, where it fails) and writes comparison.csv and comparison.html.
 
-    Example: lesim compare results/strategy_comparison --outcome skills_gap --outcome roi"""
+    Example: lesim compare results/strategy_comparison"""
     from .experiments import compare as cmp
+    from .economics import money
+    from .experiments.brief import fmt_diff, fmt_prob, strategy_label
 
     with user_errors(cmp.CompareError):
-        table, runs, experiment = cmp.compare(sweep_dir, baseline, list(outcome) or None, week)
-    base = cmp.resolve_baseline(experiment, baseline)
-    for title, columns, rows in cmp.summary_tables(table, base):
-        show_table(title, columns, rows, right=lambda col: col != "strategy")
-    for title, columns, rows in cmp.economics_tables(table, base):
-        show_table(title, columns, rows, right=lambda col: col != "strategy")
-    if cmp.economics_tables(table, base):
-        out_console.print("Valuation: " + "; ".join(f"{a['path']} = {a['value']:,g} {a['unit']}"
-                                                    for a in experiment.get("valuation") or []), highlight=False,
-                          soft_wrap=True)
-    for note in cmp.notes(table):
-        say(("note:", "yellow"), f" {note}", err=True)
-    ratio = cmp.pairing_ratio(table, base)
-    if ratio == ratio:
-        out_console.print(f"Pairing on common random numbers: median variance ratio {ratio:.2f} "
-                          "(paired differences vs independent runs).")
-    out_console.print(f"Wrote {sweep_dir / 'comparison.csv'} and {sweep_dir / 'comparison.html'}")
+        table, runs, experiment, brief = cmp.compare(sweep_dir, baseline, list(outcome) or None, week, criterion)
+    paragraph(brief.headline)
+    paragraph(brief.certainty)
+    paragraph(brief.cost)
+    if brief.valuation:
+        paragraph(f"NPV and ROI rest on: {brief.valuation}.")
+    for title, items in (("Where it fails", brief.fails), ("What it gives up", brief.tradeoffs),
+                         ("Caveats", brief.caveats)):
+        if items:
+            say(f"{title}:")
+            for item in items:
+                paragraph(f"- {item}", "  ")
+    first = brief.futures[0]
+    npv = brief.criterion == "incremental_npv"
+    crit = "NPV" if npv else "difference"
+    rows = []
+    for o in brief.options:
+        m, lo, hi = o.by_future[first]
+        base = o.strategy == brief.baseline
+        text = (lambda v: money(v)) if npv else (lambda v: fmt_diff(brief.criterion, v))
+        rows.append([strategy_label(o.strategy) + (" *" if o.strategy == brief.recommended else ""),
+                     "–" if base else text(m), "–" if base or lo != lo else f"{text(lo)} to {text(hi)}",
+                     fmt_prob(o.p_best), "none" if o.max_regret <= 0 else text(o.max_regret).lstrip("+")])
+    show_table(f"{crit} at week {brief.week} against {strategy_label(brief.baseline)} ({first}; * recommended)",
+               ["strategy", crit, "95% interval", "P(best)", "shortfall"], rows,
+               right=lambda col: col != "strategy", compact=True)
+    out_console.print(f"Full comparison: {sweep_dir / 'comparison.html'} (every statistic: "
+                      f"{sweep_dir / 'comparison.csv'})", highlight=False, soft_wrap=True)
 
 
 @app.command()

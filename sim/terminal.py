@@ -17,8 +17,8 @@ from typing import Callable, Iterable, Iterator
 
 import typer
 from rich.console import Console
-from rich.progress import (BarColumn, MofNCompleteColumn, Progress, ProgressColumn, TextColumn, TimeElapsedColumn,
-                           TimeRemainingColumn)
+from rich import box
+from rich.progress import BarColumn, MofNCompleteColumn, Progress, ProgressColumn, TextColumn
 from rich.table import Table
 from rich.text import Text
 
@@ -48,6 +48,12 @@ def styled(*parts: str | tuple[str, str]) -> Text:
 def say(*parts: str | tuple[str, str], err: bool = False) -> None:
     """Print one :func:`styled` line on stdout (``err``: stderr), never wrapped."""
     (err_console if err else out_console).print(styled(*parts), soft_wrap=True)
+
+
+def paragraph(text: str, indent: str = "") -> None:
+    """Print literal text on stdout, wrapped at words to the terminal's width (a brief's
+    sentences; control characters escaped, no markup read)."""
+    out_console.print(Text(indent + one_line(text)), overflow="fold")
 
 
 def error_line(message: str) -> None:
@@ -80,12 +86,13 @@ def check_writable(folder: Path) -> None:
 
 
 def show_table(title: str, columns: Iterable[str], rows: Iterable[Iterable[str]],
-               right: Callable[[str], bool] = lambda col: False) -> None:
+               right: Callable[[str], bool] = lambda col: False, compact: bool = False) -> None:
     """Print a table of text cells (shown literally, control characters escaped; a rich
-    ``Text`` cell keeps its style); columns for which ``right(name)`` is true are right-aligned."""
-    table = Table(title=Text(one_line(title)))
-    for col in columns:
-        table.add_column(Text(one_line(col)), justify="right" if right(col) else "left")
+    ``Text`` cell keeps its style); columns for which ``right(name)`` is true are right-aligned.
+    ``compact``: rules under the header only, so a table of a few columns fits 80 columns."""
+    table = Table(title=Text(one_line(title)), **({"box": box.SIMPLE_HEAD, "pad_edge": False} if compact else {}))
+    for i, col in enumerate(columns):
+        table.add_column(Text(one_line(col)), justify="right" if right(col) else "left", no_wrap=compact and i == 0)
     for row in rows:
         table.add_row(*(Text(one_line(cell.plain), style=cell.style) if isinstance(cell, Text)
                         else Text(one_line(str(cell))) for cell in row))
@@ -96,32 +103,99 @@ def show_table(title: str, columns: Iterable[str], rows: Iterable[Iterable[str]]
 def week_progress(weeks: int, quiet: bool = False) -> Iterator[Callable[[int, int], None]]:
     """A transient bar over the weeks of a run; yields the ``progress(week, weeks)`` callback
     of :func:`sim.run.simulate`."""
-    progress = Progress(TextColumn("simulating"), BarColumn(), MofNCompleteColumn(), TextColumn("weeks"),
-                        TimeElapsedColumn(), TimeRemainingColumn(), console=err_console, disable=quiet, transient=True)
+    progress = Progress(TextColumn("simulating"), BarColumn(bar_width=20), MofNCompleteColumn(), TextColumn("weeks ·"),
+                        _Clocks(), console=err_console, disable=quiet, transient=True)
     with progress:
         task = progress.add_task("run", total=weeks)
         yield lambda week, n: progress.update(task, completed=week)
 
 
-class _Counts(ProgressColumn):
+def eta_seconds(elapsed: float, ran: int, remaining: int, workers: int) -> float | None:
+    """Seconds left in a sweep from its measured run times: ``ran`` runs finished (done or
+    failed, not skipped) in ``elapsed`` seconds on ``workers`` workers. Until ``workers`` runs
+    have finished, each worker is taken to be as far along as the first (they started
+    together), so the first estimate is not ``workers`` times too long; None before any run
+    has finished (nothing measured yet)."""
+    if ran <= 0 or elapsed <= 0:
+        return None
+    throughput = max(ran, min(workers, ran + remaining)) / elapsed
+    return remaining / throughput
+
+
+def clock(seconds: float | None) -> str:
+    if seconds is None or seconds != seconds:
+        return "–"
+    seconds = int(round(seconds))
+    h, rest = divmod(seconds, 3600)
+    return f"{h}:{rest // 60:02d}:{rest % 60:02d}"
+
+
+def clock_short(seconds: float | None) -> str:
+    """m:ss under an hour, h:mm:ss above; "–" when unknown."""
+    if seconds is None or seconds != seconds or seconds >= 3600:
+        return clock(seconds)
+    m, sec = divmod(int(round(seconds)), 60)
+    return f"{m}:{sec:02d}"
+
+
+class _SweepLine(ProgressColumn):
+    """The whole line: "name ━━━━━━━━╸─── 120/240 · 2 failed · elapsed 2:21 · left 2:19", the
+    bar taking what the console's width leaves (the line never wraps)."""
+
+    def __init__(self, name: str, console):
+        super().__init__()
+        self.name = name
+        self.console = console
+
     def render(self, task):
         f = task.fields
-        return Text(f"done {f.get('done', 0)}  failed {f.get('failed', 0)}  skipped {f.get('skipped', 0)}  "
-                    f"{f.get('rate', 0.0):.2f} runs/s")
+        parts = [f"{int(task.completed)}/{int(task.total or 0)}"]
+        if f.get("failed"):
+            parts.append(f"{f['failed']} failed")
+        left = f.get("left")
+        if left is not None:  # counts down between updates
+            left = max(0.0, left - (time.perf_counter() - f.get("at", time.perf_counter())))
+        parts += [f"elapsed {clock_short(task.elapsed or 0.0)}", f"left {clock_short(left)}"]
+        status = " · ".join(parts)
+        width = self.console.width - 1
+        room = width - len(self.name) - len(status) - 2
+        name = self.name if room >= 5 or len(self.name) <= 8 else self.name[:max(8, len(self.name) + room - 5) - 1] + "…"
+        room = width - len(name) - len(status) - 2
+        line = Text(name + " ", style="bold")
+        if room >= 5:
+            done = int(room * min(1.0, task.completed / task.total)) if task.total else 0
+            line.append("━" * done, style="magenta")
+            line.append("━" * (room - done), style="grey37")
+            line.append(" ")
+        line.append(status)
+        line.truncate(width, overflow="ellipsis")
+        return line
+
+
+class _Clocks(ProgressColumn):
+    """"elapsed 0:00:03 · left 0:00:05" (rich's estimate from the progress so far)."""
+
+    def render(self, task):
+        return Text(f"elapsed {clock(task.elapsed or 0.0)} · left {clock(task.time_remaining)}")
 
 
 class SweepProgress:
-    """A sweep's bar: runs done, failed and skipped, runs per second, time left. Use it as a
-    context manager around :func:`sim.experiments.sweep.sweep` and pass it :meth:`on_start`
-    and :meth:`on_update`; ``announce(planned, workers)`` is called as the sweep starts.
-    The rate counts runs done or failed since this object was made."""
+    """A sweep's bar, one line that fits 80 columns: the experiment's name (shortened), the
+    bar, runs finished of planned, failures and already-stored runs when there are any, time
+    elapsed and time left (:func:`eta_seconds`, from the run times measured in this sweep).
+    Use it as a context manager around :func:`sim.experiments.sweep.sweep` and pass it
+    :meth:`on_start` and :meth:`on_update`; ``announce(planned, workers)`` is called as the
+    sweep starts."""
 
-    def __init__(self, name: str, announce: Callable[[int, int], None] | None = None):
-        self.name = name
+    NAME_WIDTH = 20
+
+    def __init__(self, name: str, announce: Callable[[int, int], None] | None = None, console=None):
+        self.name = name if len(name) <= self.NAME_WIDTH else name[:self.NAME_WIDTH - 1] + "…"
         self.announce = announce
-        self.progress = Progress(TextColumn("{task.description}", style="bold", markup=False), BarColumn(), MofNCompleteColumn(), _Counts(),
-                                 TimeElapsedColumn(), TextColumn("left"), TimeRemainingColumn(), console=err_console)
+        console = console or err_console
+        self.progress = Progress(_SweepLine(self.name, console), console=console)
         self._started = time.perf_counter()
+        self._workers = 1
         self._task = None
 
     def __enter__(self) -> "SweepProgress":
@@ -134,13 +208,17 @@ class SweepProgress:
     def on_start(self, planned: int, n_workers: int) -> None:
         if self.announce is not None:
             self.announce(planned, n_workers)
-        self._task = self.progress.add_task(self.name, total=planned)
+        self._started = time.perf_counter()
+        self._workers = max(1, int(n_workers))
+        self._task = self.progress.add_task(self.name, total=planned, left=None)
 
     def on_update(self, stats) -> None:
         if self._task is not None:
-            elapsed = max(time.perf_counter() - self._started, 1e-9)
-            self.progress.update(self._task, completed=stats.done + stats.failed + stats.skipped, done=stats.done,
-                                 failed=stats.failed, skipped=stats.skipped, rate=(stats.done + stats.failed) / elapsed)
+            elapsed = time.perf_counter() - self._started
+            finished = stats.done + stats.failed + stats.skipped
+            left = eta_seconds(elapsed, stats.done + stats.failed, max(0, stats.planned - finished), self._workers)
+            self.progress.update(self._task, completed=finished, failed=stats.failed, skipped=stats.skipped,
+                                 left=0.0 if finished >= stats.planned else left, at=time.perf_counter())
 
 
 def report_sweep(stats, out_dir: Path) -> None:

@@ -249,8 +249,8 @@ def test_cli_compare_writes_csv_and_html(tmp_path: Path):
             "prob_best"} <= set(table.columns)
     assert set(table.strategy) == {"baseline", "mentoring"} and set(table.uncertainty) == {"central", "churn", POOLED}
     html = (out / "comparison.html").read_text()
-    assert html.count("data:image/png;base64,") >= 2 and "Paired differences" in html
-    assert "CI unreliable" in proc.stderr
+    assert html.count("data:image/png;base64,") >= 3 and "Differences from the baseline" in html
+    assert "Only 2 replicates per future" in proc.stdout and "Decision brief" in html
 
 
 @pytest.mark.parametrize("body,expected", [

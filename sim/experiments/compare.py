@@ -43,6 +43,7 @@ import pandas as pd
 from scipy import stats
 
 from .. import economics
+from .brief import Brief, fmt_interval, fmt_prob, fmt_value, is_money, is_share, outcome_label, strategy_label, unit_of
 from ..loader import ScenarioError, read_text
 from ..outcomes import OUTCOME_BY_NAME
 from ..reporting import figure_to_img, page, pyplot, table_html
@@ -102,7 +103,8 @@ def _damaged(experiment: dict) -> str | None:
     def number(x) -> bool:
         return isinstance(x, (int, float)) and not isinstance(x, bool)
 
-    shapes = {"name": str, "baseline": str, "description": str, "design": dict, "uncertainties": dict, "valuation": list}
+    shapes = {"name": str, "baseline": str, "description": str, "design": dict, "uncertainties": dict, "valuation": list,
+              "budget": dict}
     for key, kind in shapes.items():
         if key in experiment and experiment[key] is not None and not isinstance(experiment[key], kind):
             return key
@@ -116,6 +118,9 @@ def _damaged(experiment: dict) -> str | None:
     if not isinstance(params, dict) or not all(isinstance(r, dict) and number(r.get("low")) and number(r.get("high"))
                                                for r in params.values()):
         return "uncertainties.parameters"
+    budget = experiment.get("budget") or {}
+    if "annual_budget_per_employee" in budget and not number(budget["annual_budget_per_employee"]):
+        return "budget.annual_budget_per_employee"
     if not all(isinstance(a, dict) and isinstance(a.get("path"), str) and number(a.get("value"))
                and isinstance(a.get("unit"), str) for a in experiment.get("valuation") or []):
         return "valuation"
@@ -206,11 +211,19 @@ def compare_frame(runs: pd.DataFrame, baseline: str, outcomes: list[str] | None 
                     row.update(diff=0.0, diff_low=0.0, diff_high=0.0, p=np.nan, effect_size=0.0, variance_ratio=np.nan)
                 else:
                     row.update(_paired(x, mat[:, 0]))
+                base_mean = float(np.mean(mat[:, 0])) if len(mat) else np.nan
+                row["diff_pct"] = (100 * row["diff"] / abs(base_mean) if base_mean == base_mean and base_mean != 0
+                                   else np.nan)
+                if is_share(o):  # a share or a 0–1 index: its interval never leaves [0, 1]
+                    row["ci_low"], row["ci_high"] = max(row["ci_low"], 0.0), min(row["ci_high"], 1.0)
                 if cost is not None and s != baseline:
-                    extra = float(np.mean(cost[:, j] - cost[:, 0]))
+                    extra, extra_lo, extra_hi = economics.t_interval(cost[:, j] - cost[:, 0])
                     gain = sign * row["diff"]
                     row["extra_cost_per_employee"] = extra
-                    row["gain_per_1000_usd"] = gain / extra * 1000 if extra > 0 else np.nan
+                    # per $1,000 only when the extra cost is real (its interval excludes 0) and the
+                    # outcome is not money itself
+                    real = extra > 0 and not (extra_lo == extra_lo and extra_lo <= 0)
+                    row["gain_per_1000_usd"] = gain / extra * 1000 if real and not is_money(o) else np.nan
                 else:
                     row["extra_cost_per_employee"] = 0.0 if s == baseline else np.nan
                     row["gain_per_1000_usd"] = np.nan
@@ -227,7 +240,7 @@ def compare_frame(runs: pd.DataFrame, baseline: str, outcomes: list[str] | None 
     table["pareto"] = _pareto(table)
     table = _robustness(table)
     cols = ["strategy", "uncertainty", "outcome", "week", "n", "mean", "sd", "ci_low", "ci_high", "diff", "diff_low",
-            "diff_high", "effect_size", "p", "p_adj", "variance_ratio", "rank", "prob_best", "extra_cost_per_employee",
+            "diff_high", "diff_pct", "effect_size", "p", "p_adj", "variance_ratio", "rank", "prob_best", "extra_cost_per_employee",
             "gain_per_1000_usd", "pareto", "worst_case", "max_regret", "note"]
     return table[cols]
 
@@ -336,7 +349,7 @@ def trajectory_figure(runs: pd.DataFrame, outcomes: list[str], uncertainty: str)
         for s, g in frame.groupby("strategy"):
             agg = g.groupby("week")[o].agg(["mean", "std", "count"])
             half = stats.t.ppf(0.975, np.maximum(agg["count"] - 1, 1)) * agg["std"] / np.sqrt(agg["count"])
-            ax.plot(agg.index, agg["mean"], label=s)
+            ax.plot(agg.index, agg["mean"], label=strategy_label(s))
             ax.fill_between(agg.index, agg["mean"] - half.fillna(0), agg["mean"] + half.fillna(0), alpha=0.15)
         label = OUTCOME_BY_NAME[o].label if o in OUTCOME_BY_NAME else o
         ax.set_title(f"{label} — mean and 95 % CI", fontsize=10)
@@ -348,82 +361,256 @@ def trajectory_figure(runs: pd.DataFrame, outcomes: list[str], uncertainty: str)
     return fig
 
 
-def forest_figure(table: pd.DataFrame, outcomes: list[str], uncertainty: str, baseline: str):
-    """Paired differences from the baseline with their 95 % CIs, one panel per outcome."""
+KEY_OUTCOMES = ("skills_gap", "engagement", "turnover", "fully_proficient", "productivity")
+COLOURS = {"recommended": "#1f5f8b", "other": "#7a7a7a", "baseline": "#b0b0b0"}
+
+
+def _key_outcomes(table: pd.DataFrame, n: int = 3) -> list[str]:
+    """The outcomes the forest plot shows beside the criterion: the headline ones measured."""
+    measured = [o for o in dict.fromkeys(table["outcome"]) if o in OUTCOME_BY_NAME and _better_sign(o)
+                and o not in (COST_OUTCOME, "roi") and not is_money(o)]
+    return ([o for o in KEY_OUTCOMES if o in measured] + [o for o in measured if o not in KEY_OUTCOMES])[:n]
+
+
+def forest_figure(brief, table: pd.DataFrame, outcomes: list[str]):
+    """Paired differences from the baseline with 95 % intervals in the first future: the
+    criterion and the key outcomes, one panel each, strategies in the brief's order (the
+    recommendation first, in blue); a hollow marker's interval includes zero."""
     plt = pyplot()
-    sub = table[(table["uncertainty"] == uncertainty) & (table["strategy"] != baseline)]
-    fig, axes = plt.subplots(1, len(outcomes), figsize=(3.2 * len(outcomes), 0.45 * sub["strategy"].nunique() + 1.8),
-                             constrained_layout=True, squeeze=False)
-    for ax, o in zip(axes.flat, outcomes):
-        g = sub[sub["outcome"] == o]
-        y = np.arange(len(g))
-        ax.errorbar(g["diff"], y, xerr=[g["diff"] - g["diff_low"], g["diff_high"] - g["diff"]], fmt="o", capsize=3)
-        ax.axvline(0, color="grey", lw=1)
-        ax.set_yticks(y, g["strategy"] if o == outcomes[0] else [""] * len(g), fontsize=8)
-        ax.set_title(f"Δ {o}", fontsize=9)
-        ax.tick_params(labelsize=7)
+    first = brief.futures[0]
+    group = first if first != "(all)" else POOLED
+    opts = [o for o in brief.options if o.strategy != brief.baseline]
+    panels = [brief.criterion] + [o for o in outcomes if o != brief.criterion]
+    fig, axes = plt.subplots(1, len(panels), figsize=(3.4 * len(panels) + 1.6, 0.42 * len(opts) + 1.6),
+                             constrained_layout=True, squeeze=False, sharey=True)
+    y = np.arange(len(opts))[::-1]
+    for k, (ax, o) in enumerate(zip(axes.flat, panels)):
+        scale, unit = 1.0, unit_of(o)
+        if o == brief.criterion and o == "incremental_npv":
+            vals = [opt.by_future[first] for opt in opts]
+            scale, unit = 1e6, "$ million (PV)"
+        else:
+            sub = table[(table["uncertainty"] == group) & (table["outcome"] == o)].set_index("strategy")
+            vals = [tuple(sub.loc[opt.strategy, ["diff", "diff_low", "diff_high"]]) if opt.strategy in sub.index
+                    else (np.nan, np.nan, np.nan) for opt in opts]
+            if unit == "share":
+                scale, unit = 0.01, "percentage points"
+        for yi, opt, (m, lo, hi) in zip(y, opts, vals):
+            colour = COLOURS["recommended"] if opt.strategy == brief.recommended else COLOURS["other"]
+            sig_ = lo == lo and (lo > 0 or hi < 0)
+            if lo == lo:
+                ax.plot([lo / scale, hi / scale], [yi, yi], color=colour, lw=2)
+            ax.plot([m / scale], [yi], "o", color=colour, markerfacecolor=colour if sig_ else "white", markersize=7)
+        ax.axvline(0, color="#444", lw=1)
+        better = OUTCOME_BY_NAME[o].better if o in OUTCOME_BY_NAME else "higher"
+        ax.set_title(f"{outcome_label(o)}\n({unit}; {better} is better)", fontsize=10)
+        ax.tick_params(labelsize=9)
+        ax.grid(axis="x", alpha=0.3)
+        if k == 0:
+            ax.set_yticks(y, [strategy_label(opt.strategy) for opt in opts], fontsize=10)
+    fig.suptitle(f"Difference from {strategy_label(brief.baseline)} ({first}; mean and 95 % interval; "
+                 "hollow: interval includes 0)", fontsize=10)
     return fig
 
 
-def pareto_figure(table: pd.DataFrame, outcome: str, uncertainty: str):
-    """Outcome against cumulative spend per strategy; the Pareto front in blue."""
+def cost_benefit_figure(brief):
+    """The criterion (first future, mean and 95 % interval) against direct L&D spend per
+    employee-year, with today's budget as a vertical line; points numbered, names in the
+    legend (no overlapping labels)."""
     plt = pyplot()
-    sub = table[table["uncertainty"] == uncertainty]
-    cost = sub[sub["outcome"] == COST_OUTCOME].set_index("strategy")["mean"]
-    ben = sub[sub["outcome"] == outcome].set_index("strategy")
-    fig, ax = plt.subplots(figsize=(7, 4.5), constrained_layout=True)
-    for s, r in ben.iterrows():
-        c = cost.get(s, np.nan)
-        ax.scatter(c, r["mean"], color="#1f5f8b" if r["pareto"] else "#aaaaaa", s=50)
-        ax.annotate(s, (c, r["mean"]), fontsize=8, xytext=(4, 3), textcoords="offset points")
-    ax.set_xlabel("cumulative L&D spend per employee ($)")
-    ax.set_ylabel(OUTCOME_BY_NAME[outcome].label)
-    ax.set_title(f"Cost–benefit ({uncertainty}); blue = Pareto front", fontsize=10)
+    first = brief.futures[0]
+    npv = brief.criterion == "incremental_npv"
+    scale = 1e6 if npv else 1.0
+    fig, ax = plt.subplots(figsize=(9, 4.6), constrained_layout=True)
+    for i, opt in enumerate(brief.options, start=1):
+        if opt.annual_spend is None:
+            continue
+        m, lo, hi = opt.by_future[first]
+        colour = COLOURS["recommended"] if opt.strategy == brief.recommended else (
+            COLOURS["baseline"] if opt.strategy == brief.baseline else COLOURS["other"])
+        if lo == lo:
+            ax.plot([opt.annual_spend] * 2, [lo / scale, hi / scale], color=colour, lw=2)
+        ax.plot([opt.annual_spend], [m / scale], "o", color=colour, markersize=16,
+                label=f"{i}  {strategy_label(opt.strategy)}")
+        ax.annotate(str(i), (opt.annual_spend, m / scale), ha="center", va="center", color="white", fontsize=8,
+                    fontweight="bold")
+    today = brief.option(brief.baseline).budget
+    if today:
+        ax.axvline(today, color="#a33", ls="--", lw=1)
+        ax.annotate(f"today's budget {economics.money(today)}", (today, 1.0), xycoords=("data", "axes fraction"),
+                    xytext=(4, -12), textcoords="offset points", color="#a33", fontsize=9)
+    ax.axhline(0, color="#444", lw=1)
+    ax.set_xlabel("direct L&D spend per employee-year ($, mean over the horizon)", fontsize=10)
+    ax.set_ylabel("incremental NPV ($ million, PV)" if npv else f"Δ {outcome_label(brief.criterion)}", fontsize=10)
+    ax.set_title(f"What each strategy costs and what it pays back ({first})", fontsize=11)
     ax.grid(alpha=0.3)
+    ax.legend(fontsize=9, loc="center left", bbox_to_anchor=(1.01, 0.5), frameon=False, markerscale=0.5)
     return fig
 
 
-def write_html(path: Path, experiment: dict, runs: pd.DataFrame, table: pd.DataFrame, baseline: str) -> None:
-    """The one-file comparison report: tables per uncertainty and outcome, trajectories,
-    paired differences, the cost–benefit front and robustness."""
+BRIEF_CSS = """<style>
+.brief{border:2px solid #1f5f8b;border-radius:6px;padding:0.6em 1.2em;margin:1em 0;background:#f7fafd}
+.rec{font-size:1.25em;font-weight:600;color:#123}
+.brief li{margin:0.25em 0}.brief h3{margin:0.8em 0 0.2em}
+table.sortable th{cursor:pointer}table.sortable th:focus{outline:2px solid #1f5f8b}
+td.best{font-weight:700}small{color:#555}
+@media print{body{max-width:none;margin:0.5cm;font-size:11px}td,th{font-size:10px}
+.appendix{break-before:page}img{break-inside:avoid;max-height:12cm}.brief{break-inside:avoid}}
+</style>"""
+
+SORT_JS = """<script>
+document.querySelectorAll('table.sortable').forEach(function(t){
+  t.querySelectorAll('thead th').forEach(function(th,i){
+    th.tabIndex=0;th.title='sort by this column';
+    function go(){var b=t.tBodies[0],r=Array.from(b.rows),up=th.dataset.up!=='1';th.dataset.up=up?'1':'0';
+      r.sort(function(a,c){var x=a.cells[i].dataset.v,y=c.cells[i].dataset.v;
+        var d=(x!==undefined&&y!==undefined)?parseFloat(x)-parseFloat(y):a.cells[i].textContent.localeCompare(c.cells[i].textContent);
+        return up?d:-d;});r.forEach(function(x){b.appendChild(x);});}
+    th.addEventListener('click',go);th.addEventListener('keydown',function(e){if(e.key==='Enter'||e.key===' '){e.preventDefault();go();}});
+  });
+});
+</script>"""
+
+
+def _cell(text: str, value: float | None = None, cls: str = "") -> str:
+    v = f' data-v="{value:.12g}"' if value is not None and value == value else ""
+    c = f' class="{cls}"' if cls else ""
+    return f"<td{c}{v}>{text}</td>"
+
+
+def brief_html(brief) -> str:
+    """The first screen: the question, the recommendation, how sure, what it costs, where it
+    fails, what it gives up, the caveats, and the options table."""
+    esc = html.escape
+    li = lambda items: "<ul>" + "".join(f"<li>{esc(x)}</li>" for x in items) + "</ul>"  # noqa: E731
+    parts = ['<section class="brief" aria-label="decision brief">', "<h2>Decision brief</h2>",
+             f"<p><b>Question.</b> {esc(brief.question)}</p>",
+             f'<p class="rec">{esc(brief.headline)}</p>',
+             f"<p><b>How sure.</b> {esc(brief.certainty)}</p>",
+             f"<p><b>At what cost.</b> {esc(brief.cost)}</p>",
+             f"<p class=muted>NPV and ROI rest on: {esc(brief.valuation)} (Appendix B).</p>" if brief.valuation else "",
+             "<h3>Where the recommendation fails</h3>"]
+    parts.append(li(brief.fails) if brief.fails else
+                 "<p>In no future: it is the best option in each, and its advantage over the baseline excludes zero.</p>")
+    if brief.tradeoffs:
+        parts.append("<h3>What it gives up</h3>" + li(brief.tradeoffs))
+    if brief.caveats:
+        parts.append("<h3>Caveats</h3>" + li(brief.caveats))
+    parts.append("</section>")
+    npv = brief.criterion == "incremental_npv"
+    crit = "Incremental NPV (PV)" if npv else f"Δ {outcome_label(brief.criterion)}"
+    head = ["Strategy", *(f"{crit}: {u}" for u in brief.futures), "Worst-case shortfall", "P(best)",
+            "L&D spend per employee-year", "Budget per employee-year"]
+    best = {u: max(o.by_future[u][0] for o in brief.options) for u in brief.futures}
+    rows = []
+    for o in brief.options:
+        cells = [_cell(esc(strategy_label(o.strategy)) + (" ★" if o.strategy == brief.recommended else ""))]
+        for u in brief.futures:
+            m, lo, hi = o.by_future[u]
+            text = "–" if o.strategy == brief.baseline else esc(criterion_text(brief.criterion, m, lo, hi))
+            cells.append(_cell(text, m, "n best" if m >= best[u] else "n"))
+        cells.append(_cell(esc(criterion_text(brief.criterion, o.max_regret, np.nan, np.nan, signed=False)),
+                           o.max_regret, "n"))
+        cells.append(_cell(fmt_prob(o.p_best), o.p_best, "n"))
+        cells.append(_cell(economics.money(o.annual_spend), o.annual_spend, "n"))
+        cells.append(_cell(economics.money(o.budget), o.budget, "n"))
+        rows.append("<tr>" + "".join(cells) + "</tr>")
+    parts.append(f"<p class=muted>★ recommended. Each future: mean [95 % interval] over {brief.replicates} or more "
+                 "paired replicates against the baseline, best in bold; worst-case shortfall = the most it falls "
+                 "behind the best option in any future (the recommendation minimises it); click a column to sort.</p>"
+                 + _table(head, rows))
+    return "".join(parts)
+
+
+def criterion_text(criterion: str, m: float, lo: float, hi: float, signed: bool = True) -> str:
+    if criterion == "incremental_npv":
+        return economics.money(m) + ("" if lo != lo else f" [{economics.money(lo)}, {economics.money(hi)}]")
+    return fmt_interval(criterion, m, lo, hi) if signed else fmt_value(criterion, m)
+
+
+def _table(head: list[str], rows: list[str]) -> str:
+    return ('<table class="sortable"><thead><tr>' + "".join(f"<th>{html.escape(h)}</th>" for h in head)
+            + "</tr></thead><tbody>" + "".join(rows) + "</tbody></table>")
+
+
+def outcomes_appendix(table: pd.DataFrame, brief) -> str:
+    """Per future, strategies × outcomes: the level, and the paired difference from the
+    baseline [95 % interval] in the outcome's unit and in % of the baseline's level."""
+    order = [o.strategy for o in brief.options]
+    outcomes = [o for o in dict.fromkeys(table["outcome"]) if o in OUTCOME_BY_NAME]
+    parts = []
+    for u in dict.fromkeys(table["uncertainty"]):
+        sub = table[table["uncertainty"] == u]
+        n = int(sub["n"].min())
+        head = ["Strategy", *(f"{outcome_label(o)} ({unit_of(o)})" for o in outcomes)]
+        rows = []
+        for s in order:
+            cells = [_cell(html.escape(strategy_label(s)))]
+            for o in outcomes:
+                r = sub[(sub["strategy"] == s) & (sub["outcome"] == o)]
+                if r.empty:
+                    cells.append(_cell("–"))
+                    continue
+                r = r.iloc[0]
+                text = html.escape(fmt_value(o, r["mean"]))
+                if s != brief.baseline:
+                    pct = "" if r["diff_pct"] != r["diff_pct"] else f"; {r['diff_pct']:+.1f} %".replace("-", "−")
+                    sig_ = r["diff_low"] == r["diff_low"] and (r["diff_low"] > 0 or r["diff_high"] < 0)
+                    text += (f"<br><small>{html.escape(fmt_interval(o, r['diff'], r['diff_low'], r['diff_high']))}"
+                             f"{html.escape(pct)}{'' if sig_ else ' ns'}</small>")
+                cells.append(_cell(text, r["mean"], "n"))
+            rows.append("<tr>" + "".join(cells) + "</tr>")
+        label = "pooled over the futures" if u == POOLED else u
+        parts.append(f"<h3>{html.escape(label)} ({n} replicates)</h3>" + _table(head, rows))
+    return ("<h2>Appendix A: outcomes by future</h2><p class=muted>Each cell: the level at week "
+            f"{int(table['week'].iloc[0])} (mean over replicates), and below it the paired difference from "
+            f"{html.escape(strategy_label(brief.baseline))} [95 % interval] and that difference in % of the "
+            "baseline's level; <i>ns</i>: the interval includes 0. Shares in %, their differences in percentage "
+            "points. Every statistic (standard deviations, effect sizes d_z, Benjamini–Hochberg-adjusted p-values, "
+            "variance ratios, rank, Pareto front, regret) is in comparison.csv.</p>" + "".join(parts))
+
+
+def write_html(path: Path, experiment: dict, runs: pd.DataFrame, table: pd.DataFrame, baseline: str,
+               brief=None) -> None:
+    """The one-file comparison report: the decision brief and its two charts first, then the
+    appendices (outcomes by future, incremental economics, trajectories, method)."""
+    from .brief import build_brief
+
     econ = table[table["outcome"].isin(ECONOMICS)]
-    table = table[~table["outcome"].isin(ECONOMICS)]
-    outcomes = [o for o in dict.fromkeys(table["outcome"]) if o != COST_OUTCOME] or list(dict.fromkeys(table["outcome"]))
-    uncertainties = list(dict.fromkeys(table["uncertainty"]))
-    first = uncertainties[0]
-    show = ["strategy", "n", "mean", "ci_low", "ci_high", "diff", "diff_low", "diff_high", "effect_size", "p_adj",
-            "rank", "prob_best", "gain_per_1000_usd", "pareto", "note"]
-    parts = [f"<p>{html.escape(str(experiment.get('description', '')))}</p>",
-             f"<p>Baseline: <b>{html.escape(baseline)}</b>. Week {int(table['week'].iloc[0])}. "
-             f"{runs['run_key'].nunique()} runs. Differences are paired on common random numbers; "
-             "p-values adjusted with Benjamini–Hochberg.</p>"]
-    ratio = table.loc[table["strategy"] != baseline, "variance_ratio"].median()
-    if np.isfinite(ratio):
-        parts.append(f"<p>Pairing: the median variance of paired differences is {ratio:.2f} × that of independent "
-                     f"runs{' — common random numbers sharpened the comparison' if ratio < 1 else ''}.</p>")
-    if (table["note"] != "").any():
-        parts.append(f"<p class=warn>Fewer than {FEW_REPLICATES} replicates: confidence intervals are rough; "
-                     "increase <code>--replicates</code> before deciding.</p>")
-    parts.append(economics_html(econ, experiment, baseline))
-    for u in uncertainties:
-        parts.append(f"<h2>{html.escape(u)}</h2>")
-        for o in outcomes:
-            sub = table[(table["uncertainty"] == u) & (table["outcome"] == o)][show]
-            parts.append(f"<h3>{html.escape(OUTCOME_BY_NAME[o].label if o in OUTCOME_BY_NAME else o)}</h3>"
-                         + table_html(sub))
-    parts.append(f"<h2>Trajectories ({html.escape(first)})</h2>"
-                 + figure_to_img(trajectory_figure(runs, outcomes, first), "trajectories"))
-    parts.append(f"<h2>Paired differences from {html.escape(baseline)} with 95 % CI ({html.escape(first)})</h2>"
-                 + figure_to_img(forest_figure(table, outcomes, first, baseline), "paired differences"))
-    gap = "skills_gap" if "skills_gap" in outcomes else outcomes[0]
-    if COST_OUTCOME in set(table["outcome"]) and _better_sign(gap):
-        parts.append("<h2>Cost–benefit Pareto front</h2>"
-                     + figure_to_img(pareto_figure(table, gap, first), "cost-benefit Pareto front"))
-    rob = table[table["uncertainty"] == first][["strategy", "outcome", "worst_case", "max_regret"]]
-    if rob["max_regret"].notna().any():
-        parts.append("<h2>Robustness across uncertainty scenarios</h2>" + table_html(rob.dropna(subset=["max_regret"])))
+    outcomes_table = table[~table["outcome"].isin(ECONOMICS)]
+    brief = brief or build_brief(runs, table, experiment, baseline)
+    outcomes = [o for o in dict.fromkeys(outcomes_table["outcome"]) if o != COST_OUTCOME] or \
+        list(dict.fromkeys(outcomes_table["outcome"]))
+    parts = [BRIEF_CSS, brief_html(brief),
+             "<h2>Differences from the baseline</h2>"
+             + figure_to_img(forest_figure(brief, outcomes_table, _key_outcomes(outcomes_table)),
+                             "paired differences from the baseline with 95 % intervals"),
+             "<h2>Cost and pay-back</h2>"
+             + figure_to_img(cost_benefit_figure(brief), "criterion against L&D spend per employee-year, with "
+                             "today's budget"),
+             f'<div class="appendix">{outcomes_appendix(outcomes_table, brief)}</div>',
+             f'<div class="appendix">{economics_html(econ, experiment, baseline)}</div>',
+             f'<div class="appendix"><h2>Appendix C: trajectories ({html.escape(brief.futures[0])})</h2>'
+             + figure_to_img(trajectory_figure(runs, outcomes, brief.futures[0] if brief.futures[0] != "(all)"
+                                               else POOLED), "trajectories of the outcomes by strategy") + "</div>",
+             _method_html(experiment, runs, outcomes_table, baseline), SORT_JS]
     store.write_text(path, page(f"comparison: {experiment.get('name')}", parts,
                                 heading=f"Strategy comparison: {experiment.get('name')}"))
+
+
+def _method_html(experiment: dict, runs: pd.DataFrame, table: pd.DataFrame, baseline: str) -> str:
+    ratio = table.loc[table["strategy"] != baseline, "variance_ratio"].median()
+    pairing = (f" The median variance of the paired differences is {ratio:.2f} × that of independent runs"
+               f"{' (common random numbers sharpened the comparison)' if ratio < 1 else ''}." if ratio == ratio else "")
+    return ('<div class="appendix"><h2>Appendix D: method</h2><p class=muted>'
+            f"{html.escape(str(experiment.get('description', '')))} {runs['run_key'].nunique()} runs. Strategies "
+            "share seeds within each future and replicate (common random numbers), so every difference is paired "
+            f"replicate by replicate.{pairing} The recommendation minimises the largest shortfall from the best "
+            "option across the futures (minimax regret, Savage 1951; Lempert, Popper &amp; Bankes 2003), the baseline "
+            "included; the probability of being best is a bootstrap over replicates within each future, futures "
+            "weighted equally. Effect sizes d_z (mean / sd of paired differences) in comparison.csv grow without "
+            "bound when common random numbers cancel the noise: read the difference in the outcome's unit "
+            "instead.</p></div>")
 
 
 def economics_html(econ: pd.DataFrame, experiment: dict, baseline: str) -> str:
@@ -432,24 +619,29 @@ def economics_html(econ: pd.DataFrame, experiment: dict, baseline: str) -> str:
     if econ.empty:
         return ("<h2>Incremental economics</h2><p class=warn>These runs do not store the discounted value and cost "
                 "(a sweep of an older model): run <code>lesim sweep</code> again into a new folder.</p>")
-    parts = [f"<h2>Incremental economics against {html.escape(baseline)}</h2>",
-             "<p>Per replicate pair (same seed): Δ benefit = value of output (people in post × value per employee-year "
-             "× skill fit, so vacancies, ramp-up and avoided turnover count) minus the baseline's; Δ cost = all costs "
-             "(direct L&amp;D spend, people's time, hiring fees and premiums, separations) minus the baseline's; both "
-             "discounted to week 0. NPV = ΔB − ΔC; ROI = NPV / ΔC, not defined when ΔC ≤ 0; payback = first measured "
-             "week from which the cumulative discounted net stays ≥ 0. Mean [95 % Student-t interval over the paired "
-             "replicates]; payback: median [range].</p>"]
+    parts = [f"<h2>Appendix B: incremental economics against {html.escape(strategy_label(baseline))}</h2>",
+             "<p class=muted>Per replicate pair (same seed): Δ benefit = value of output (people in post × value per "
+             "employee-year × skill fit, so vacancies, ramp-up and avoided turnover count) minus the baseline's; Δ cost "
+             "= all costs (direct L&amp;D spend, people's time, hiring fees and premiums, separations) minus the "
+             "baseline's; both discounted to week 0. NPV = ΔB − ΔC; ROI = NPV / ΔC, not defined when ΔC ≤ 0; payback = "
+             "first measured week from which the cumulative discounted net stays ≥ 0. Mean [95 % Student-t interval "
+             "over the paired replicates]; payback: median (range).</p>"]
     for u, g in econ.groupby("uncertainty", sort=False):
         rows = []
         for s, gs in g.groupby("strategy", sort=False):
             cells = {r.outcome: r for r in gs.itertuples()}
-            rows.append({"strategy": s, "n": int(gs["n"].iloc[0]),
-                         **{ECONOMICS_LABELS[o]: _econ_cell(o, cells.get(o)) for o in ECONOMICS}})
-        parts.append(f"<h3>{html.escape(u)}</h3>" + pd.DataFrame(rows).to_html(index=False, border=0, classes="t"))
+            rows.append("<tr>" + _cell(html.escape(strategy_label(s))) + _cell(str(int(gs["n"].iloc[0])), None, "n")
+                        + "".join(_cell(html.escape(_econ_cell(o, cells.get(o))),
+                                        getattr(cells.get(o), "mean", None), "n") for o in ECONOMICS) + "</tr>")
+        label = "pooled over the futures" if u == POOLED else u
+        parts.append(f"<h3>{html.escape(label)}</h3>"
+                     + _table(["Strategy", "Replicates", *(ECONOMICS_LABELS[o] for o in ECONOMICS)], rows))
     val = experiment.get("valuation") or []
     if val:
-        parts.append("<h3>Valuation assumptions (base scenario)</h3>" + pd.DataFrame(val).to_html(
-            index=False, border=0, classes="t"))
+        parts.append("<h3>Valuation assumptions (base scenario)</h3>" + _table(
+            ["Parameter", "Value", "Unit", "Source"],
+            ["<tr>" + "".join(_cell(html.escape(str(x))) for x in (a["path"], f"{a['value']:,g}", a["unit"],
+                                                                     a.get("source", ""))) + "</tr>" for a in val]))
     return "".join(parts)
 
 
@@ -488,23 +680,37 @@ def economics_tables(table: pd.DataFrame, baseline: str) -> list[tuple[str, list
 
 
 def compare(folder: Path, baseline: str | None = None, outcomes: list[str] | None = None,
-            week: int | None = None) -> tuple[pd.DataFrame, pd.DataFrame, dict]:
-    """Compute the comparison and write comparison.csv and comparison.html into ``folder``."""
+            week: int | None = None, criterion: str | None = None) -> tuple[pd.DataFrame, pd.DataFrame, dict, "Brief"]:
+    """Compute the comparison and the decision brief (:mod:`sim.experiments.brief`) and write
+    comparison.csv and comparison.html into ``folder``."""
+    from .brief import NPV, build_brief
+
     experiment, runs = load_sweep(folder)
     baseline = baseline or experiment.get("baseline", "baseline")
     with warnings.catch_warnings():
         warnings.simplefilter("ignore", RuntimeWarning)
         table = compare_frame(runs, baseline, outcomes, week, seed=int(experiment.get("design", {}).get("seed", 0)))
-        econ = economics_frame(runs, baseline, int(table["week"].iloc[0]))
+        week = int(table["week"].iloc[0])
+        econ = economics_frame(runs, baseline, week)
         if not econ.empty:
             table = pd.concat([table, econ.reindex(columns=table.columns)], ignore_index=True)
+        if criterion is not None and criterion != NPV:
+            o = OUTCOME_BY_NAME.get(criterion)
+            if o is None or criterion not in runs.columns or o.better == "neither":
+                decidable = [c for c in runs.columns if c in OUTCOME_BY_NAME and OUTCOME_BY_NAME[c].better != "neither"]
+                raise CompareError(f"--criterion {criterion!r}: expected {NPV} or a measured outcome with a better "
+                                   f"direction: {', '.join(decidable)}")
+        if criterion == NPV and econ.empty:
+            raise CompareError(f"--criterion {NPV}: these runs do not store the discounted value and cost (a sweep of "
+                               "an older model); sweep again into a new folder")
+        brief = build_brief(runs, table, experiment, baseline, criterion=criterion, week=week)
         try:
             store.write_text(folder / "comparison.csv", table.to_csv(index=False))
-            write_html(folder / "comparison.html", experiment, runs, table, baseline)
+            write_html(folder / "comparison.html", experiment, runs, table, baseline, brief)
         except OSError as e:  # a full disk or a read-only folder
             raise CompareError(f"{folder}: cannot write comparison.csv and comparison.html "
                                f"({store.storage_reason(e)}); free space or copy the folder elsewhere") from None
-    return table, runs, experiment
+    return table, runs, experiment, brief
 
 
 def resolve_baseline(experiment: dict, baseline: str | None = None) -> str:

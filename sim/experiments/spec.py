@@ -415,4 +415,7 @@ def experiment_yaml(exp: LoadedExperiment) -> str:
     from ..economics import assumptions
 
     doc["valuation"] = [{k: a[k] for k in ("path", "value", "unit", "source")} for a in assumptions(exp.base)]
+    g = exp.base.governance  # the brief checks each strategy's spend against its budget (strategies override it)
+    doc["budget"] = {"annual_budget_per_employee": float(g.annual_budget_per_employee), "mode": g.budget_mode,
+                     "organisation_size": int(exp.base.organisation.size)}
     return yaml.safe_dump(doc, sort_keys=False, allow_unicode=True)
