@@ -14,8 +14,12 @@ Per strategy, uncertainty scenario and outcome (at one measured week, by default
 * rank by mean (1 = best, in the outcome's better direction) and the probability of being
   best, from a bootstrap over replicates (the same resampled replicates for every strategy,
   keeping the pairing);
+* the difference in % of the baseline's level (``diff_pct``), what a reader compares;
+  intervals of a share or a 0–1 index are clipped to [0, 1];
 * cost-effectiveness: the outcome gain over the baseline per $1,000 of extra cumulative L&D
-  spend per employee, and whether the strategy is on the cost–benefit Pareto front;
+  spend per employee — only when that extra spend is real (its paired interval excludes 0)
+  and the outcome is not money itself — and whether the strategy is on the cost–benefit
+  Pareto front;
 * robustness across uncertainty scenarios: worst-case mean and maximum regret (how far the
   strategy falls short of the best strategy of each scenario, at worst);
 * **incremental economics** against the baseline (:mod:`sim.economics`): from the cumulative
@@ -28,12 +32,16 @@ Per strategy, uncertainty scenario and outcome (at one measured week, by default
 
 A "pooled" row set pairs runs across all uncertainty points (for sampled designs the only
 one). Rows where there are fewer than 10 replicates carry a note that the CI is unreliable.
+
+The table is comparison.csv. What a planner reads is the decision brief built from it
+(:mod:`sim.experiments.brief`), the first screen of comparison.html and what ``lesim
+compare`` prints; the tables follow in comparison.html as appendices, with labels, units and
+significant figures.
 """
 
 from __future__ import annotations
 
 import html
-import json
 import re
 import warnings
 from pathlib import Path
@@ -46,7 +54,7 @@ from .. import economics
 from .brief import Brief, fmt_interval, fmt_prob, fmt_value, is_money, is_share, outcome_label, strategy_label, unit_of
 from ..loader import ScenarioError, read_text
 from ..outcomes import OUTCOME_BY_NAME
-from ..reporting import figure_to_img, page, pyplot, table_html
+from ..reporting import figure_to_img, page, pyplot
 from . import store
 from .plan import COST_OUTCOME
 
@@ -659,26 +667,6 @@ def _econ_cell(outcome: str, r) -> str:
     return fmt(r.mean) + span
 
 
-def economics_tables(table: pd.DataFrame, baseline: str) -> list[tuple[str, list[str], list[list[str]]]]:
-    """What ``lesim compare`` prints of the incremental economics: per uncertainty scenario (the
-    first, and pooled), strategies × figures."""
-    econ = table[table["outcome"].isin(ECONOMICS)]
-    if econ.empty:
-        return []
-    out = []
-    for u in [x for x in dict.fromkeys(econ["uncertainty"])][:1] + ([POOLED] if (econ["uncertainty"] != POOLED).any()
-                                                                  and (econ["uncertainty"] == POOLED).any() else []):
-        g = econ[econ["uncertainty"] == u]
-        rows = []
-        for s, gs in g.groupby("strategy", sort=False):
-            cells = {r.outcome: r for r in gs.itertuples()}
-            rows.append([s, *(_econ_cell(o, cells.get(o)) for o in ECONOMICS)])
-        out.append((f"Incremental economics at week {int(g['week'].iloc[0])} ({u}; vs {baseline}; PV at week 0, "
-                    "mean [95% t interval over paired replicates])", ["strategy", *(ECONOMICS_LABELS[o] for o in ECONOMICS)],
-                    rows))
-    return out
-
-
 def compare(folder: Path, baseline: str | None = None, outcomes: list[str] | None = None,
             week: int | None = None, criterion: str | None = None) -> tuple[pd.DataFrame, pd.DataFrame, dict, "Brief"]:
     """Compute the comparison and the decision brief (:mod:`sim.experiments.brief`) and write
@@ -716,36 +704,3 @@ def compare(folder: Path, baseline: str | None = None, outcomes: list[str] | Non
 def resolve_baseline(experiment: dict, baseline: str | None = None) -> str:
     """The strategy compared against: the one asked for, else the experiment's baseline."""
     return baseline or experiment.get("baseline", "baseline")
-
-
-def summary_tables(table: pd.DataFrame, baseline: str) -> list[tuple[str, list[str], list[list[str]]]]:
-    """What ``lesim compare`` prints: per outcome, a (title, columns, rows) table of the first
-    uncertainty scenario (or the pooled rows) with text cells."""
-    first = next(u for u in table["uncertainty"] if u != POOLED) if (table["uncertainty"] != POOLED).any() else POOLED
-    out = []
-    for o in dict.fromkeys(table["outcome"]):
-        if o in ECONOMICS:
-            continue
-        sub = table[(table["uncertainty"] == first) & (table["outcome"] == o)]
-        rows = [[r.strategy, f"{r.mean:.4g} [{r.ci_low:.4g}, {r.ci_high:.4g}]",
-                 "–" if r.strategy == baseline else f"{r.diff:+.4g} [{r.diff_low:+.4g}, {r.diff_high:+.4g}]",
-                 "–" if r.strategy == baseline else f"{r.effect_size:.2f}",
-                 "–" if r.p_adj != r.p_adj else f"{r.p_adj:.3g}",
-                 "–" if r.prob_best != r.prob_best else f"{r.prob_best:.2f}"] for r in sub.itertuples()]
-        out.append((f"{o} at week {int(sub['week'].iloc[0])} ({first}; vs {baseline})",
-                    ["strategy", "mean [95% CI]", "Δ vs baseline [95% CI]", "d_z", "p adj", "P(best)"], rows))
-    return out
-
-
-def notes(table: pd.DataFrame) -> list[str]:
-    """The distinct notes of the table (e.g. too few replicates), in order of appearance."""
-    return [n for n in dict.fromkeys(table.loc[~table["outcome"].isin(ECONOMICS), "note"]) if n]
-
-
-def pairing_ratio(table: pd.DataFrame, baseline: str) -> float:
-    """Median variance ratio of the paired differences (below 1: common random numbers helped)."""
-    return float(table.loc[table["strategy"] != baseline, "variance_ratio"].median())
-
-
-def summary_json(table: pd.DataFrame) -> str:
-    return json.dumps(table.replace({np.nan: None}).to_dict(orient="records"))
