@@ -235,3 +235,31 @@ def test_the_shipped_comparison_text_uses_labels_not_key_paths(stored: Path):
     assert "policies." not in brief_part and "_" not in re.sub(r"<[^>]+>", "", brief_part).replace(
         "fast_skill_change", "")
 
+
+
+def test_comparison_page_in_a_browser_first_screen_sorting_and_print(stored: Path, page):
+    """In Chromium: the recommendation is on the first screen (1280 × 800), a column sorts on
+    click and on Enter, and the page prints (A4) to a few pages with the tables after the brief."""
+    pytest.importorskip("playwright")
+    _, _, _, brief = compare(stored)
+    page.set_viewport_size({"width": 1280, "height": 800})
+    page.goto((stored / "comparison.html").as_uri())
+    rec = page.locator(".rec")
+    assert rec.inner_text() == brief.headline
+    box = rec.bounding_box()
+    assert box is not None and box["y"] + box["height"] <= 800
+    table = page.locator("section.brief + p + table.sortable")
+    spend_col = [h.inner_text() for h in table.locator("thead th").all()].index("L&D spend per employee-year")
+    header = table.locator("thead th").nth(spend_col)
+
+    def column() -> list[float]:
+        return [float(c.get_attribute("data-v")) for c in table.locator(f"tbody td:nth-child({spend_col + 1})").all()]
+
+    header.click()
+    assert column() == sorted(column())
+    header.focus()
+    page.keyboard.press("Enter")
+    assert column() == sorted(column(), reverse=True)
+    pdf = page.pdf(format="A4")
+    pages = len(re.findall(rb"/Type\s*/Page[^s]", pdf))
+    assert 1 <= pages <= 6

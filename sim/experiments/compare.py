@@ -462,8 +462,10 @@ BRIEF_CSS = """<style>
 .brief li{margin:0.25em 0}.brief h3{margin:0.8em 0 0.2em}
 table.sortable th{cursor:pointer}table.sortable th:focus{outline:2px solid #1f5f8b}
 td.best{font-weight:700}small{color:#555}
-@media print{body{max-width:none;margin:0.5cm;font-size:11px}td,th{font-size:10px}
-.appendix{break-before:page}img{break-inside:avoid;max-height:12cm}.brief{break-inside:avoid}}
+.chart{break-inside:avoid}
+@media print{@page{size:A4;margin:1cm}body{max-width:none;margin:0;font-size:11px}td,th{font-size:10px}
+.appendix td,.appendix th{font-size:8px;padding:1px 3px}.appendix h3{margin:0.4em 0 0}
+.appendix.first{break-before:page}img{max-height:11cm}.brief{break-inside:avoid}table{break-inside:avoid}}
 </style>"""
 
 SORT_JS = """<script>
@@ -590,15 +592,15 @@ def write_html(path: Path, experiment: dict, runs: pd.DataFrame, table: pd.DataF
     outcomes = [o for o in dict.fromkeys(outcomes_table["outcome"]) if o != COST_OUTCOME] or \
         list(dict.fromkeys(outcomes_table["outcome"]))
     parts = [BRIEF_CSS, brief_html(brief),
-             "<h2>Differences from the baseline</h2>"
+             '<div class="chart"><h2>Differences from the baseline</h2>'
              + figure_to_img(forest_figure(brief, outcomes_table, _key_outcomes(outcomes_table)),
-                             "paired differences from the baseline with 95 % intervals"),
-             "<h2>Cost and pay-back</h2>"
+                             "paired differences from the baseline with 95 % intervals") + "</div>",
+             '<div class="chart"><h2>Cost and pay-back</h2>'
              + figure_to_img(cost_benefit_figure(brief), "criterion against L&D spend per employee-year, with "
-                             "today's budget"),
-             f'<div class="appendix">{outcomes_appendix(outcomes_table, brief)}</div>',
+                             "today's budget") + "</div>",
+             f'<div class="appendix first">{outcomes_appendix(outcomes_table, brief)}</div>',
              f'<div class="appendix">{economics_html(econ, experiment, baseline)}</div>',
-             f'<div class="appendix"><h2>Appendix C: trajectories ({html.escape(brief.futures[0])})</h2>'
+             f'<div class="appendix chart"><h2>Appendix C: trajectories ({html.escape(brief.futures[0])})</h2>'
              + figure_to_img(trajectory_figure(runs, outcomes, brief.futures[0] if brief.futures[0] != "(all)"
                                                else POOLED), "trajectories of the outcomes by strategy") + "</div>",
              _method_html(experiment, runs, outcomes_table, baseline), SORT_JS]
