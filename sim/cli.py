@@ -355,7 +355,8 @@ def compare(
     Example: lesim compare results/strategy_comparison"""
     from .experiments import compare as cmp
     from .economics import money
-    from .experiments.brief import fmt_diff, fmt_prob, strategy_label
+    from .experiments.brief import fmt_prob, strategy_label
+    from .reporting import fmt_diff
 
     with user_errors(cmp.CompareError):
         table, runs, experiment, brief = cmp.compare(sweep_dir, baseline, list(outcome) or None, week, criterion)

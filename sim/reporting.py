@@ -20,7 +20,11 @@ import io
 from pathlib import Path
 from typing import Iterable
 
+import numpy as np
 import pandas as pd
+
+from . import economics
+from .outcomes import OUTCOME_BY_NAME
 
 CSS = """body{font-family:system-ui,Segoe UI,Helvetica,Arial,sans-serif;margin:2em auto;max-width:1200px;color:#222}
 h1{color:#1f5f8b}table{border-collapse:collapse;margin:1em 0}td,th{border:1px solid #ccc;padding:4px 8px;font-size:14px}
@@ -86,3 +90,69 @@ def page(title: str, sections: Iterable[str], *, heading: str | None = None) -> 
             f"<h1>{html.escape(heading if heading is not None else title)}</h1>\n"
             + "\n".join(sections) + "\n</body></html>")
 
+
+# ---------------------------------------------------------------------------- numbers for readers
+BOUNDED_UNITS = ("share", "index 0–1", "0–1")
+
+
+def outcome_label(name: str) -> str:
+    if name == "incremental_npv":
+        return "Incremental NPV"
+    o = OUTCOME_BY_NAME.get(name)
+    return o.label if o else str(name).replace("_", " ")
+
+
+def unit_of(name: str) -> str:
+    if name == "incremental_npv":
+        return "$"
+    o = OUTCOME_BY_NAME.get(name)
+    return o.unit if o else ""
+
+
+def is_share(name: str) -> bool:
+    return unit_of(name) in BOUNDED_UNITS
+
+
+def is_money(name: str) -> bool:
+    return unit_of(name).startswith("$")
+
+
+def sig(v: float, digits: int = 3) -> str:
+    """``v`` to ``digits`` significant figures with thousands separators and a true minus."""
+    if v is None or v != v:
+        return "–"
+    if v == 0:
+        return "0"
+    mag = int(np.floor(np.log10(abs(v))))
+    decimals = max(0, digits - 1 - mag)
+    return f"{round(v, decimals):,.{decimals}f}".replace("-", "−")
+
+
+def fmt_value(name: str, v: float) -> str:
+    """A level of an outcome in its unit: shares as %, money as $, else 3 significant figures."""
+    if v is None or v != v:
+        return "–"
+    if unit_of(name) == "share":
+        return f"{v * 100:.1f} %"
+    if is_money(name):
+        return economics.money(v)
+    return sig(v)
+
+
+def fmt_diff(name: str, v: float) -> str:
+    """A difference of an outcome in its unit, signed: shares in percentage points."""
+    if v is None or v != v:
+        return "–"
+    sign = "+" if v > 0 else ("−" if v < 0 else "±")
+    if unit_of(name) == "share":
+        return f"{sign}{abs(v) * 100:.1f} pp"
+    if is_money(name):
+        return sign + economics.money(abs(v))
+    return sign + sig(abs(v))
+
+
+def fmt_interval(name: str, m: float, lo: float, hi: float, diff: bool = True) -> str:
+    f = fmt_diff if diff else fmt_value
+    if lo != lo or hi != hi:
+        return f(name, m)
+    return f"{f(name, m)} [{f(name, lo)}, {f(name, hi)}]"

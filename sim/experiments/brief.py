@@ -41,13 +41,13 @@ import pandas as pd
 from .. import economics
 from ..loader import one_line
 from ..outcomes import OUTCOME_BY_NAME
+from ..reporting import fmt_diff, fmt_interval, is_money, outcome_label
 from .plan import COST_OUTCOME
 
 NPV = "incremental_npv"
 FEW_REPLICATES = 10
 BOOTSTRAP = 2000
 BUDGET_PATH = "governance.annual_budget_per_employee"
-BOUNDED_UNITS = ("share", "index 0–1", "0–1")
 WEEKS_PER_YEAR = 52
 
 
@@ -63,69 +63,6 @@ def strategy_label(name: str) -> str:
     return text
 
 
-def outcome_label(name: str) -> str:
-    if name == NPV:
-        return "Incremental NPV"
-    o = OUTCOME_BY_NAME.get(name)
-    return o.label if o else strategy_label(name)
-
-
-def unit_of(name: str) -> str:
-    if name == NPV:
-        return "$"
-    o = OUTCOME_BY_NAME.get(name)
-    return o.unit if o else ""
-
-
-def is_share(name: str) -> bool:
-    return unit_of(name) in BOUNDED_UNITS
-
-
-def is_money(name: str) -> bool:
-    return unit_of(name).startswith("$")
-
-
-def sig(v: float, digits: int = 3) -> str:
-    """``v`` to ``digits`` significant figures with thousands separators and a true minus."""
-    if v is None or v != v:
-        return "–"
-    if v == 0:
-        return "0"
-    mag = int(np.floor(np.log10(abs(v))))
-    decimals = max(0, digits - 1 - mag)
-    return f"{round(v, decimals):,.{decimals}f}".replace("-", "−")
-
-
-def fmt_value(name: str, v: float) -> str:
-    """A level of an outcome in its unit: shares as %, money as $, else 3 significant figures."""
-    if v is None or v != v:
-        return "–"
-    if unit_of(name) == "share":
-        return f"{v * 100:.1f} %"
-    if is_money(name):
-        return economics.money(v)
-    return sig(v)
-
-
-def fmt_diff(name: str, v: float) -> str:
-    """A difference of an outcome in its unit, signed: shares in percentage points."""
-    if v is None or v != v:
-        return "–"
-    sign = "+" if v > 0 else ("−" if v < 0 else "±")
-    if unit_of(name) == "share":
-        return f"{sign}{abs(v) * 100:.1f} pp"
-    if is_money(name):
-        return sign + economics.money(abs(v))
-    return sign + sig(abs(v))
-
-
-def fmt_interval(name: str, m: float, lo: float, hi: float, diff: bool = True) -> str:
-    f = fmt_diff if diff else fmt_value
-    if lo != lo or hi != hi:
-        return f(name, m)
-    return f"{f(name, m)} [{f(name, lo)}, {f(name, hi)}]"
-
-
 def fmt_prob(p: float) -> str:
     if p != p:
         return "–"
@@ -134,13 +71,6 @@ def fmt_prob(p: float) -> str:
     if p < 0.01:
         return "< 0.01"
     return f"{p:.2f}"
-
-
-def clip_share(name: str, lo: float, hi: float) -> tuple[float, float]:
-    """An interval of a bounded outcome (a share, a 0–1 index) clipped to [0, 1]."""
-    if is_share(name):
-        return (max(lo, 0.0) if lo == lo else lo, min(hi, 1.0) if hi == hi else hi)
-    return lo, hi
 
 
 # ---------------------------------------------------------------------------- paired criterion

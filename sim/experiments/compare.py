@@ -51,10 +51,11 @@ import pandas as pd
 from scipy import stats
 
 from .. import economics
-from .brief import Brief, fmt_interval, fmt_prob, fmt_value, is_money, is_share, outcome_label, strategy_label, unit_of
+from .brief import Brief, fmt_prob, strategy_label
 from ..loader import ScenarioError, read_text
 from ..outcomes import OUTCOME_BY_NAME
-from ..reporting import figure_to_img, page, pyplot
+from ..reporting import (figure_to_img, fmt_interval, fmt_value, is_money, is_share, outcome_label, page, pyplot,
+                         unit_of)
 from . import store
 from .plan import COST_OUTCOME
 
