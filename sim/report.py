@@ -10,35 +10,79 @@ from __future__ import annotations
 import html
 from pathlib import Path
 
+import numpy as np
 import pandas as pd
 
 from . import economics
 from .outcomes import HEADLINE, OUTCOMES, format_value
-from .reporting import figure_to_img, page, png_to_img, pyplot, save_figure
+from .reporting import (figure_to_img, fmt_diff, fmt_interval, fmt_value, is_share, page, png_to_img, pyplot,
+                        save_figure)
 
 plt = pyplot()
 
 DEPT_OUTCOMES = ("skills_gap", "engagement", "turnover", "spend_per_employee")
+SINCE_START = ("roi", "cumulative_spend_per_employee")   # cumulative since week 0: the final value is the figure
+ANNUALISED = ("learning_hours", "spend_per_employee", "total_cost_per_employee", "hiring_spend_per_employee",
+              "internal_mobility")                    # a week's flow × 52: read as a rolling 52-week mean
+YEAR = 52
 
 
-def _smooth(series: pd.Series, weeks: int = 4) -> pd.Series:
-    return series.rolling(weeks, min_periods=1).mean()
+def last_year(ts: pd.DataFrame) -> pd.DataFrame:
+    """The rows of the last 52 weeks of a run (weeks 1 … end when the run is shorter): the
+    figures a planner reads; week 0 is the start, not a result."""
+    last = int(ts["week"].max())
+    return ts[(ts["week"] >= max(1, last - YEAR + 1)) | ((ts["week"] == last) & (last == 0))]
+
+
+def year_value(ts: pd.DataFrame, name: str) -> float:
+    """An outcome's figure for the last year of a run: the mean over its last 52 weeks (NaN
+    weeks skipped), or for a cumulative outcome (:data:`SINCE_START`) its final value."""
+    if name in SINCE_START:
+        return float(ts[name].iloc[-1])
+    v = last_year(ts)[name].mean(skipna=True)
+    return float(v) if v == v else float("nan")
+
+
+def year_span(ts: pd.DataFrame) -> str:
+    body = last_year(ts)
+    return f"weeks {int(body['week'].min())}–{int(body['week'].max())}"
+
+
+def _smooth(series: pd.Series, name: str) -> pd.Series:
+    """A rolling 52-week mean of an annualised weekly flow (from 13 weeks on), so a year's
+    spend reads as a year's spend rather than a weekly sawtooth; other outcomes as they are."""
+    return series.rolling(YEAR, min_periods=13).mean() if name in ANNUALISED else series
+
+
+def honest_axis(ax, values, title: str, note: str = "") -> None:
+    """Start the y axis at 0 when that does not flatten the line beyond reading (the lowest
+    value is at most twice the range); otherwise zoom and say so under the title (with
+    ``note``, e.g. how the line is smoothed)."""
+    v = pd.Series(values, dtype=float).dropna()
+    notes = [note] if note else []
+    if not v.empty:
+        lo, hi = float(v.min()), float(v.max())
+        span = hi - lo
+        if lo >= 0 and (lo <= 2 * span or span == 0):
+            ax.set_ylim(bottom=0, top=hi * 1.08 if hi > 0 else 1)
+        else:
+            pad = max(span * 0.15, abs(hi) * 0.005, 1e-9)
+            ax.set_ylim(lo - pad, hi + pad)
+            notes.append("zoomed: axis not from 0")
+    ax.set_title(title + ("\n" + " · ".join(notes) if notes else ""), fontsize=9)
 
 
 def chart_headline(ts: pd.DataFrame, path: Path) -> None:
+    """Each headline outcome by week from week 1; annualised flows as rolling 52-week means."""
     n = len(HEADLINE)
     cols = 3
     rows = (n + cols - 1) // cols
-    fig, axes = plt.subplots(rows, cols, figsize=(12, 3.0 * rows), constrained_layout=True)
+    fig, axes = plt.subplots(rows, cols, figsize=(12, 3.1 * rows), constrained_layout=True)
+    body = ts[ts["week"] >= 1] if len(ts) > 1 else ts
     for ax, o in zip(axes.flat, HEADLINE):
-        y = ts[o.name]
-        if o.name in ("learning_hours", "spend_per_employee", "total_cost_per_employee"):
-            y = _smooth(y.iloc[1:])
-            x = ts["week"].iloc[1:]
-        else:
-            x = ts["week"]
-        ax.plot(x, y, color="#1f5f8b")
-        ax.set_title(f"{o.label} ({o.unit})", fontsize=10)
+        y = _smooth(body[o.name], o.name)
+        ax.plot(body["week"], y, color="#1f5f8b")
+        honest_axis(ax, y, f"{o.label} ({o.unit})", "rolling 52-week mean" if o.name in ANNUALISED else "")
         ax.set_xlabel("week", fontsize=8)
         ax.tick_params(labelsize=8)
         ax.grid(alpha=0.3)
@@ -48,13 +92,19 @@ def chart_headline(ts: pd.DataFrame, path: Path) -> None:
 
 
 def chart_departments(dep: pd.DataFrame, path: Path) -> None:
+    """Outcomes by department from week 1: turnover and spend as rolling 52-week means (a
+    department's weekly figures are mostly noise)."""
     labels = {o.name: f"{o.label} ({o.unit})" for o in OUTCOMES}
     fig, axes = plt.subplots(2, 2, figsize=(12, 6.5), constrained_layout=True)
+    body = dep[dep["week"] >= 1] if dep["week"].max() >= 1 else dep
     for ax, name in zip(axes.flat, DEPT_OUTCOMES):
-        for dept, g in dep.groupby("department", sort=False):
-            g = g[g["week"] >= 1] if name == "spend_per_employee" else g
-            ax.plot(g["week"], _smooth(g[name]) if name in ("spend_per_employee", "turnover") else g[name], label=dept)
-        ax.set_title(labels[name], fontsize=10)
+        shown = []
+        for dept, g in body.groupby("department", sort=False):
+            y = g[name].rolling(YEAR, min_periods=13).mean() if name in ("spend_per_employee", "turnover") else g[name]
+            ax.plot(g["week"], y, label=dept)
+            shown.append(y)
+        honest_axis(ax, pd.concat(shown) if shown else [], labels[name],
+                    "rolling 52-week mean" if name in ("spend_per_employee", "turnover") else "")
         ax.set_xlabel("week", fontsize=8)
         ax.tick_params(labelsize=8)
         ax.grid(alpha=0.3)
@@ -68,8 +118,13 @@ def chart_skills(sk: pd.DataFrame, path: Path) -> None:
     end = sk[sk["week"] == last_week].set_index("skill")["mean_gap"]
     fig, (ax1, ax2) = plt.subplots(1, 2, figsize=(12, 4), constrained_layout=True)
     idx = range(len(end))
-    ax1.barh([i + 0.2 for i in idx], start.reindex(end.index).fillna(0), height=0.4, label=f"week {first_week}", color="#b0c4de")
+    before = start.reindex(end.index)
+    ax1.barh([i + 0.2 for i in idx], before.fillna(0), height=0.4, label=f"week {first_week}", color="#b0c4de")
     ax1.barh([i - 0.2 for i in idx], end.fillna(0), height=0.4, label=f"week {last_week}", color="#1f5f8b")
+    for i, (skill, v) in enumerate(before.items()):
+        if v != v:  # the skill did not exist at the start (an event added it)
+            ax1.annotate("new since the start", (0, i + 0.2), xytext=(3, 0), textcoords="offset points",
+                         va="center", fontsize=7, color="#555")
     ax1.set_yticks(list(idx), end.index, fontsize=8)
     ax1.set_title("Mean gap to requirement by skill (levels, people who need it)", fontsize=10)
     ax1.legend(fontsize=8)
@@ -120,12 +175,16 @@ def economics_section(result, replicates=(), against=None) -> str:
     sc = result.scenario
     ts = result.timeseries
     parts = ["<h2>Economics</h2>"]
+    valuation = "<h3>Valuation assumptions</h3>" + _table(
+        ("Parameter", "Value", "Unit", "Source"),
+        [(a["path"], f"{a['value']:,g}", a["unit"], a["source"]) for a in economics.assumptions(sc)])
     if against is not None:
         s = against.summary
         parts.append(f"<p>Against <b>{html.escape(against.counterfactual.name)}</b> on the same {s['n']} seed(s) "
                      f"({', '.join(str(x['seed']) for x in s['seeds'])}), weeks 1–{sc.weeks}, present values at week 0. "
                      f"Intervals: {html.escape(s['interval'])}.</p>")
         parts.append(_table(("Figure", "Mean [95 % interval]"), economics.summary_rows(s)))
+        parts.append(valuation)
         parts.append(figure_to_img(net_figure(against.curve, sc.name, against.counterfactual.name),
                                    "cumulative discounted net by week"))
     else:
@@ -140,20 +199,110 @@ def economics_section(result, replicates=(), against=None) -> str:
               economics.money(float((ts[o] * f).sum()))) for o in flows]
     parts.append(f"<h3>This run's flows (seed {sc.seed}; present value at week 0 of weeks 1–{sc.weeks})</h3>"
                  + _table(("Flow", "Column of timeseries.csv", "PV"), split))
-    parts.append("<h3>Valuation assumptions</h3>" + _table(
-        ("Parameter", "Value", "Unit", "Source"),
-        [(a["path"], f"{a['value']:,g}", a["unit"], a["source"]) for a in economics.assumptions(sc)]))
+    if against is None:
+        parts.append(valuation)
     roi = ts["roi"].iloc[-1]
+    g = sc.governance
     parts.append(f"<p class=muted>Gross ROI (Phillips, since week 0): {format_value(roi)} — the fit gained since week 0 "
-                 "valued at the value per employee-year, over L&D spend and learners' time. It is not against a "
-                 "counterfactual and leaves out hiring and turnover costs: do not read it as what a strategy pays "
-                 "back.</p>")
-    if len(replicates) > 1:
-        from .run import replicate_rows
-
-        parts.append(f"<h3>Headline outcomes over {len(replicates)} seeds (final week; mean [95 % t interval])</h3>"
-                     + _table(("Outcome", "Unit", "Mean [95 % interval]"), replicate_rows(replicates)))
+                 f"valued at ${g.value_per_employee_year:,.0f} per employee-year, over L&amp;D spend and learners' "
+                 f"time at ${g.employee_hour_cost:,.0f}/h. It is not against a counterfactual and leaves out hiring and "
+                 "turnover costs: do not read it as what a strategy pays back.</p>")
     return "".join(parts)
+
+
+def _interval(name: str, values, diff: bool = False) -> tuple[float, str]:
+    """Mean and "mean [low, high]" (95 % t interval over seeds) in the outcome's unit; one seed:
+    the value alone."""
+    vals = [v for v in values if v == v]
+    m, lo, hi = economics.t_interval(vals)
+    if not vals:
+        return float("nan"), "–"
+    lo, hi = (lo, hi) if diff or not is_share(name) else (max(lo, 0.0), min(hi, 1.0))
+    return m, fmt_interval(name, m, lo, hi, diff=diff)
+
+
+def summary_section(result, replicates=(), against=None) -> str:
+    """The executive summary at the top of the report: against a counterfactual, each
+    headline outcome's last-year figure for both and their paired difference with its 95 %
+    interval, what is clearly better or worse, and the incremental NPV with the assumptions it
+    rests on; without one, the last-year figures over the seeds with their intervals."""
+    sc = result.scenario
+    runs = list(replicates) if len(replicates) else [result]
+    span = year_span(result.timeseries)
+    rows, better, worse, same = [], [], [], []
+    if against is not None:
+        cf = against.counterfactual.name
+        for o in HEADLINE:
+            mine = [year_value(r.timeseries, o.name) for r in runs]
+            theirs = [year_value(r.timeseries, o.name) for r in against.runs]
+            d, dtext = _interval(o.name, [a - b for a, b in zip(mine, theirs)], diff=True)
+            _, lo, hi = economics.t_interval([a - b for a, b in zip(mine, theirs) if a == a and b == b])
+            verdict = ""
+            if o.better != "neither" and lo == lo:
+                sign = 1 if o.better == "higher" else -1
+                low, high = sorted((lo * sign, hi * sign))
+                verdict = "better" if low > 0 else "worse" if high < 0 else ""
+                name = o.label if o.label[:2].isupper() else o.label[:1].lower() + o.label[1:]
+                (better if verdict == "better" else worse if verdict == "worse" else same).append(
+                    f"{name} {fmt_diff(o.name, d)}" if verdict else name)
+            rows.append((f"{o.label} ({o.unit})", _interval(o.name, mine)[1], _interval(o.name, theirs)[1], dtext,
+                         verdict or ("–" if o.better == "neither" else "no clear difference")))
+        s = against.summary
+        npv = s["npv"]
+        lines = [f"<p><b>{html.escape(sc.name)}</b> against <b>{html.escape(cf)}</b>, the same {s['n']} seed(s), "
+                 f"{span} (the last year of {sc.weeks} weeks; cumulative figures at the end).</p>"]
+        verdicts = []
+        if better:
+            verdicts.append("Clearly better: " + "; ".join(better) + ".")
+        if worse:
+            verdicts.append("Clearly worse: " + "; ".join(worse) + ".")
+        if same:
+            verdicts.append("No difference distinguishable from zero: " + ", ".join(same) + ".")
+        lines.append("<ul>" + "".join(f"<li>{html.escape(v)}</li>" for v in verdicts) + "</ul>")
+        if npv.get("mean") is not None:
+            span_npv = ("" if npv.get("low") is None else
+                        f" [{economics.money(npv['low'])}, {economics.money(npv['high'])}]")
+            roi = s["roi"]
+            roi_text = (f"ROI {roi['mean']:+.2f}".replace("-", "−") if roi["status"] == "defined" else roi["status"])
+            lines.append(f"<p class=rec>Incremental NPV over {sc.weeks} weeks: {economics.money(npv['mean'])}"
+                         f"{span_npv} (present value at week 0); {html.escape(roi_text)}; payback "
+                         f"{html.escape(economics.payback_text(s['payback_week'], s['n']))}.</p>")
+        lines.append("<p class=muted>Valued at " + html.escape("; ".join(
+            f"{a['path'].split('.')[-1].replace('_', ' ')} = {a['value']:,g} {a['unit']}"
+            for a in economics.assumptions(sc))) + " (see Economics).</p>")
+        table = _table(("Outcome", sc.name, cf, "Difference [95 % interval]", "Verdict"), rows)
+        return "<h2>Summary</h2>" + "".join(lines) + table
+    for o in HEADLINE:
+        rows.append((f"{o.label} ({o.unit})", _interval(o.name, [year_value(r.timeseries, o.name) for r in runs])[1]))
+    seeds = (f"mean [95 % t interval] over {len(runs)} seeds" if len(runs) > 1 else
+             "one seed, no interval: <code>--replicates 5</code> gives one")
+    return ("<h2>Summary</h2>"
+            f"<p>{span} of {sc.weeks} (the last year; cumulative figures at the end): {seeds}. What a strategy "
+            "changes needs a counterfactual on the same seeds: <code>lesim run THIS.yaml --against "
+            "BASELINE.yaml</code>.</p>" + _table(("Outcome", "Last year"), rows))
+
+
+def department_section(result, replicates=()) -> str:
+    """Departments' last-year figures (mean over the last 52 weeks, per seed), with their 95 %
+    interval over the seeds: a department's final week alone is mostly noise."""
+    runs = list(replicates) if len(replicates) else [result]
+    cols = ("skills_gap", "fully_proficient", "engagement", "turnover")
+    by_name = {o.name: o for o in OUTCOMES}
+    per_seed = []
+    for r in runs:
+        d = r.departments
+        last = int(d["week"].max())
+        body = d[d["week"] >= max(1, last - YEAR + 1)] if last >= 1 else d
+        per_seed.append(body.groupby("department", sort=False)[["headcount", *cols]].mean())
+    rows = []
+    for dept in per_seed[0].index:
+        cells = [str(dept), f"{np.mean([p.loc[dept, 'headcount'] for p in per_seed if dept in p.index]):,.0f}"]
+        cells += [_interval(c, [p.loc[dept, c] for p in per_seed if dept in p.index])[1] for c in cols]
+        rows.append(cells)
+    note = (f"mean [95 % t interval] over {len(runs)} seeds" if len(runs) > 1 else "one seed, no interval")
+    head = ("Department", "Headcount", *(f"{by_name[c].label} ({by_name[c].unit})" for c in cols))
+    return (f"<p class=muted>Each department over {year_span(result.timeseries)} (the last year): {note}.</p>"
+            + _table(head, rows))
 
 
 LOCATION_COLUMNS = ("skills_gap", "time_to_proficiency", "knowledge_flow", "cross_dept_flow", "learning_hours",
@@ -190,33 +339,28 @@ def write_report(result, path: Path, charts: dict[str, Path], *, replicates=(), 
     from .run import budget_lines
 
     sc = result.scenario
-    summary = result.summary()
+    ts = result.timeseries
     rows = []
     for o in OUTCOMES:
-        s = summary[o.name]
         star = " ★" if o.headline else ""
+        year = "–" if o.name in SINCE_START else fmt_value(o.name, year_value(ts, o.name))
         rows.append(f"<tr><td>{html.escape(o.label)}{star}</td><td>{html.escape(o.unit)}</td>"
-                    f"<td class=n>{format_value(s['average'])}</td><td class=n>{format_value(s['final'])}</td>"
+                    f"<td class=n>{year}</td><td class=n>{fmt_value(o.name, ts[o.name].iloc[-1])}</td>"
                     f"<td>{o.better}</td><td class=muted>{html.escape(o.description)}</td></tr>")
-    policies = [name for name, cfg in sc.policies if getattr(cfg, "enabled", True)]
+    policies = [name.replace("_", " ").capitalize() for name, cfg in sc.policies if getattr(cfg, "enabled", True)]
     events = "".join(f"<li>week {e.week}: {html.escape(e.type)} "
                      f"{html.escape(str({k: v for k, v in e.model_dump().items() if k not in ('type', 'week')}))}</li>"
                      for e in sc.events) or "<li>none</li>"
-    last = result.departments[result.departments["week"] == result.departments["week"].max()]
-    dept_rows = "".join(
-        f"<tr><td>{html.escape(str(r.department))}</td><td class=n>{int(r.headcount)}</td>"
-        f"<td class=n>{format_value(r.skills_gap)}</td><td class=n>{format_value(r.fully_proficient)}</td>"
-        f"<td class=n>{format_value(r.engagement)}</td><td class=n>{format_value(r.turnover)}</td></tr>"
-        for r in last.itertuples())
     location_rows = location_section(result.locations)
     budget_items = "".join(f"<li{' class=warn' if 'OVER BUDGET' in line else ''}>{html.escape(line)}</li>"
                            for line in budget_lines(result)) or "<li>no budget year tracked</li>"
     body = f"""<p>{html.escape(sc.description) or '<span class=muted>(no description)</span>'}</p>
+{summary_section(result, replicates, against)}
 <h2>What was run</h2>
 <table><tr><th>Organisation</th><td>{sc.organisation.size:,} people, {len(sc.organisation.departments)} departments,
 {len(sc.organisation.skills)} skills, {len(sc.organisation.roles)} roles</td></tr>
 <tr><th>Horizon</th><td>{sc.weeks} weeks (seed {sc.seed})</td></tr>
-<tr><th>Policies on</th><td>{html.escape(', '.join(policies))}</td></tr>
+<tr><th>Policies on</th><td>{html.escape(', '.join(policies) or 'none')}</td></tr>
 <tr><th>Governance</th><td>{sc.governance.rule}, review every {sc.governance.review_every_weeks} weeks,
 data maturity L{sc.governance.data_maturity}, {sc.governance.budget_mode} budget ${sc.governance.annual_budget_per_employee:,.0f}/employee/year</td></tr>
 <tr><th>Events</th><td><ul>{events}</ul></td></tr>
@@ -224,17 +368,17 @@ data maturity L{sc.governance.data_maturity}, {sc.governance.budget_mode} budget
 <tr><th>Wall time</th><td>{result.wall_seconds:.1f} s</td></tr></table>
 <h2>Budget</h2>
 <p>{html.escape(sc.governance.budget_mode)} budget of ${sc.governance.annual_budget_per_employee:,.0f} per employee-year
-(direct L&amp;D spend: attributable spend + overhead; {'programmes are cut in the order ' + html.escape(', '.join(sc.governance.budget_cut_order) or 'none') + ' (' + sc.governance.budget_allocation + ')' if sc.governance.budget_mode == 'hard' else 'nothing is cut, overspend is only flagged'}).</p>
+(direct L&amp;D spend: attributable spend + overhead; {'programmes are cut in the order ' + html.escape(', '.join(n.replace('_', ' ') for n in sc.governance.budget_cut_order) or 'none') + ' (' + sc.governance.budget_allocation + ')' if sc.governance.budget_mode == 'hard' else 'nothing is cut, overspend is only flagged'}).</p>
 <ul>{budget_items}</ul>
 {economics_section(result, replicates, against)}
 <h2>Outcomes</h2>
-<p class=muted>Seed {sc.seed}: average over weeks 1–{sc.weeks} and value in the final week. ★ headline outcomes.</p>
-<table><tr><th>Outcome</th><th>Unit</th><th>Average</th><th>Final</th><th>Better</th><th>Meaning</th></tr>
+<p class=muted>Seed {sc.seed}: mean over {year_span(ts)} (the last year) and the value in the final week; a
+cumulative figure (since week 0) has only its final value. ★ headline outcomes.</p>
+<table><tr><th>Outcome</th><th>Unit</th><th>Last year</th><th>Final week</th><th>Better</th><th>Meaning</th></tr>
 {''.join(rows)}</table>
 <h2>Headline outcomes over time</h2>{png_to_img(charts['headline'], 'headline outcomes over time')}
 <h2>By department</h2>{png_to_img(charts['departments'], 'outcomes by department')}
-<table><tr><th>Department (final week)</th><th>Headcount</th><th>Skills gap</th><th>Fully proficient</th>
-<th>Engagement</th><th>Turnover</th></tr>{dept_rows}</table>
+{department_section(result, replicates)}
 {location_rows}
 <h2>Skills gap by skill</h2>{png_to_img(charts['skills'], 'skills gap by skill')}
 <p class=muted>Generated by learning-ecosystem-sim. One run is one possible future: compare strategies over

@@ -30,7 +30,7 @@ CSS = """body{font-family:system-ui,Segoe UI,Helvetica,Arial,sans-serif;margin:2
 h1{color:#1f5f8b}table{border-collapse:collapse;margin:1em 0}td,th{border:1px solid #ccc;padding:4px 8px;font-size:14px}
 th{background:#eef3f8;text-align:left}td.n{text-align:right}img{max-width:100%}.muted{color:#666;font-size:13px}
 .warn{color:#a33}code{background:#f4f4f4;padding:1px 4px}
-table.t td,table.t th{padding:2px 6px;font-size:12px}"""
+table.t td,table.t th{padding:2px 6px;font-size:12px}.rec{font-size:1.15em;font-weight:600}"""
 
 
 def pyplot():
