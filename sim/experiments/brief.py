@@ -318,7 +318,8 @@ def _headline(b: Brief, rec: Option) -> str:
     horizon = _years(b.week)
     n = len(b.futures)
     k = len(rec.best_in)
-    where = f"in {k} of {n} futures" if n > 1 else "over the sampled futures"
+    where = (("in both futures" if n == 2 else f"in all {n} futures") if k == n else f"in {k} of {n} futures") \
+        if n > 1 else "over the sampled futures"
     first = b.futures[0]
     m, lo, hi = rec.by_future[first]
     if rec.strategy == b.baseline:
