@@ -376,7 +376,7 @@ def compare(
     crit = "NPV" if npv else "difference"
     rows = []
     for o in brief.options:
-        m, lo, hi = o.by_future[first]
+        m, lo, hi = brief.shown(o.by_future[first])
         base = o.strategy == brief.baseline
         text = (lambda v: money(v)) if npv else (lambda v: fmt_diff(brief.criterion, v))
         rows.append([strategy_label(o.strategy) + (" *" if o.strategy == brief.recommended else ""),

@@ -16,6 +16,7 @@ from rich.console import Console
 
 from sim import economics
 from sim.experiments.brief import NPV, build_brief, prim, strategy_label
+from sim.reporting import fmt_diff
 from sim.experiments.compare import POOLED, compare, compare_frame
 from sim.experiments.runner import SweepStats
 from sim.experiments.spec import load_experiment
@@ -131,6 +132,9 @@ def test_criterion_can_be_an_outcome(stored: Path):
     better = -(gap.sub(gap["baseline"], axis=0))      # lower gap is better
     regret = (better.max(axis=1).to_numpy()[:, None] - better).max(axis=0)
     assert brief.recommended == regret.idxmin()
+    if brief.recommended != "baseline":  # the difference is shown in the outcome's own direction
+        raw = gap.loc["central", brief.recommended] - gap.loc["central", "baseline"]
+        assert fmt_diff("skills_gap", raw) in brief.headline
     proc = in_process("compare", str(stored), "--criterion", "happiness")
     assert proc.exit_code == 2 and "--criterion 'happiness'" in proc.output
 
@@ -161,7 +165,7 @@ def test_sampled_futures_get_scenario_discovery():
                                  "pv_value": pv + (npv if week else 0.0), "pv_cost": pv,
                                  "cumulative_spend_per_employee": 100.0 * week / 52})
     runs = pd.DataFrame(rows)
-    experiment = {"design": {"seed": 1}, "uncertainties": {"parameters": {"u1": {"low": 0, "high": 1},
+    experiment = {"design": {"type": "latin_hypercube", "seed": 1}, "uncertainties": {"parameters": {"u1": {"low": 0, "high": 1},
                                                                           "u2": {"low": 0, "high": 1}}}}
     table = compare_frame(runs, "baseline")
     brief = build_brief(runs, table, experiment, "baseline")
@@ -169,6 +173,43 @@ def test_sampled_futures_get_scenario_discovery():
     box = brief.discovery
     assert list(box.limits) == ["u1"] and box.limits["u1"][0] > 0.65 and box.density == 1.0
     assert any(f.startswith("Scenario discovery (PRIM): where u1") for f in brief.fails)
+
+
+def synthetic_runs(npv: dict[str, dict[str, float]]) -> pd.DataFrame:
+    """Stored-run rows whose incremental NPV against "baseline" is ``npv[future][strategy]``
+    on average over three replicates (each replicate ±0.5 around it, so intervals are not empty)."""
+    rows = []
+    for u, by in npv.items():
+        for rep in range(3):
+            for s, v in {"baseline": 0.0, **by}.items():
+                for week, pv in ((0, 0.0), (52, 1000.0 + rep)):
+                    rows.append({"run_key": f"{u}{rep}{s}", "strategy": s, "uncertainty": u, "replicate": rep,
+                                 "week": week, "skills_gap": 0.1, "pv_value": pv + (v + (0.5 * (rep - 1) if s != "baseline" else 0.0) if week else 0.0),
+                                 "pv_cost": pv, "cumulative_spend_per_employee": 100.0 * week / 52})
+    return pd.DataFrame(rows)
+
+
+@pytest.mark.parametrize("npv,recommended,phrase", [
+    # a compromise that is never the best but falls least short anywhere
+    ({"f1": {"a": 100, "b": 0, "c": 70}, "f2": {"a": 0, "b": 100, "c": 70}, "f3": {"a": 80, "b": 80, "c": 70}},
+     "c", "Fund C: it has the highest incremental NPV over 1 year in none of the 3 futures, but falls least short"),
+    # best in two futures, close behind in the third
+    ({"f1": {"a": 100, "b": 0}, "f2": {"a": 100, "b": 0}, "f3": {"a": 90, "b": 100}},
+     "a", "Fund A: it has the highest incremental NPV over 1 year in 2 of 3 futures and falls least short"),
+    # nothing pays back anywhere
+    ({"f1": {"a": -10, "b": -5}, "f2": {"a": -1, "b": -50}},
+     "baseline", "Keep Baseline: no strategy beats it on incremental NPV over 1 year in any future"),
+])
+def test_the_headline_says_what_the_decision_rule_found(npv, recommended, phrase):
+    runs = synthetic_runs(npv)
+    brief = build_brief(runs, compare_frame(runs, "baseline"), {"design": {"type": "factorial", "seed": 1}}, "baseline")
+    assert brief.recommended == recommended and brief.headline.startswith(phrase), brief.headline
+    rec = brief.option(recommended)
+    for u, by in npv.items():  # every future where another option is better is named, with both figures
+        best = max({"baseline": 0, **by}.items(), key=lambda kv: kv[1])[0]
+        if best != recommended:
+            assert any(f.startswith(f"{u}: {strategy_label(best)} does better") for f in brief.fails)
+        assert rec.by_future[u][0] == pytest.approx({"baseline": 0, **by}[recommended], abs=1e-9)
 
 
 def test_reader_facing_statistics():

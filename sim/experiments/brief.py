@@ -215,9 +215,17 @@ class Brief:
     caveats: list[str] = field(default_factory=list)
     discovery: Box | None = None
     valuation: str = ""
+    sign: float = 1.0       # −1 when the criterion is an outcome for which lower is better
 
     def option(self, strategy: str) -> Option:
         return next(o for o in self.options if o.strategy == strategy)
+
+    def shown(self, triple: tuple[float, float, float]) -> tuple[float, float, float]:
+        """A criterion value (mean, low, high) as a reader sees it: options are ranked on the
+        criterion signed so that higher is better; a "lower is better" outcome's difference is
+        shown in its own direction (a gap that falls shows as negative)."""
+        m, lo, hi = triple
+        return (m * self.sign, *sorted((lo * self.sign, hi * self.sign))) if self.sign < 0 else (m, lo, hi)
 
 
 def _budgets(experiment: dict, strategies: list[str]) -> dict[str, float | None]:
@@ -258,7 +266,9 @@ def build_brief(runs: pd.DataFrame, table: pd.DataFrame, experiment: dict, basel
         raise ValueError("no measured outcome with a better direction to decide on")
     mat = criterion_matrix(runs, baseline, criterion, week)
     futures = list(dict.fromkeys(mat.index.get_level_values("uncertainty")))
-    sampled = len(futures) > 12
+    # sampled uncertainties: the points are draws, not futures to name; they are pooled and
+    # PRIM finds where the recommendation fails (more than 12 named futures are pooled too)
+    sampled = (experiment.get("design") or {}).get("type", "factorial") != "factorial" or len(futures) > 12
     groups = ["(all)"] if sampled else futures
     strategies = list(mat.columns)
     seed = int((experiment.get("design") or {}).get("seed", 0))
@@ -281,7 +291,8 @@ def build_brief(runs: pd.DataFrame, table: pd.DataFrame, experiment: dict, basel
     n_rep = int(mat.groupby(level="uncertainty").size().min()) if not sampled else int(len(mat))
     brief = Brief(question=_question(experiment, criterion), baseline=baseline, criterion=criterion, week=week,
                   futures=groups, replicates=n_rep, options=options, recommended=rec.strategy, headline="",
-                  certainty="", cost="")
+                  certainty="", cost="",
+                  sign=-1.0 if criterion != NPV and OUTCOME_BY_NAME[criterion].better == "lower" else 1.0)
     brief.valuation = valuation_text(experiment) if criterion == NPV else ""
     brief.headline = _headline(brief, rec)
     brief.certainty = _certainty(brief, rec)
@@ -318,23 +329,32 @@ def _headline(b: Brief, rec: Option) -> str:
     horizon = _years(b.week)
     n = len(b.futures)
     k = len(rec.best_in)
-    where = (("in both futures" if n == 2 else f"in all {n} futures") if k == n else f"in {k} of {n} futures") \
-        if n > 1 else "over the sampled futures"
     first = b.futures[0]
-    m, lo, hi = rec.by_future[first]
     if rec.strategy == b.baseline:
         best_other = max((o for o in b.options if o.strategy != b.baseline), key=lambda o: o.by_future[first][0],
                          default=None)
         tail = ""
         if best_other is not None:
-            om, olo, ohi = best_other.by_future[first]
             tail = (f"; the best alternative, {strategy_label(best_other.strategy)}, has {crit} "
-                    f"{_money_or(b.criterion, om, olo, ohi)} ({first})")
-        every = " in every future" if n > 1 else ""
-        return f"Keep {strategy_label(b.baseline)}: no strategy beats it on {crit} over {horizon}{every}{tail}."
-    regret = (" and the smallest worst-case shortfall" if n > 1 and k < n else "")
-    return (f"Fund {strategy_label(rec.strategy)}: it has the highest {crit} over {horizon} {where}{regret} "
-            f"({first}: {_money_or(b.criterion, m, lo, hi)} against {strategy_label(b.baseline)}).")
+                    f"{_money_or(b.criterion, *b.shown(best_other.by_future[first]))}"
+                    + (f" ({first})" if n > 1 else ""))
+        if k == n:
+            where = " in any future" if n > 1 else ""
+            return f"Keep {strategy_label(b.baseline)}: no strategy beats it on {crit} over {horizon}{where}{tail}."
+        return (f"Keep {strategy_label(b.baseline)}: no strategy beats it on {crit} over {horizon} in every future, "
+                f"and doing nothing new falls least short of the best in any of them{tail}.")
+    if n == 1:
+        where = "over the sampled futures" if first == "(all)" else ""
+    elif k == n:
+        where = "in both futures" if n == 2 else f"in all {n} futures"
+    elif k == 0:
+        where = f"in none of the {n} futures, but falls least short of the best in any of them"
+    else:
+        where = f"in {k} of {n} futures and falls least short of the best in the others"
+    at = "" if first == "(all)" else f"{first}: "
+    return (f"Fund {strategy_label(rec.strategy)}: it has the highest {crit} over {horizon} {where} "
+            f"({at}{_money_or(b.criterion, *b.shown(rec.by_future[first]))} against {strategy_label(b.baseline)})."
+            ).replace("  ", " ")
 
 
 def _certainty(b: Brief, rec: Option) -> str:
@@ -390,16 +410,16 @@ def _fails(b: Brief, rec: Option) -> list[str]:
         m, lo, hi = rec.by_future[u]
         best = max(b.options, key=lambda o: o.by_future[u][0])
         if best.strategy != rec.strategy:
-            bm = best.by_future[u][0]
+            bm = b.shown(best.by_future[u])[0]
             out.append(f"{u}: {strategy_label(best.strategy)} does better "
                        f"({_money_or(b.criterion, bm, np.nan, np.nan)} against "
-                       f"{_money_or(b.criterion, m, np.nan, np.nan)}).")
+                       f"{_money_or(b.criterion, b.shown(rec.by_future[u])[0], np.nan, np.nan)}).")
         elif rec.strategy != b.baseline and hi == hi and hi < 0:
             out.append(f"{u}: it does worse than {strategy_label(b.baseline)} "
-                       f"({_money_or(b.criterion, m, lo, hi)}).")
+                       f"({_money_or(b.criterion, *b.shown((m, lo, hi)))}).")
         elif rec.strategy != b.baseline and lo == lo and lo <= 0:
             out.append(f"{u}: its advantage over {strategy_label(b.baseline)} is not distinguishable from zero "
-                       f"({_money_or(b.criterion, m, lo, hi)}).")
+                       f"({_money_or(b.criterion, *b.shown((m, lo, hi)))}).")
     return out
 
 

@@ -434,7 +434,7 @@ def cost_benefit_figure(brief):
     for i, opt in enumerate(brief.options, start=1):
         if opt.annual_spend is None:
             continue
-        m, lo, hi = opt.by_future[first]
+        m, lo, hi = brief.shown(opt.by_future[first])
         colour = COLOURS["recommended"] if opt.strategy == brief.recommended else (
             COLOURS["baseline"] if opt.strategy == brief.baseline else COLOURS["other"])
         if lo == lo:
@@ -517,9 +517,9 @@ def brief_html(brief) -> str:
     for o in brief.options:
         cells = [_cell(esc(strategy_label(o.strategy)) + (" ★" if o.strategy == brief.recommended else ""))]
         for u in brief.futures:
-            m, lo, hi = o.by_future[u]
+            m, lo, hi = brief.shown(o.by_future[u])
             text = "–" if o.strategy == brief.baseline else esc(criterion_text(brief.criterion, m, lo, hi))
-            cells.append(_cell(text, m, "n best" if m >= best[u] else "n"))
+            cells.append(_cell(text, m, "n best" if o.by_future[u][0] >= best[u] else "n"))
         cells.append(_cell(esc(criterion_text(brief.criterion, o.max_regret, np.nan, np.nan, signed=False)),
                            o.max_regret, "n"))
         cells.append(_cell(fmt_prob(o.p_best), o.p_best, "n"))
