@@ -355,7 +355,7 @@ def compare(
     Example: lesim compare results/strategy_comparison"""
     from .experiments import compare as cmp
     from .economics import money
-    from .experiments.brief import fmt_prob, strategy_label
+    from .experiments.brief import fmt_prob, no_failure_text, strategy_label
     from .reporting import fmt_diff
 
     with user_errors(cmp.CompareError):
@@ -365,6 +365,8 @@ def compare(
     paragraph(brief.cost)
     if brief.valuation:
         paragraph(f"NPV and ROI rest on: {brief.valuation}.")
+    if not brief.fails and not brief.sampled:
+        paragraph(f"Where it fails: {no_failure_text(brief)}")
     for title, items in (("Where it fails", brief.fails), ("What it gives up", brief.tradeoffs),
                          ("Caveats", brief.caveats)):
         if items:
@@ -381,7 +383,7 @@ def compare(
         text = (lambda v: money(v)) if npv else (lambda v: fmt_diff(brief.criterion, v))
         rows.append([strategy_label(o.strategy) + (" *" if o.strategy == brief.recommended else ""),
                      "–" if base else text(m), "–" if base or lo != lo else f"{text(lo)} to {text(hi)}",
-                     fmt_prob(o.p_best), "none" if o.max_regret <= 0 else text(o.max_regret).lstrip("+")])
+                     fmt_prob(o.p_best), cmp.shortfall_text(brief.criterion, o.max_regret)])
     show_table(f"{crit} at week {brief.week} against {strategy_label(brief.baseline)} ({first}; * recommended)",
                ["strategy", crit, "95% interval", "P(best)", "shortfall"], rows,
                right=lambda col: col != "strategy", compact=True)

@@ -161,6 +161,8 @@ def money(v: float | None) -> str:
     """$ with three significant figures and k/M/B (−$1.23M)."""
     if v is None or v != v:
         return "–"
+    if v == 0:
+        return "$0"
     sign = "−" if v < 0 else ""
     a = abs(v)
     for div, suf in ((1e9, "B"), (1e6, "M"), (1e3, "k")):

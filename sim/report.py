@@ -51,7 +51,7 @@ def year_span(ts: pd.DataFrame) -> str:
 def _smooth(series: pd.Series, name: str) -> pd.Series:
     """A rolling 52-week mean of an annualised weekly flow (from 13 weeks on), so a year's
     spend reads as a year's spend rather than a weekly sawtooth; other outcomes as they are."""
-    return series.rolling(YEAR, min_periods=13).mean() if name in ANNUALISED else series
+    return series.rolling(YEAR, min_periods=min(13, len(series))).mean() if name in ANNUALISED else series
 
 
 def honest_axis(ax, values, title: str, note: str = "") -> None:
@@ -65,6 +65,9 @@ def honest_axis(ax, values, title: str, note: str = "") -> None:
         span = hi - lo
         if lo >= 0 and (lo <= 2 * span or span == 0):
             ax.set_ylim(bottom=0, top=hi * 1.08 if hi > 0 else 1)
+        elif lo < 0 < hi or hi <= 0 and abs(hi) <= 2 * span:  # 0 is within the axis, or near its top
+            pad = span * 0.08
+            ax.set_ylim(lo - pad, max(hi + pad, 0.0))
         else:
             pad = max(span * 0.15, abs(hi) * 0.005, 1e-9)
             ax.set_ylim(lo - pad, hi + pad)
@@ -100,7 +103,8 @@ def chart_departments(dep: pd.DataFrame, path: Path) -> None:
     for ax, name in zip(axes.flat, DEPT_OUTCOMES):
         shown = []
         for dept, g in body.groupby("department", sort=False):
-            y = g[name].rolling(YEAR, min_periods=13).mean() if name in ("spend_per_employee", "turnover") else g[name]
+            y = (g[name].rolling(YEAR, min_periods=min(13, len(g))).mean() if name in ("spend_per_employee", "turnover")
+                 else g[name])
             ax.plot(g["week"], y, label=dept)
             shown.append(y)
         honest_axis(ax, pd.concat(shown) if shown else [], labels[name],
@@ -246,7 +250,8 @@ def summary_section(result, replicates=(), against=None) -> str:
                 (better if verdict == "better" else worse if verdict == "worse" else same).append(
                     f"{name} {fmt_diff(o.name, d)}" if verdict else name)
             rows.append((f"{o.label} ({o.unit})", _interval(o.name, mine)[1], _interval(o.name, theirs)[1], dtext,
-                         verdict or ("–" if o.better == "neither" else "no clear difference")))
+                         verdict or ("–" if o.better == "neither" else
+                                     "one seed: no interval" if lo != lo else "no clear difference")))
         s = against.summary
         npv = s["npv"]
         lines = [f"<p><b>{html.escape(sc.name)}</b> against <b>{html.escape(cf)}</b>, the same {s['n']} seed(s), "

@@ -56,8 +56,9 @@ def stored(tmp_path_factory) -> Path:
     return out
 
 
-def npv_by_hand(runs: pd.DataFrame, baseline: str) -> pd.DataFrame:
-    """Mean incremental NPV per future and strategy, from the stored runs, the baseline 0."""
+def npv_by_hand(runs: pd.DataFrame, baseline: str, per_replicate: bool = False) -> pd.DataFrame:
+    """Mean incremental NPV per future and strategy, from the stored runs, the baseline 0
+    (``per_replicate``: the paired values, one row per future, replicate and strategy)."""
     rows = []
     for (u, rep), g in runs.groupby(["uncertainty", "replicate"]):
         base = g[g["strategy"] == baseline].sort_values("week")
@@ -66,7 +67,8 @@ def npv_by_hand(runs: pd.DataFrame, baseline: str) -> pd.DataFrame:
             net = (gs["pv_value"].to_numpy() - base["pv_value"].to_numpy()) - (
                 gs["pv_cost"].to_numpy() - base["pv_cost"].to_numpy())
             rows.append({"uncertainty": u, "replicate": rep, "strategy": s, "npv": net[-1]})
-    return pd.DataFrame(rows).groupby(["uncertainty", "strategy"])["npv"].mean().unstack("strategy")
+    frame = pd.DataFrame(rows)
+    return frame if per_replicate else frame.groupby(["uncertainty", "strategy"])["npv"].mean().unstack("strategy")
 
 
 def test_the_recommendation_is_the_minimax_regret_option_of_the_stored_numbers(stored: Path):
@@ -84,16 +86,18 @@ def test_the_recommendation_is_the_minimax_regret_option_of_the_stored_numbers(s
     label = strategy_label(brief.recommended)
     if brief.recommended == "baseline":
         assert brief.headline.startswith("Keep Baseline")
-    else:
+    else:  # "Fund" only when its advantage in the first future excludes zero
+        long = npv_by_hand(runs, "baseline", per_replicate=True)
+        _, lo, _ = economics.t_interval(long[(long["uncertainty"] == "central")
+                                             & (long["strategy"] == brief.recommended)]["npv"])
+        verb = f"Fund {label}: it has" if lo > 0 else f"No clear winner: {label} has"
         where = "in both futures" if len(best_in) == 2 else f"in {len(best_in)} of 2 futures"
-        assert brief.headline.startswith(f"Fund {label}") and where in brief.headline
+        assert brief.headline.startswith(verb) and where in brief.headline, brief.headline
         assert economics.money(means.loc["central", brief.recommended]) in brief.headline
     for u in means.index:  # a future in which another option does better is named as a failure
         other = means.loc[u].idxmax()
         if other != brief.recommended:
             assert any(f.startswith(f"{u}: {strategy_label(other)} does better") for f in brief.fails)
-    # probabilities of being best: over all options they sum to one
-    assert sum(o.p_best for o in brief.options) == pytest.approx(1.0)
     # four replicates: the caveat says so
     assert any(c.startswith("Only 4 replicates per future") for c in brief.caveats)
 
@@ -115,7 +119,8 @@ def test_the_brief_comes_first_in_the_html_and_the_terminal(stored: Path):
     proc = in_process("compare", str(stored))
     assert proc.exit_code == 0, proc.output
     _, _, _, brief = compare(stored)
-    assert proc.stdout.splitlines()[0] == brief.headline[:len(proc.stdout.splitlines()[0])]
+    first = proc.stdout.splitlines()[0]
+    assert len(first) > 20 and brief.headline.startswith(first.rstrip())
     assert "Full comparison:" in proc.stdout and "comparison.html" in proc.stdout
     assert proc.stdout.count("┏") == 0  # one compact table, not nine boxed ones
     page = (stored / "comparison.html").read_text()
@@ -172,7 +177,10 @@ def test_sampled_futures_get_scenario_discovery():
     assert brief.futures == ["(all)"] and brief.recommended == "a"
     box = brief.discovery
     assert list(box.limits) == ["u1"] and box.limits["u1"][0] > 0.65 and box.density == 1.0
-    assert any(f.startswith("Scenario discovery (PRIM): where u1") for f in brief.fails)
+    n_fail = int((runs.drop_duplicates("uncertainty")["u1"] > 0.7).sum())
+    assert brief.fails[0].startswith(f"Another option beats A at {n_fail} of 60 sampled points")
+    assert "Scenario discovery (PRIM): where u1 0.7" in brief.fails[0]
+    assert "from 2 paired replicates per sampled point" in brief.certainty
 
 
 def synthetic_runs(npv: dict[str, dict[str, float]]) -> pd.DataFrame:
@@ -192,10 +200,12 @@ def synthetic_runs(npv: dict[str, dict[str, float]]) -> pd.DataFrame:
 @pytest.mark.parametrize("npv,recommended,phrase", [
     # a compromise that is never the best but falls least short anywhere
     ({"f1": {"a": 100, "b": 0, "c": 70}, "f2": {"a": 0, "b": 100, "c": 70}, "f3": {"a": 80, "b": 80, "c": 70}},
-     "c", "Fund C: it has the highest incremental NPV over 1 year in none of the 3 futures, but falls least short"),
+     "c", "Fund C: it has never the highest incremental NPV but the smallest worst-case shortfall across the 3 "
+          "futures over 1 year"),
     # best in two futures, close behind in the third
     ({"f1": {"a": 100, "b": 0}, "f2": {"a": 100, "b": 0}, "f3": {"a": 90, "b": 100}},
-     "a", "Fund A: it has the highest incremental NPV over 1 year in 2 of 3 futures and falls least short"),
+     "a", "Fund A: it has the highest incremental NPV over 1 year in 2 of 3 futures and the smallest worst-case "
+          "shortfall across them"),
     # nothing pays back anywhere
     ({"f1": {"a": -10, "b": -5}, "f2": {"a": -1, "b": -50}},
      "baseline", "Keep Baseline: no strategy beats it on incremental NPV over 1 year in any future"),
@@ -210,6 +220,45 @@ def test_the_headline_says_what_the_decision_rule_found(npv, recommended, phrase
         if best != recommended:
             assert any(f.startswith(f"{u}: {strategy_label(best)} does better") for f in brief.fails)
         assert rec.by_future[u][0] == pytest.approx({"baseline": 0, **by}[recommended], abs=1e-9)
+
+
+def test_the_probability_is_that_of_the_rule_picking_the_same_option():
+    """B is never the best but always close: the rule picks it in almost every resample,
+    though its probability of being best in each future is ~0."""
+    runs = synthetic_runs({"f1": {"a": 100, "b": 45, "c": 0}, "f2": {"a": 0, "b": 45, "c": 60}})
+    brief = build_brief(runs, compare_frame(runs, "baseline"), {"design": {"type": "factorial", "seed": 1}}, "baseline")
+    b = brief.option("b")
+    assert brief.recommended == "b" and b.p_best > 0.99 and max(b.p_best_by_future.values()) < 0.01
+    assert brief.certainty.startswith("Probability that the same rule picks it again when the replicates are "
+                                      "resampled: > 0.99")
+
+
+def test_keeping_the_status_quo_names_who_beats_it_where():
+    runs = synthetic_runs({"f1": {"a": 10}, "f2": {"a": -100}})
+    brief = build_brief(runs, compare_frame(runs, "baseline"), {"design": {"type": "factorial", "seed": 1}}, "baseline")
+    assert brief.recommended == "baseline"
+    assert brief.headline.startswith("Keep Baseline: A beats it on incremental NPV in 1 of 2 futures but loses more "
+                                     "elsewhere")
+    assert brief.fails == ["f1: A does better ($10 against $0)."]
+
+
+def test_a_partial_sweep_leaves_out_the_strategy_not_the_future():
+    runs = synthetic_runs({"f1": {"a": 10, "b": 20}, "f2": {"a": 30, "b": 5}})
+    runs = runs[~((runs["strategy"] == "b") & (runs["uncertainty"] == "f2"))]
+    brief = build_brief(runs, compare_frame(runs, "baseline"), {"design": {"type": "factorial", "seed": 1}}, "baseline")
+    assert brief.futures == ["f1", "f2"] and [o.strategy for o in brief.options if o.strategy == "b"] == []
+    assert brief.recommended == "a"
+    assert "Left out: B has no value in f2 (unfinished sweep or undefined outcome) and is left out." in brief.caveats
+
+
+def test_an_undefined_criterion_for_the_baseline_is_a_one_line_error():
+    from sim.experiments.brief import BriefError
+
+    runs = synthetic_runs({"f1": {"a": 10}})
+    runs["completion_rate"] = np.where(runs["strategy"] == "baseline", np.nan, 0.5)
+    with pytest.raises(BriefError, match="completion_rate has no value for the baseline"):
+        build_brief(runs, compare_frame(runs, "baseline"), {"design": {"type": "factorial"}}, "baseline",
+                    criterion="completion_rate")
 
 
 def test_reader_facing_statistics():
@@ -282,7 +331,6 @@ def test_the_shipped_comparison_text_uses_labels_not_key_paths(stored: Path):
 def test_comparison_page_in_a_browser_first_screen_sorting_and_print(stored: Path, page):
     """In Chromium: the recommendation is on the first screen (1280 × 800), a column sorts on
     click and on Enter, and the page prints (A4) to a few pages with the tables after the brief."""
-    pytest.importorskip("playwright")
     _, _, _, brief = compare(stored)
     page.set_viewport_size({"width": 1280, "height": 800})
     page.goto((stored / "comparison.html").as_uri())

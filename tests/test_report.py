@@ -71,6 +71,12 @@ def test_honest_axes_start_at_zero_or_say_they_are_zoomed():
     assert a.get_ylim()[0] == 0 and "zoomed" not in a.get_title()
     assert b.get_ylim()[0] > 0.4 and "zoomed: axis not from 0" in b.get_title()
     plt.close(fig)
+    fig, (c, d) = plt.subplots(1, 2)
+    honest_axis(c, [-0.9, 0.3, 1.4], "ROI")          # crosses 0: 0 is on the axis, nothing to say
+    honest_axis(d, [-5.0, -5.2, -4.9], "net")        # far below 0: zoomed
+    assert c.get_ylim()[0] < -0.9 < 1.4 < c.get_ylim()[1] and "zoomed" not in c.get_title()
+    assert "zoomed" in d.get_title()
+    plt.close(fig)
 
 
 def test_cli_report_for_a_strategy_against_the_baseline(tmp_path: Path):

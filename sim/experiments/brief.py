@@ -57,7 +57,7 @@ def strategy_label(name: str) -> str:
     (``peer_learning_platform`` → "Peer learning platform"); any other name is kept as written,
     control characters shown escaped (as everywhere a user's text is shown)."""
     text = one_line(str(name))
-    if re.fullmatch(r"[a-z][a-z0-9_]*", text):
+    if re.fullmatch(r"[A-Za-z][A-Za-z0-9_.]*", text):
         text = text.replace("_", " ")
         return text[:1].upper() + text[1:]
     return text
@@ -74,11 +74,18 @@ def fmt_prob(p: float) -> str:
 
 
 # ---------------------------------------------------------------------------- paired criterion
-def criterion_matrix(runs: pd.DataFrame, baseline: str, criterion: str, week: int) -> pd.DataFrame:
-    """The criterion per paired replicate: rows (uncertainty, replicate), one column per
-    strategy, the baseline's column 0. For :data:`NPV`, each run's incremental NPV against the
-    baseline of the same future and replicate at ``week``; for an outcome, its difference
-    from the baseline at ``week``, signed so that higher is better."""
+class BriefError(ValueError):
+    """The runs cannot support a decision (no criterion, no baseline values, nothing paired):
+    a user-facing one-line message (``lesim compare`` shows it with exit status 2)."""
+
+
+def criterion_matrix(runs: pd.DataFrame, baseline: str, criterion: str, week: int) -> tuple[pd.DataFrame, list[str]]:
+    """The criterion per paired replicate, and notes on what was left out: rows (uncertainty,
+    replicate), one column per strategy, the baseline's column 0. For :data:`NPV`, each run's
+    incremental NPV against the baseline of the same future and replicate at ``week``; for an
+    outcome, its difference from the baseline at ``week``, signed so that higher is better.
+    A strategy with no value in some future (a sweep not finished, an outcome undefined) is
+    left out rather than the future; replicates missing a strategy are left out."""
     if criterion == NPV:
         upto = runs[runs["week"] <= week]
         arms = {k: g[["week", *economics.PV_COLUMNS]] for k, g in upto.groupby(["strategy", "uncertainty", "replicate"])}
@@ -87,33 +94,60 @@ def criterion_matrix(runs: pd.DataFrame, baseline: str, criterion: str, week: in
             base = arms.get((baseline, u, rep))
             if base is not None:
                 rows[(u, rep, s)] = 0.0 if s == baseline else economics.paired(pv, base, rep).npv
-        ser = pd.Series(rows)
+        ser = pd.Series(rows, dtype=float)
+        if ser.empty:
+            raise BriefError(f"no run is paired with a run of the baseline {baseline!r}: finish the sweep")
         ser.index.names = ["uncertainty", "replicate", "strategy"]
         wide = ser.unstack("strategy")
     else:
         o = OUTCOME_BY_NAME[criterion]
         sign = {"higher": 1.0, "lower": -1.0}[o.better]
         at = runs[runs["week"] == week]
-        wide = at.pivot_table(index=["uncertainty", "replicate"], columns="strategy", values=criterion, aggfunc="first")
+        wide = at.pivot_table(index=["uncertainty", "replicate"], columns="strategy", values=criterion,
+                              aggfunc="first", dropna=False)
+        if baseline not in wide.columns or wide[baseline].isna().all():
+            raise BriefError(f"{criterion} has no value for the baseline {baseline!r} at week {week} (it is undefined "
+                             "there): choose another --criterion")
         wide = wide.sub(wide[baseline], axis=0) * sign
-    order = [baseline] + sorted(c for c in wide.columns if c != baseline)
-    return wide.dropna().reindex(columns=order)
+    notes = []
+    futures = list(dict.fromkeys(wide.index.get_level_values("uncertainty")))
+    for s in [c for c in wide.columns if c != baseline]:
+        empty = [u for u in futures if wide.xs(u, level="uncertainty")[s].isna().all()]
+        if empty:
+            notes.append(f"{strategy_label(s)} has no value in {', '.join(empty)} (unfinished sweep or undefined "
+                         "outcome) and is left out")
+            wide = wide.drop(columns=s)
+    complete = wide.dropna()
+    if len(complete) < len(wide):
+        notes.append(f"{len(wide) - len(complete)} replicate(s) missing a strategy are left out")
+    if complete.empty or set(dict.fromkeys(complete.index.get_level_values("uncertainty"))) != set(futures):
+        raise BriefError("no future has every strategy paired with the baseline: finish the sweep (`lesim sweep` "
+                         "resumes)")
+    order = [baseline] + sorted(c for c in complete.columns if c != baseline)
+    return complete.reindex(columns=order), notes
 
 
 def stratified_prob_best(mat: pd.DataFrame, seed: int) -> dict[str, dict[str, float]]:
-    """P(best) of each strategy, per future and over all futures (weighted equally), from a
-    bootstrap of replicates within each future (rows resampled whole: the pairing is kept)."""
+    """From a bootstrap of replicates within each future (rows resampled whole: the pairing
+    is kept): per future, each strategy's probability of the highest mean; and under "(all)",
+    how often the decision rule (minimax regret across the futures, :func:`build_brief`)
+    picks each strategy — the probability that it is the choice, which with one future is the
+    probability of being best. Ties share the draw."""
     rng = np.random.default_rng(seed)
     futures = list(dict.fromkeys(mat.index.get_level_values("uncertainty")))
-    blocks = [mat.xs(u, level="uncertainty").to_numpy(dtype=float) for u in futures]
     per = []
-    for b in blocks:
+    for u in futures:
+        b = mat.xs(u, level="uncertainty").to_numpy(dtype=float)
         idx = rng.integers(0, len(b), size=(BOOTSTRAP, len(b)))
         per.append(b[idx].mean(axis=1))  # BOOTSTRAP × strategies
+    cube = np.stack(per)  # futures × BOOTSTRAP × strategies
     out = {}
-    for name, means in [*zip(futures, per), ("(all)", np.mean(per, axis=0))]:
+    for name, means in zip(futures, per):
         top = means >= means.max(axis=1, keepdims=True)
         out[name] = dict(zip(mat.columns, (top / top.sum(axis=1, keepdims=True)).mean(axis=0)))
+    worst = (cube.max(axis=2, keepdims=True) - cube).max(axis=0)  # BOOTSTRAP × strategies: max regret
+    pick = worst <= worst.min(axis=1, keepdims=True)
+    out["(all)"] = dict(zip(mat.columns, (pick / pick.sum(axis=1, keepdims=True)).mean(axis=0)))
     return out
 
 
@@ -216,6 +250,7 @@ class Brief:
     discovery: Box | None = None
     valuation: str = ""
     sign: float = 1.0       # −1 when the criterion is an outcome for which lower is better
+    sampled: bool = False   # the futures are sampled points, pooled as "(all)"
 
     def option(self, strategy: str) -> Option:
         return next(o for o in self.options if o.strategy == strategy)
@@ -263,8 +298,9 @@ def build_brief(runs: pd.DataFrame, table: pd.DataFrame, experiment: dict, basel
             (o for o in runs.columns if o in OUTCOME_BY_NAME and OUTCOME_BY_NAME[o].better != "neither"
              and o != COST_OUTCOME), None)
     if criterion is None:
-        raise ValueError("no measured outcome with a better direction to decide on")
-    mat = criterion_matrix(runs, baseline, criterion, week)
+        raise BriefError("no measured outcome has a better direction to decide on, and the runs do not store the "
+                         "economics: measure e.g. skills_gap, or sweep again with this version")
+    mat, dropped = criterion_matrix(runs, baseline, criterion, week)
     futures = list(dict.fromkeys(mat.index.get_level_values("uncertainty")))
     # sampled uncertainties: the points are draws, not futures to name; they are pooled and
     # PRIM finds where the recommendation fails (more than 12 named futures are pooled too)
@@ -288,10 +324,10 @@ def build_brief(runs: pd.DataFrame, table: pd.DataFrame, experiment: dict, basel
                       annual_spend=spend.get(s), budget=budgets.get(s)) for s in strategies]
     options.sort(key=lambda o: (o.max_regret, -o.p_best, o.strategy != baseline))
     rec = options[0]
-    n_rep = int(mat.groupby(level="uncertainty").size().min()) if not sampled else int(len(mat))
+    n_rep = int(mat.groupby(level="uncertainty").size().min())  # per future, or per sampled point
     brief = Brief(question=_question(experiment, criterion), baseline=baseline, criterion=criterion, week=week,
                   futures=groups, replicates=n_rep, options=options, recommended=rec.strategy, headline="",
-                  certainty="", cost="",
+                  certainty="", cost="", sampled=sampled,
                   sign=-1.0 if criterion != NPV and OUTCOME_BY_NAME[criterion].better == "lower" else 1.0)
     brief.valuation = valuation_text(experiment) if criterion == NPV else ""
     brief.headline = _headline(brief, rec)
@@ -299,11 +335,9 @@ def build_brief(runs: pd.DataFrame, table: pd.DataFrame, experiment: dict, basel
     brief.cost = _cost(brief, rec, table)
     brief.fails = _fails(brief, rec)
     brief.tradeoffs = _tradeoffs(brief, table)
-    brief.caveats = _caveats(brief, table, sampled)
+    brief.caveats = _caveats(brief, table, sampled) + [f"Left out: {d}." for d in dropped]
     if sampled:
-        brief.discovery = _discover(runs, mat, experiment, rec.strategy, strategies)
-        if brief.discovery is not None:
-            brief.fails.append(_box_text(brief.discovery, rec.strategy))
+        brief.fails += _discover(brief, runs, mat, experiment, rec.strategy)
     return brief
 
 
@@ -330,39 +364,49 @@ def _headline(b: Brief, rec: Option) -> str:
     n = len(b.futures)
     k = len(rec.best_in)
     first = b.futures[0]
+    at = "" if first == "(all)" else f"{first}: "
     if rec.strategy == b.baseline:
-        best_other = max((o for o in b.options if o.strategy != b.baseline), key=lambda o: o.by_future[first][0],
-                         default=None)
+        runner = next((o for o in b.options if o.strategy != b.baseline), None)
         tail = ""
-        if best_other is not None:
-            tail = (f"; the best alternative, {strategy_label(best_other.strategy)}, has {crit} "
-                    f"{_money_or(b.criterion, *b.shown(best_other.by_future[first]))}"
-                    + (f" ({first})" if n > 1 else ""))
+        if runner is not None:
+            tail = (f"; the closest alternative, {strategy_label(runner.strategy)}, has {crit} "
+                    f"{_money_or(b.criterion, *b.shown(runner.by_future[first]))}" + (f" ({first})" if n > 1 else ""))
         if k == n:
             where = " in any future" if n > 1 else ""
             return f"Keep {strategy_label(b.baseline)}: no strategy beats it on {crit} over {horizon}{where}{tail}."
-        return (f"Keep {strategy_label(b.baseline)}: no strategy beats it on {crit} over {horizon} in every future, "
-                f"and doing nothing new falls least short of the best in any of them{tail}.")
+        beaters = sorted({strategy_label(max(b.options, key=lambda o: o.by_future[u][0]).strategy)
+                          for u in b.futures if u not in rec.best_in})
+        return (f"Keep {strategy_label(b.baseline)}: {', '.join(beaters)} beat{'s' if len(beaters) == 1 else ''} it on "
+                f"{crit} in {n - k} of {n} futures but lose{'s' if len(beaters) == 1 else ''} more elsewhere; doing "
+                f"nothing new has the smallest worst-case shortfall over {horizon}{tail}.")
     if n == 1:
         where = "over the sampled futures" if first == "(all)" else ""
     elif k == n:
         where = "in both futures" if n == 2 else f"in all {n} futures"
     elif k == 0:
-        where = f"in none of the {n} futures, but falls least short of the best in any of them"
+        where = None
     else:
-        where = f"in {k} of {n} futures and falls least short of the best in the others"
-    at = "" if first == "(all)" else f"{first}: "
-    return (f"Fund {strategy_label(rec.strategy)}: it has the highest {crit} over {horizon} {where} "
-            f"({at}{_money_or(b.criterion, *b.shown(rec.by_future[first]))} against {strategy_label(b.baseline)})."
-            ).replace("  ", " ")
+        where = f"in {k} of {n} futures and the smallest worst-case shortfall across them"
+    figure = f"({at}{_money_or(b.criterion, *b.shown(rec.by_future[first]))} against {strategy_label(b.baseline)})"
+    claim = (f"the highest {crit} over {horizon} {where}" if where is not None else
+             f"never the highest {crit} but the smallest worst-case shortfall across the {n} futures over {horizon}")
+    _, lo, _ = rec.by_future[first]
+    if not (lo == lo and lo > 0):  # the advantage is within the noise: no "Fund"
+        return (f"No clear winner: {strategy_label(rec.strategy)} has {claim} "
+                f"{figure}, but its advantage over {strategy_label(b.baseline)} is not distinguishable from zero"
+                f"{'' if lo == lo else ' (one replicate: no interval)'}.").replace("  ", " ")
+    return f"Fund {strategy_label(rec.strategy)}: it has {claim} {figure}.".replace("  ", " ")
 
 
 def _certainty(b: Brief, rec: Option) -> str:
-    text = f"Probability it is the best choice: {fmt_prob(rec.p_best)}"
     if len(b.futures) > 1:
-        text += " (futures weighted equally; " + ", ".join(
-            f"{u} {fmt_prob(p)}" for u, p in rec.p_best_by_future.items()) + ")"
-    text += f", from {b.replicates} paired replicates per future."
+        text = (f"Probability that the same rule picks it again when the replicates are resampled: "
+                f"{fmt_prob(rec.p_best)}; probability it is the best in each future: " + ", ".join(
+                    f"{u} {fmt_prob(p)}" for u, p in rec.p_best_by_future.items()))
+    else:
+        text = f"Probability it is the best choice: {fmt_prob(rec.p_best)}"
+    per = "per sampled point" if b.sampled else "per future"
+    text += f"; from {b.replicates} paired replicate{'s' if b.replicates != 1 else ''} {per}."
     runner = next((o for o in b.options if o.strategy != rec.strategy), None)
     if runner is not None:
         text += f" Runner-up: {strategy_label(runner.strategy)} (probability {fmt_prob(runner.p_best)})."
@@ -381,13 +425,24 @@ def _cost(b: Brief, rec: Option, table: pd.DataFrame) -> str:
         parts.append("No extra cost: the status quo.")
     elif "incremental_cost" in econ.index:
         dc = econ.loc["incremental_cost"]
-        parts.append(f"Extra cost {economics.money(dc['mean'])} [{economics.money(dc['ci_low'])}, "
-                     f"{economics.money(dc['ci_high'])}] over {_years(b.week)} (all costs, present value)")
-        if "incremental_roi" in econ.index and econ.loc["incremental_roi", "mean"] == econ.loc["incremental_roi", "mean"]:
+        saves = dc["ci_high"] == dc["ci_high"] and dc["ci_high"] < 0
+        parts.append(f"{'Cost difference' if saves else 'Extra cost'} {economics.money(dc['mean'])} "
+                     f"[{economics.money(dc['ci_low'])}, {economics.money(dc['ci_high'])}] over {_years(b.week)} "
+                     f"(all costs, present value{'; it saves money' if saves else ''})")
+        noise = dc["ci_low"] == dc["ci_low"] and dc["ci_low"] <= 0 <= dc["ci_high"]
+        if noise:
+            parts.append("no ROI: the extra cost is not distinguishable from zero (read the NPV)")
+        elif "incremental_roi" in econ.index and econ.loc["incremental_roi", "mean"] == econ.loc["incremental_roi", "mean"]:
             r = econ.loc["incremental_roi"]
             parts.append(f"ROI {r['mean']:+.2f} [{r['ci_low']:+.2f}, {r['ci_high']:+.2f}]".replace("-", "−"))
-        if "payback_week" in econ.index and econ.loc["payback_week", "mean"] == econ.loc["payback_week", "mean"]:
-            parts.append(f"payback in week {econ.loc['payback_week', 'mean']:g} (median)")
+        if "payback_week" in econ.index:
+            pb = econ.loc["payback_week"]
+            never = next((t for t in str(pb["note"]).split("; ") if t.startswith("not within")), "")
+            if pb["mean"] == pb["mean"]:
+                parts.append(f"payback in week {pb['mean']:g} (median of the replicates that pay back"
+                             + (f"; {never}" if never else "") + ")")
+            elif never:
+                parts.append(f"no payback within the horizon ({never})")
         parts = ["; ".join(parts) + "."]
     if rec.annual_spend is not None:
         spend = f"Direct L&D spend {economics.money(rec.annual_spend)} per employee-year"
@@ -403,24 +458,38 @@ def _cost(b: Brief, rec: Option, table: pd.DataFrame) -> str:
 
 
 def _fails(b: Brief, rec: Option) -> list[str]:
+    """Each named future in which another option does better, or in which the
+    recommendation's advantage over the baseline is not established (below zero, not
+    distinguishable from zero, or one replicate). Sampled futures: see :func:`_discover`."""
     out = []
-    if len(b.futures) < 2 and b.futures == ["(all)"]:
+    if b.sampled:
         return out
     for u in b.futures:
         m, lo, hi = rec.by_future[u]
         best = max(b.options, key=lambda o: o.by_future[u][0])
-        if best.strategy != rec.strategy:
-            bm = b.shown(best.by_future[u])[0]
+        if best.by_future[u][0] > m:
             out.append(f"{u}: {strategy_label(best.strategy)} does better "
-                       f"({_money_or(b.criterion, bm, np.nan, np.nan)} against "
+                       f"({_money_or(b.criterion, b.shown(best.by_future[u])[0], np.nan, np.nan)} against "
                        f"{_money_or(b.criterion, b.shown(rec.by_future[u])[0], np.nan, np.nan)}).")
-        elif rec.strategy != b.baseline and hi == hi and hi < 0:
+        elif rec.strategy == b.baseline:
+            continue
+        elif lo != lo:
+            out.append(f"{u}: one replicate, so no interval: whether it beats {strategy_label(b.baseline)} is not "
+                       "known.")
+        elif hi < 0:
             out.append(f"{u}: it does worse than {strategy_label(b.baseline)} "
                        f"({_money_or(b.criterion, *b.shown((m, lo, hi)))}).")
-        elif rec.strategy != b.baseline and lo == lo and lo <= 0:
+        elif lo <= 0:
             out.append(f"{u}: its advantage over {strategy_label(b.baseline)} is not distinguishable from zero "
                        f"({_money_or(b.criterion, *b.shown((m, lo, hi)))}).")
     return out
+
+
+def no_failure_text(b: Brief) -> str:
+    """What to say when :func:`_fails` found nothing (named futures only)."""
+    if b.recommended == b.baseline:
+        return "In no future does another strategy beat it."
+    return "In no future: it is the best option in each, and its advantage over the baseline excludes zero."
 
 
 def _tradeoffs(b: Brief, table: pd.DataFrame) -> list[str]:
@@ -456,7 +525,7 @@ def _tradeoffs(b: Brief, table: pd.DataFrame) -> list[str]:
         opt = next((x for x in b.options if x.strategy == leader), None)
         if b.criterion == NPV and opt is not None:
             text += f"; its incremental NPV is {economics.money(opt.by_future[b.futures[0]][0])}"
-        out.append(text + ".")
+        out.append(text + (f" ({first})" if len(b.futures) > 1 else "") + ".")
     return out
 
 
@@ -482,7 +551,8 @@ def _caveats(b: Brief, table: pd.DataFrame, sampled: bool) -> list[str]:
             and o.by_future[first][1] == o.by_future[first][1] and o.by_future[first][1] <= 0 <= o.by_future[first][2]]
     if flat:
         crit = "incremental NPV" if b.criterion == NPV else outcome_label(b.criterion)
-        out.append(f"Not distinguishable from {strategy_label(b.baseline)} on {crit} ({first}): "
+        out.append(f"Not distinguishable from {strategy_label(b.baseline)} on {crit}"
+                   f"{'' if first == '(all)' else f' ({first})'}: "
                    + ", ".join(strategy_label(s) for s in flat) + ".")
     if not today:
         out.append("Budgets are not known for this sweep (a sweep of an older version): spend is not checked "
@@ -490,20 +560,28 @@ def _caveats(b: Brief, table: pd.DataFrame, sampled: bool) -> list[str]:
     return out
 
 
-def _discover(runs: pd.DataFrame, mat: pd.DataFrame, experiment: dict, rec: str, strategies: list[str]) -> Box | None:
-    """PRIM over the sampled uncertain parameters: cases are design points (replicates
-    averaged); a case of interest is a point where another option beats the recommendation."""
-    names = [n for n in ((experiment.get("uncertainties") or {}).get("parameters") or {}) if n in runs.columns]
-    if not names:
-        return None
+def _discover(b: Brief, runs: pd.DataFrame, mat: pd.DataFrame, experiment: dict, rec: str) -> list[str]:
+    """Where the recommendation fails across sampled futures: cases are design points
+    (replicates averaged); a case of interest is a point where another option beats the
+    recommendation. PRIM (:func:`prim`) names the box of uncertain parameters where that is
+    most common; the sentences also say when it happens everywhere or nowhere."""
     means = mat.groupby(level="uncertainty").mean()
     fails = (means.max(axis=1) > means[rec]).to_numpy()
+    label = strategy_label(rec)
+    if not fails.any():
+        return []
+    if fails.all():
+        return [f"At every one of the {len(fails)} sampled points another option beats {label}: it is chosen for "
+                "the smallest worst-case shortfall, not for being best anywhere."]
+    names = [n for n in ((experiment.get("uncertainties") or {}).get("parameters") or {}) if n in runs.columns]
+    share = f"Another option beats {label} at {fails.sum()} of {len(fails)} sampled points ({fails.mean():.0%})"
+    if not names:
+        return [share + "."]
     X = runs.drop_duplicates("uncertainty").set_index("uncertainty").loc[means.index, names].to_numpy(dtype=float)
-    return prim(X, fails, names)
-
-
-def _box_text(box: Box, rec: str) -> str:
-    where = " and ".join(f"{n} {lo:.3g}–{hi:.3g}" for n, (lo, hi) in box.limits.items()) or "anywhere"
-    return (f"Scenario discovery (PRIM): where {where}, another strategy beats {strategy_label(rec)} in "
-            f"{box.density:.0%} of the sampled futures (overall {box.base_rate:.0%}); this region holds "
-            f"{box.coverage:.0%} of the futures where it is not the best.")
+    box = prim(X, fails, names)
+    b.discovery = box
+    if box is None or not box.limits:
+        return [share + "; no region of the uncertain parameters concentrates these points."]
+    where = " and ".join(f"{n} {lo:.3g}–{hi:.3g}" for n, (lo, hi) in box.limits.items())
+    return [f"{share}. Scenario discovery (PRIM): where {where}, another option beats it at {box.density:.0%} of "
+            f"the points; this region holds {box.coverage:.0%} of the points where it is not the best."]

@@ -51,10 +51,10 @@ import pandas as pd
 from scipy import stats
 
 from .. import economics
-from .brief import Brief, fmt_prob, strategy_label
+from .brief import Brief, fmt_prob, no_failure_text, strategy_label
 from ..loader import ScenarioError, read_text
 from ..outcomes import OUTCOME_BY_NAME
-from ..reporting import (figure_to_img, fmt_interval, fmt_value, is_money, is_share, outcome_label, page, pyplot,
+from ..reporting import (figure_to_img, fmt_diff, fmt_interval, fmt_value, is_money, is_share, outcome_label, page, pyplot,
                          unit_of)
 from . import store
 from .plan import COST_OUTCOME
@@ -501,8 +501,7 @@ def brief_html(brief) -> str:
              f"<p><b>At what cost.</b> {esc(brief.cost)}</p>",
              f"<p class=muted>NPV and ROI rest on: {esc(brief.valuation)} (Appendix B).</p>" if brief.valuation else "",
              "<h3>Where the recommendation fails</h3>"]
-    parts.append(li(brief.fails) if brief.fails else
-                 "<p>In no future: it is the best option in each, and its advantage over the baseline excludes zero.</p>")
+    parts.append(li(brief.fails) if brief.fails else f"<p>{esc(no_failure_text(brief))}</p>")
     if brief.tradeoffs:
         parts.append("<h3>What it gives up</h3>" + li(brief.tradeoffs))
     if brief.caveats:
@@ -520,8 +519,7 @@ def brief_html(brief) -> str:
             m, lo, hi = brief.shown(o.by_future[u])
             text = "–" if o.strategy == brief.baseline else esc(criterion_text(brief.criterion, m, lo, hi))
             cells.append(_cell(text, m, "n best" if o.by_future[u][0] >= best[u] else "n"))
-        cells.append(_cell(esc(criterion_text(brief.criterion, o.max_regret, np.nan, np.nan, signed=False)),
-                           o.max_regret, "n"))
+        cells.append(_cell(esc(shortfall_text(brief.criterion, o.max_regret)), o.max_regret, "n"))
         cells.append(_cell(fmt_prob(o.p_best), o.p_best, "n"))
         cells.append(_cell(economics.money(o.annual_spend), o.annual_spend, "n"))
         cells.append(_cell(economics.money(o.budget), o.budget, "n"))
@@ -533,10 +531,20 @@ def brief_html(brief) -> str:
     return "".join(parts)
 
 
-def criterion_text(criterion: str, m: float, lo: float, hi: float, signed: bool = True) -> str:
+def criterion_text(criterion: str, m: float, lo: float, hi: float) -> str:
+    """A criterion value with its interval: money for the NPV, else the outcome's difference."""
     if criterion == "incremental_npv":
         return economics.money(m) + ("" if lo != lo else f" [{economics.money(lo)}, {economics.money(hi)}]")
-    return fmt_interval(criterion, m, lo, hi) if signed else fmt_value(criterion, m)
+    return fmt_interval(criterion, m, lo, hi)
+
+
+def shortfall_text(criterion: str, v: float) -> str:
+    """How far an option falls behind the best, in the criterion's unit (shares in pp)."""
+    if v != v:
+        return "–"
+    if v <= 0:
+        return "none"
+    return economics.money(v) if criterion == "incremental_npv" else fmt_diff(criterion, v).lstrip("+")
 
 
 def _table(head: list[str], rows: list[str]) -> str:
@@ -674,7 +682,7 @@ def compare(folder: Path, baseline: str | None = None, outcomes: list[str] | Non
             week: int | None = None, criterion: str | None = None) -> tuple[pd.DataFrame, pd.DataFrame, dict, "Brief"]:
     """Compute the comparison and the decision brief (:mod:`sim.experiments.brief`) and write
     comparison.csv and comparison.html into ``folder``."""
-    from .brief import NPV, build_brief
+    from .brief import NPV, BriefError, build_brief
 
     experiment, runs = load_sweep(folder)
     baseline = baseline or experiment.get("baseline", "baseline")
@@ -694,7 +702,10 @@ def compare(folder: Path, baseline: str | None = None, outcomes: list[str] | Non
         if criterion == NPV and econ.empty:
             raise CompareError(f"--criterion {NPV}: these runs do not store the discounted value and cost (a sweep of "
                                "an older model); sweep again into a new folder")
-        brief = build_brief(runs, table, experiment, baseline, criterion=criterion, week=week)
+        try:
+            brief = build_brief(runs, table, experiment, baseline, criterion=criterion, week=week)
+        except BriefError as e:
+            raise CompareError(f"{folder}: {e}") from None
         try:
             store.write_text(folder / "comparison.csv", table.to_csv(index=False))
             write_html(folder / "comparison.html", experiment, runs, table, baseline, brief)
