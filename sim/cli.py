@@ -385,7 +385,7 @@ def compare(
                      "–" if base else text(m), "–" if base or lo != lo else f"{text(lo)} to {text(hi)}",
                      fmt_prob(o.p_best), cmp.shortfall_text(brief.criterion, o.max_regret)])
     show_table(f"{crit} at week {brief.week} against {strategy_label(brief.baseline)} ({first}; * recommended)",
-               ["strategy", crit, "95% interval", "P(best)", "shortfall"], rows,
+               ["strategy", crit, "95% interval", brief.probability_label, "shortfall"], rows,
                right=lambda col: col != "strategy", compact=True)
     out_console.print(f"Full comparison: {sweep_dir / 'comparison.html'} (every statistic: "
                       f"{sweep_dir / 'comparison.csv'})", highlight=False, soft_wrap=True)

@@ -229,8 +229,7 @@ def test_the_probability_is_that_of_the_rule_picking_the_same_option():
     brief = build_brief(runs, compare_frame(runs, "baseline"), {"design": {"type": "factorial", "seed": 1}}, "baseline")
     b = brief.option("b")
     assert brief.recommended == "b" and b.p_best > 0.99 and max(b.p_best_by_future.values()) < 0.01
-    assert brief.certainty.startswith("Probability that the same rule picks it again when the replicates are "
-                                      "resampled: > 0.99")
+    assert brief.certainty.startswith("Probability it is the choice when the replicates are resampled: > 0.99")
 
 
 def test_keeping_the_status_quo_names_who_beats_it_where():

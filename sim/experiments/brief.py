@@ -225,7 +225,7 @@ class Option:
     by_future: dict[str, tuple[float, float, float]]   # future → mean, 95 % low, high of the criterion
     best_in: list[str]
     max_regret: float
-    p_best: float                                       # over all futures
+    p_best: float                                       # how often the rule picks it (one future: P(best))
     p_best_by_future: dict[str, float]
     annual_spend: float | None                          # direct L&D spend per employee-year, mean over the horizon
     budget: float | None                                # its declared budget per employee-year
@@ -251,6 +251,11 @@ class Brief:
     valuation: str = ""
     sign: float = 1.0       # −1 when the criterion is an outcome for which lower is better
     sampled: bool = False   # the futures are sampled points, pooled as "(all)"
+
+    @property
+    def probability_label(self) -> str:
+        """The options' probability column: chosen by the rule (several futures) or best (one)."""
+        return "P(chosen)" if len(self.futures) > 1 else "P(best)"
 
     def option(self, strategy: str) -> Option:
         return next(o for o in self.options if o.strategy == strategy)
@@ -400,8 +405,8 @@ def _headline(b: Brief, rec: Option) -> str:
 
 def _certainty(b: Brief, rec: Option) -> str:
     if len(b.futures) > 1:
-        text = (f"Probability that the same rule picks it again when the replicates are resampled: "
-                f"{fmt_prob(rec.p_best)}; probability it is the best in each future: " + ", ".join(
+        text = (f"Probability it is the choice when the replicates are resampled: {fmt_prob(rec.p_best)}; "
+                "probability of being best in each future: " + ", ".join(
                     f"{u} {fmt_prob(p)}" for u, p in rec.p_best_by_future.items()))
     else:
         text = f"Probability it is the best choice: {fmt_prob(rec.p_best)}"
@@ -439,8 +444,8 @@ def _cost(b: Brief, rec: Option, table: pd.DataFrame) -> str:
             pb = econ.loc["payback_week"]
             never = next((t for t in str(pb["note"]).split("; ") if t.startswith("not within")), "")
             if pb["mean"] == pb["mean"]:
-                parts.append(f"payback in week {pb['mean']:g} (median of the replicates that pay back"
-                             + (f"; {never}" if never else "") + ")")
+                parts.append(f"payback in week {pb['mean']:g} (median"
+                             + (f" of the replicates that pay back; {never}" if never else "") + ")")
             elif never:
                 parts.append(f"no payback within the horizon ({never})")
         parts = ["; ".join(parts) + "."]

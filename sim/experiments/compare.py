@@ -509,7 +509,7 @@ def brief_html(brief) -> str:
     parts.append("</section>")
     npv = brief.criterion == "incremental_npv"
     crit = "Incremental NPV (PV)" if npv else f"Δ {outcome_label(brief.criterion)}"
-    head = ["Strategy", *(f"{crit}: {u}" for u in brief.futures), "Worst-case shortfall", "P(best)",
+    head = ["Strategy", *(f"{crit}: {u}" for u in brief.futures), "Worst-case shortfall", brief.probability_label,
             "L&D spend per employee-year", "Budget per employee-year"]
     best = {u: max(o.by_future[u][0] for o in brief.options) for u in brief.futures}
     rows = []
@@ -526,7 +526,8 @@ def brief_html(brief) -> str:
         rows.append("<tr>" + "".join(cells) + "</tr>")
     parts.append(f"<p class=muted>★ recommended. Each future: mean [95 % interval] over {brief.replicates} or more "
                  "paired replicates against the baseline, best in bold; worst-case shortfall = the most it falls "
-                 "behind the best option in any future (the recommendation minimises it); click a column to sort.</p>"
+                 "behind the best option in any future (the recommendation minimises it); P(chosen) = how often the "
+                 "rule picks it when the replicates are resampled; click a column to sort.</p>"
                  + _table(head, rows))
     return "".join(parts)
 
