@@ -365,7 +365,7 @@ def compare(
     paragraph(brief.cost)
     if brief.valuation:
         paragraph(f"NPV and ROI rest on: {brief.valuation}.")
-    if not brief.fails and not brief.sampled:
+    if not brief.fails:
         paragraph(f"Where it fails: {no_failure_text(brief)}")
     for title, items in (("Where it fails", brief.fails), ("What it gives up", brief.tradeoffs),
                          ("Caveats", brief.caveats)):
@@ -384,7 +384,8 @@ def compare(
         rows.append([strategy_label(o.strategy) + (" *" if o.strategy == brief.recommended else ""),
                      "–" if base else text(m), "–" if base or lo != lo else f"{text(lo)} to {text(hi)}",
                      fmt_prob(o.p_best), cmp.shortfall_text(brief.criterion, o.max_regret)])
-    show_table(f"{crit} at week {brief.week} against {strategy_label(brief.baseline)} ({first}; * recommended)",
+    show_table(f"{crit} at week {brief.week} against {strategy_label(brief.baseline)} ({brief.first_label}; "
+               "* recommended)",
                ["strategy", crit, "95% interval", brief.probability_label, "shortfall"], rows,
                right=lambda col: col != "strategy", compact=True)
     out_console.print(f"Full comparison: {sweep_dir / 'comparison.html'} (every statistic: "

@@ -319,7 +319,8 @@ def test_a_sweep_of_an_older_version_still_gets_a_brief(stored: Path, tmp_path: 
     assert any("Budgets are not known" in c for c in brief.caveats)
 
 
-def test_the_shipped_comparison_text_uses_labels_not_key_paths(stored: Path):
+def test_the_comparison_text_uses_labels_not_key_paths(stored: Path):
+    compare(stored)
     page = (stored / "comparison.html").read_text()
     brief_part = page[page.index("Decision brief"):page.index("Appendix A")]
     assert "policies." not in brief_part and "_" not in re.sub(r"<[^>]+>", "", brief_part).replace(

@@ -253,6 +253,11 @@ class Brief:
     sampled: bool = False   # the futures are sampled points, pooled as "(all)"
 
     @property
+    def first_label(self) -> str:
+        """How the first future is named to a reader."""
+        return "pooled over the sampled points" if self.futures[0] == "(all)" else self.futures[0]
+
+    @property
     def probability_label(self) -> str:
         """The options' probability column: chosen by the rule (several futures) or best (one)."""
         return "P(chosen)" if len(self.futures) > 1 else "P(best)"
@@ -491,7 +496,9 @@ def _fails(b: Brief, rec: Option) -> list[str]:
 
 
 def no_failure_text(b: Brief) -> str:
-    """What to say when :func:`_fails` found nothing (named futures only)."""
+    """What to say when nothing was found where the recommendation fails."""
+    if b.sampled:
+        return "At no sampled point does another option beat it."
     if b.recommended == b.baseline:
         return "In no future does another strategy beat it."
     return "In no future: it is the best option in each, and its advantage over the baseline excludes zero."
@@ -522,22 +529,24 @@ def _tradeoffs(b: Brief, table: pd.DataFrame) -> list[str]:
     for leader, items in leads.items():
         o, lead, mine = items[0]
         others = [OUTCOME_BY_NAME[x].label.lower() for x, _, _ in items[1:]]
+        mine_text = "" if b.recommended == b.baseline else f"; {strategy_label(b.recommended)} {fmt_diff(o, mine['diff'])}"
         text = (f"{strategy_label(leader)} does best on {OUTCOME_BY_NAME[o].label.lower()} "
                 f"({fmt_interval(o, lead['diff'], lead['diff_low'], lead['diff_high'])} against "
-                f"{strategy_label(b.baseline)}; {strategy_label(b.recommended)} {fmt_diff(o, mine['diff'])})")
+                f"{strategy_label(b.baseline)}{mine_text})")
         if others:
             text += " and on " + ", ".join(others[:-1]) + (" and " if len(others) > 1 else "") + others[-1]
         opt = next((x for x in b.options if x.strategy == leader), None)
         if b.criterion == NPV and opt is not None:
             text += f"; its incremental NPV is {economics.money(opt.by_future[b.futures[0]][0])}"
-        out.append(text + (f" ({first})" if len(b.futures) > 1 else "") + ".")
+        out.append(text + (f" ({first})" if len(b.futures) > 1 else " (pooled)" if b.sampled else "") + ".")
     return out
 
 
 def _caveats(b: Brief, table: pd.DataFrame, sampled: bool) -> list[str]:
     out = []
     if b.replicates < FEW_REPLICATES:
-        out.append(f"Only {b.replicates} replicates per future: intervals and probabilities are rough; sweep with "
+        out.append(f"Only {b.replicates} replicates per {'sampled point' if sampled else 'future'}: intervals and "
+                   "probabilities are rough; sweep with "
                    f"--replicates {FEW_REPLICATES} or more before deciding.")
     today = b.option(b.baseline).budget
     over = [f"{strategy_label(o.strategy)} spends {economics.money(o.annual_spend)}, {o.annual_spend / o.budget:.1f} × "

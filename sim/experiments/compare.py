@@ -386,6 +386,8 @@ def forest_figure(brief, table: pd.DataFrame, outcomes: list[str]):
     criterion and the key outcomes, one panel each, strategies in the brief's order (the
     recommendation first, in blue); a hollow marker's interval includes zero."""
     plt = pyplot()
+    from matplotlib.ticker import MaxNLocator
+
     first = brief.futures[0]
     group = first if first != "(all)" else POOLED
     opts = [o for o in brief.options if o.strategy != brief.baseline]
@@ -411,13 +413,14 @@ def forest_figure(brief, table: pd.DataFrame, outcomes: list[str]):
                 ax.plot([lo / scale, hi / scale], [yi, yi], color=colour, lw=2)
             ax.plot([m / scale], [yi], "o", color=colour, markerfacecolor=colour if sig_ else "white", markersize=7)
         ax.axvline(0, color="#444", lw=1)
+        ax.xaxis.set_major_locator(MaxNLocator(4))
         better = OUTCOME_BY_NAME[o].better if o in OUTCOME_BY_NAME else "higher"
         ax.set_title(f"{outcome_label(o)}\n({unit}; {better} is better)", fontsize=10)
         ax.tick_params(labelsize=9)
         ax.grid(axis="x", alpha=0.3)
         if k == 0:
             ax.set_yticks(y, [strategy_label(opt.strategy) for opt in opts], fontsize=10)
-    fig.suptitle(f"Difference from {strategy_label(brief.baseline)} ({first}; mean and 95 % interval; "
+    fig.suptitle(f"Difference from {strategy_label(brief.baseline)} ({brief.first_label}; mean and 95 % interval; "
                  "hollow: interval includes 0)", fontsize=10)
     return fig
 
@@ -451,7 +454,7 @@ def cost_benefit_figure(brief):
     ax.axhline(0, color="#444", lw=1)
     ax.set_xlabel("direct L&D spend per employee-year ($, mean over the horizon)", fontsize=10)
     ax.set_ylabel("incremental NPV ($ million, PV)" if npv else f"Δ {outcome_label(brief.criterion)}", fontsize=10)
-    ax.set_title(f"What each strategy costs and what it pays back ({first})", fontsize=11)
+    ax.set_title(f"What each strategy costs and what it pays back ({brief.first_label})", fontsize=11)
     ax.grid(alpha=0.3)
     ax.legend(fontsize=9, loc="center left", bbox_to_anchor=(1.01, 0.5), frameon=False, markerscale=0.5)
     return fig
@@ -509,7 +512,7 @@ def brief_html(brief) -> str:
     parts.append("</section>")
     npv = brief.criterion == "incremental_npv"
     crit = "Incremental NPV (PV)" if npv else f"Δ {outcome_label(brief.criterion)}"
-    head = ["Strategy", *(f"{crit}: {u}" for u in brief.futures), "Worst-case shortfall", brief.probability_label,
+    head = ["Strategy", *(f"{crit}: {'pooled' if u == '(all)' else u}" for u in brief.futures), "Worst-case shortfall", brief.probability_label,
             "L&D spend per employee-year", "Budget per employee-year"]
     best = {u: max(o.by_future[u][0] for o in brief.options) for u in brief.futures}
     rows = []
@@ -610,7 +613,7 @@ def write_html(path: Path, experiment: dict, runs: pd.DataFrame, table: pd.DataF
                              "today's budget") + "</div>",
              f'<div class="appendix first">{outcomes_appendix(outcomes_table, brief)}</div>',
              f'<div class="appendix">{economics_html(econ, experiment, baseline)}</div>',
-             f'<div class="appendix chart"><h2>Appendix C: trajectories ({html.escape(brief.futures[0])})</h2>'
+             f'<div class="appendix chart"><h2>Appendix C: trajectories ({html.escape(brief.first_label)})</h2>'
              + figure_to_img(trajectory_figure(runs, outcomes, brief.futures[0] if brief.futures[0] != "(all)"
                                                else POOLED), "trajectories of the outcomes by strategy") + "</div>",
              _method_html(experiment, runs, outcomes_table, baseline), SORT_JS]
