@@ -347,6 +347,11 @@ def _robustness(table: pd.DataFrame) -> pd.DataFrame:
 
 
 # ---------------------------------------------------------------------------- charts, HTML
+def chart_label(strategy: str) -> str:
+    """A strategy's label on a chart: a user's "$" is text, never matplotlib's math mode."""
+    return strategy_label(strategy).replace("$", r"\$")
+
+
 def trajectory_figure(runs: pd.DataFrame, outcomes: list[str], uncertainty: str):
     """Mean and 95 % CI of each outcome over the weeks, one line per strategy (a matplotlib figure)."""
     plt = pyplot()
@@ -358,7 +363,7 @@ def trajectory_figure(runs: pd.DataFrame, outcomes: list[str], uncertainty: str)
         for s, g in frame.groupby("strategy"):
             agg = g.groupby("week")[o].agg(["mean", "std", "count"])
             half = stats.t.ppf(0.975, np.maximum(agg["count"] - 1, 1)) * agg["std"] / np.sqrt(agg["count"])
-            ax.plot(agg.index, agg["mean"], label=strategy_label(s))
+            ax.plot(agg.index, agg["mean"], label=chart_label(s))
             ax.fill_between(agg.index, agg["mean"] - half.fillna(0), agg["mean"] + half.fillna(0), alpha=0.15)
         label = OUTCOME_BY_NAME[o].label if o in OUTCOME_BY_NAME else o
         ax.set_title(f"{label} — mean and 95 % CI", fontsize=10)
@@ -419,8 +424,8 @@ def forest_figure(brief, table: pd.DataFrame, outcomes: list[str]):
         ax.tick_params(labelsize=9)
         ax.grid(axis="x", alpha=0.3)
         if k == 0:
-            ax.set_yticks(y, [strategy_label(opt.strategy) for opt in opts], fontsize=10)
-    fig.suptitle(f"Difference from {strategy_label(brief.baseline)} ({brief.first_label}; mean and 95 % interval; "
+            ax.set_yticks(y, [chart_label(opt.strategy) for opt in opts], fontsize=10)
+    fig.suptitle(f"Difference from {chart_label(brief.baseline)} ({brief.first_label.replace('$', r'\$')}; mean and 95 % interval; "
                  "hollow: interval includes 0)", fontsize=10)
     return fig
 
@@ -443,7 +448,7 @@ def cost_benefit_figure(brief):
         if lo == lo:
             ax.plot([opt.annual_spend] * 2, [lo / scale, hi / scale], color=colour, lw=2)
         ax.plot([opt.annual_spend], [m / scale], "o", color=colour, markersize=16,
-                label=f"{i}  {strategy_label(opt.strategy)}")
+                label=f"{i}  {chart_label(opt.strategy)}")
         ax.annotate(str(i), (opt.annual_spend, m / scale), ha="center", va="center", color="white", fontsize=8,
                     fontweight="bold")
     today = brief.option(brief.baseline).budget
@@ -454,7 +459,7 @@ def cost_benefit_figure(brief):
     ax.axhline(0, color="#444", lw=1)
     ax.set_xlabel("direct L&D spend per employee-year ($, mean over the horizon)", fontsize=10)
     ax.set_ylabel("incremental NPV ($ million, PV)" if npv else f"Δ {outcome_label(brief.criterion)}", fontsize=10)
-    ax.set_title(f"What each strategy costs and what it pays back ({brief.first_label})", fontsize=11)
+    ax.set_title(f"What each strategy costs and what it pays back ({brief.first_label.replace('$', r'\$')})", fontsize=11)
     ax.grid(alpha=0.3)
     ax.legend(fontsize=9, loc="center left", bbox_to_anchor=(1.01, 0.5), frameon=False, markerscale=0.5)
     return fig
