@@ -425,7 +425,8 @@ def forest_figure(brief, table: pd.DataFrame, outcomes: list[str]):
         ax.grid(axis="x", alpha=0.3)
         if k == 0:
             ax.set_yticks(y, [chart_label(opt.strategy) for opt in opts], fontsize=10)
-    fig.suptitle(f"Difference from {chart_label(brief.baseline)} ({brief.first_label.replace('$', r'\$')}; mean and 95 % interval; "
+    where = brief.first_label.replace("$", r"\$")
+    fig.suptitle(f"Difference from {chart_label(brief.baseline)} ({where}; mean and 95 % interval; "
                  "hollow: interval includes 0)", fontsize=10)
     return fig
 
@@ -459,7 +460,8 @@ def cost_benefit_figure(brief):
     ax.axhline(0, color="#444", lw=1)
     ax.set_xlabel("direct L&D spend per employee-year ($, mean over the horizon)", fontsize=10)
     ax.set_ylabel("incremental NPV ($ million, PV)" if npv else f"Δ {outcome_label(brief.criterion)}", fontsize=10)
-    ax.set_title(f"What each strategy costs and what it pays back ({brief.first_label.replace('$', r'\$')})", fontsize=11)
+    where = brief.first_label.replace("$", r"\$")
+    ax.set_title(f"What each strategy costs and what it pays back ({where})", fontsize=11)
     ax.grid(alpha=0.3)
     ax.legend(fontsize=9, loc="center left", bbox_to_anchor=(1.01, 0.5), frameon=False, markerscale=0.5)
     return fig
