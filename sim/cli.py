@@ -380,7 +380,7 @@ def compare(
     for o in brief.options:
         m, lo, hi = brief.shown(o.by_future[first])
         base = o.strategy == brief.baseline
-        text = (lambda v: money(v)) if npv else (lambda v: fmt_diff(brief.criterion, v))
+        text = money if npv else (lambda v: fmt_diff(brief.criterion, v))
         rows.append([strategy_label(o.strategy) + (" *" if o.strategy == brief.recommended else ""),
                      "–" if base else text(m), "–" if base or lo != lo else f"{text(lo)} to {text(hi)}",
                      fmt_prob(o.p_best), cmp.shortfall_text(brief.criterion, o.max_regret)])

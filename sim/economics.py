@@ -211,6 +211,11 @@ def assumptions(scenario) -> list[dict]:
     return out
 
 
+def valuation_line(items: list[dict]) -> str:
+    """The assumptions in one line for a reader: ``value per employee year = 150,000 $/year; …``."""
+    return "; ".join(f"{str(a['path']).split('.')[-1].replace('_', ' ')} = {a['value']:,g} {a['unit']}" for a in items)
+
+
 def assumption_lines(items: list[dict]) -> list[str]:
     """One line per assumption: ``path = value unit (source)``."""
     return [f"{a['path']} = {a['value']:,g} {a['unit']} ({a['source']})" for a in items]

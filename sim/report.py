@@ -214,15 +214,15 @@ def economics_section(result, replicates=(), against=None) -> str:
     return "".join(parts)
 
 
-def _interval(name: str, values, diff: bool = False) -> tuple[float, str]:
-    """Mean and "mean [low, high]" (95 % t interval over seeds) in the outcome's unit; one seed:
-    the value alone."""
+def _interval(name: str, values, diff: bool = False) -> tuple[float, float, float, str]:
+    """Mean, 95 % t interval over seeds (NaN values skipped) and "mean [low, high]" in the
+    outcome's unit (one seed: the value alone); a share's interval stays within [0, 1]."""
     vals = [v for v in values if v == v]
     m, lo, hi = economics.t_interval(vals)
     if not vals:
-        return float("nan"), "–"
+        return m, lo, hi, "–"
     lo, hi = (lo, hi) if diff or not is_share(name) else (max(lo, 0.0), min(hi, 1.0))
-    return m, fmt_interval(name, m, lo, hi, diff=diff)
+    return m, lo, hi, fmt_interval(name, m, lo, hi, diff=diff)
 
 
 def summary_section(result, replicates=(), against=None) -> str:
@@ -239,8 +239,7 @@ def summary_section(result, replicates=(), against=None) -> str:
         for o in HEADLINE:
             mine = [year_value(r.timeseries, o.name) for r in runs]
             theirs = [year_value(r.timeseries, o.name) for r in against.runs]
-            d, dtext = _interval(o.name, [a - b for a, b in zip(mine, theirs)], diff=True)
-            _, lo, hi = economics.t_interval([a - b for a, b in zip(mine, theirs) if a == a and b == b])
+            d, lo, hi, dtext = _interval(o.name, [a - b for a, b in zip(mine, theirs)], diff=True)
             verdict = ""
             if o.better != "neither" and lo == lo:
                 sign = 1 if o.better == "higher" else -1
@@ -249,7 +248,7 @@ def summary_section(result, replicates=(), against=None) -> str:
                 name = o.label if o.label[:2].isupper() else o.label[:1].lower() + o.label[1:]
                 (better if verdict == "better" else worse if verdict == "worse" else same).append(
                     f"{name} {fmt_diff(o.name, d)}" if verdict else name)
-            rows.append((f"{o.label} ({o.unit})", _interval(o.name, mine)[1], _interval(o.name, theirs)[1], dtext,
+            rows.append((f"{o.label} ({o.unit})", _interval(o.name, mine)[-1], _interval(o.name, theirs)[-1], dtext,
                          verdict or ("–" if o.better == "neither" else
                                      "one seed: no interval" if lo != lo else "no clear difference")))
         s = against.summary
@@ -272,13 +271,12 @@ def summary_section(result, replicates=(), against=None) -> str:
             lines.append(f"<p class=rec>Incremental NPV over {sc.weeks} weeks: {economics.money(npv['mean'])}"
                          f"{span_npv} (present value at week 0); {html.escape(roi_text)}; payback "
                          f"{html.escape(economics.payback_text(s['payback_week'], s['n']))}.</p>")
-        lines.append("<p class=muted>Valued at " + html.escape("; ".join(
-            f"{a['path'].split('.')[-1].replace('_', ' ')} = {a['value']:,g} {a['unit']}"
-            for a in economics.assumptions(sc))) + " (see Economics).</p>")
+        lines.append("<p class=muted>Valued at " + html.escape(economics.valuation_line(economics.assumptions(sc)))
+                     + " (see Economics).</p>")
         table = _table(("Outcome", sc.name, cf, "Difference [95 % interval]", "Verdict"), rows)
         return "<h2>Summary</h2>" + "".join(lines) + table
     for o in HEADLINE:
-        rows.append((f"{o.label} ({o.unit})", _interval(o.name, [year_value(r.timeseries, o.name) for r in runs])[1]))
+        rows.append((f"{o.label} ({o.unit})", _interval(o.name, [year_value(r.timeseries, o.name) for r in runs])[-1]))
     seeds = (f"mean [95 % t interval] over {len(runs)} seeds" if len(runs) > 1 else
              "one seed, no interval: <code>--replicates 5</code> gives one")
     return ("<h2>Summary</h2>"
@@ -302,7 +300,7 @@ def department_section(result, replicates=()) -> str:
     rows = []
     for dept in per_seed[0].index:
         cells = [str(dept), f"{np.mean([p.loc[dept, 'headcount'] for p in per_seed if dept in p.index]):,.0f}"]
-        cells += [_interval(c, [p.loc[dept, c] for p in per_seed if dept in p.index])[1] for c in cols]
+        cells += [_interval(c, [p.loc[dept, c] for p in per_seed if dept in p.index])[-1] for c in cols]
         rows.append(cells)
     note = (f"mean [95 % t interval] over {len(runs)} seeds" if len(runs) > 1 else "one seed, no interval")
     head = ("Department", "Headcount", *(f"{by_name[c].label} ({by_name[c].unit})" for c in cols))

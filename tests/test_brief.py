@@ -174,7 +174,7 @@ def test_sampled_futures_get_scenario_discovery():
                                                                           "u2": {"low": 0, "high": 1}}}}
     table = compare_frame(runs, "baseline")
     brief = build_brief(runs, table, experiment, "baseline")
-    assert brief.futures == ["(all)"] and brief.recommended == "a"
+    assert brief.futures == [POOLED] and brief.sampled and brief.recommended == "a"
     box = brief.discovery
     assert list(box.limits) == ["u1"] and box.limits["u1"][0] > 0.65 and box.density == 1.0
     n_fail = int((runs.drop_duplicates("uncertainty")["u1"] > 0.7).sum())

@@ -45,8 +45,10 @@ from ..reporting import fmt_diff, fmt_interval, is_money, outcome_label
 from .plan import COST_OUTCOME
 
 NPV = "incremental_npv"
-FEW_REPLICATES = 10
+FEW_REPLICATES = 10        # below this, intervals and probabilities are flagged as rough
 BOOTSTRAP = 2000
+POOLED = "(pooled)"        # the group that pools every future (the only one of a sampled design)
+CHOICE = "(choice)"        # stratified_prob_best's key for how often the decision rule picks each option
 BUDGET_PATH = "governance.annual_budget_per_employee"
 WEEKS_PER_YEAR = 52
 
@@ -129,7 +131,7 @@ def criterion_matrix(runs: pd.DataFrame, baseline: str, criterion: str, week: in
 
 def stratified_prob_best(mat: pd.DataFrame, seed: int) -> dict[str, dict[str, float]]:
     """From a bootstrap of replicates within each future (rows resampled whole: the pairing
-    is kept): per future, each strategy's probability of the highest mean; and under "(all)",
+    is kept): per future, each strategy's probability of the highest mean; and under :data:`CHOICE`,
     how often the decision rule (minimax regret across the futures, :func:`build_brief`)
     picks each strategy — the probability that it is the choice, which with one future is the
     probability of being best. Ties share the draw."""
@@ -147,7 +149,7 @@ def stratified_prob_best(mat: pd.DataFrame, seed: int) -> dict[str, dict[str, fl
         out[name] = dict(zip(mat.columns, (top / top.sum(axis=1, keepdims=True)).mean(axis=0)))
     worst = (cube.max(axis=2, keepdims=True) - cube).max(axis=0)  # BOOTSTRAP × strategies: max regret
     pick = worst <= worst.min(axis=1, keepdims=True)
-    out["(all)"] = dict(zip(mat.columns, (pick / pick.sum(axis=1, keepdims=True)).mean(axis=0)))
+    out[CHOICE] = dict(zip(mat.columns, (pick / pick.sum(axis=1, keepdims=True)).mean(axis=0)))
     return out
 
 
@@ -250,12 +252,12 @@ class Brief:
     discovery: Box | None = None
     valuation: str = ""
     sign: float = 1.0       # −1 when the criterion is an outcome for which lower is better
-    sampled: bool = False   # the futures are sampled points, pooled as "(all)"
+    sampled: bool = False   # the futures are sampled points, pooled as one group (POOLED)
 
     @property
     def first_label(self) -> str:
         """How the first future is named to a reader."""
-        return "pooled over the sampled points" if self.futures[0] == "(all)" else self.futures[0]
+        return "pooled over the sampled points" if self.sampled else self.futures[0]
 
     @property
     def probability_label(self) -> str:
@@ -315,22 +317,22 @@ def build_brief(runs: pd.DataFrame, table: pd.DataFrame, experiment: dict, basel
     # sampled uncertainties: the points are draws, not futures to name; they are pooled and
     # PRIM finds where the recommendation fails (more than 12 named futures are pooled too)
     sampled = (experiment.get("design") or {}).get("type", "factorial") != "factorial" or len(futures) > 12
-    groups = ["(all)"] if sampled else futures
+    groups = [POOLED] if sampled else futures
     strategies = list(mat.columns)
     seed = int((experiment.get("design") or {}).get("seed", 0))
     pbest = stratified_prob_best(mat, seed) if not sampled else stratified_prob_best(
-        pd.concat({"(all)": mat.droplevel("uncertainty")}, names=["uncertainty"]), seed)
+        pd.concat({POOLED: mat.droplevel("uncertainty")}, names=["uncertainty"]), seed)
     stats_by = {}
     for g in groups:
-        block = mat if g == "(all)" else mat.xs(g, level="uncertainty")
+        block = mat if g == POOLED else mat.xs(g, level="uncertainty")
         stats_by[g] = {s: economics.t_interval(block[s].to_numpy()) for s in strategies}
     regret = {s: max(max(stats_by[g][x][0] for x in strategies) - stats_by[g][s][0] for g in groups) for s in strategies}
     budgets = _budgets(experiment, strategies)
     spend = _annual_spend(runs, week)
     options = [Option(strategy=s, by_future={g: stats_by[g][s] for g in groups},
                       best_in=[g for g in groups if stats_by[g][s][0] >= max(stats_by[g][x][0] for x in strategies)],
-                      max_regret=regret[s], p_best=pbest["(all)"][s],
-                      p_best_by_future={g: pbest.get(g, pbest["(all)"])[s] for g in groups},
+                      max_regret=regret[s], p_best=pbest[CHOICE][s],
+                      p_best_by_future={g: pbest[g][s] for g in groups},
                       annual_spend=spend.get(s), budget=budgets.get(s)) for s in strategies]
     options.sort(key=lambda o: (o.max_regret, -o.p_best, o.strategy != baseline))
     rec = options[0]
@@ -353,8 +355,7 @@ def build_brief(runs: pd.DataFrame, table: pd.DataFrame, experiment: dict, basel
 
 def valuation_text(experiment: dict) -> str:
     """The valuation assumptions in one line (what NPV and ROI rest on)."""
-    return "; ".join(f"{str(a['path']).split('.')[-1].replace('_', ' ')} = {a['value']:,g} {a['unit']}"
-                     for a in experiment.get("valuation") or [])
+    return economics.valuation_line(experiment.get("valuation") or [])
 
 
 def _question(experiment: dict, criterion: str) -> str:
@@ -374,7 +375,7 @@ def _headline(b: Brief, rec: Option) -> str:
     n = len(b.futures)
     k = len(rec.best_in)
     first = b.futures[0]
-    at = "" if first == "(all)" else f"{first}: "
+    at = "" if b.sampled else f"{first}: "
     if rec.strategy == b.baseline:
         runner = next((o for o in b.options if o.strategy != b.baseline), None)
         tail = ""
@@ -390,7 +391,7 @@ def _headline(b: Brief, rec: Option) -> str:
                 f"{crit} in {n - k} of {n} futures but lose{'s' if len(beaters) == 1 else ''} more elsewhere; doing "
                 f"nothing new has the smallest worst-case shortfall over {horizon}{tail}.")
     if n == 1:
-        where = "over the sampled futures" if first == "(all)" else ""
+        where = "over the sampled futures" if b.sampled else ""
     elif k == n:
         where = "in both futures" if n == 2 else f"in all {n} futures"
     elif k == 0:
@@ -428,9 +429,7 @@ def _certainty(b: Brief, rec: Option) -> str:
 def _cost(b: Brief, rec: Option, table: pd.DataFrame) -> str:
     first = b.futures[0]
     parts = []
-    econ = table[(table["strategy"] == rec.strategy) & (table["uncertainty"] == first)].set_index("outcome") \
-        if first != "(all)" else table[(table["strategy"] == rec.strategy)
-                                       & (table["uncertainty"] == "(pooled)")].set_index("outcome")
+    econ = table[(table["strategy"] == rec.strategy) & (table["uncertainty"] == first)].set_index("outcome")
     if rec.strategy == b.baseline:
         parts.append("No extra cost: the status quo.")
     elif "incremental_cost" in econ.index:
@@ -509,7 +508,7 @@ def _tradeoffs(b: Brief, table: pd.DataFrame) -> list[str]:
     is clearly best in the first future (its paired difference from the baseline beats every
     other strategy's and its interval excludes zero), with the first such outcome's figures
     and, under the NPV criterion, what that strategy pays back."""
-    first = b.futures[0] if b.futures[0] != "(all)" else "(pooled)"
+    first = b.futures[0]
     sub = table[(table["uncertainty"] == first) & table["outcome"].isin(list(OUTCOME_BY_NAME))]
     leads: dict[str, list[tuple[str, pd.Series, pd.Series]]] = {}
     for o, g in sub.groupby("outcome", sort=False):
@@ -566,7 +565,7 @@ def _caveats(b: Brief, table: pd.DataFrame, sampled: bool) -> list[str]:
     if flat:
         crit = "incremental NPV" if b.criterion == NPV else outcome_label(b.criterion)
         out.append(f"Not distinguishable from {strategy_label(b.baseline)} on {crit}"
-                   f"{'' if first == '(all)' else f' ({first})'}: "
+                   f"{'' if b.sampled else f' ({first})'}: "
                    + ", ".join(strategy_label(s) for s in flat) + ".")
     if not today:
         out.append("Budgets are not known for this sweep (a sweep of an older version): spend is not checked "

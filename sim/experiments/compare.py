@@ -51,7 +51,7 @@ import pandas as pd
 from scipy import stats
 
 from .. import economics
-from .brief import Brief, fmt_prob, no_failure_text, strategy_label
+from .brief import BOOTSTRAP, FEW_REPLICATES, POOLED, Brief, fmt_prob, no_failure_text, strategy_label
 from ..loader import ScenarioError, read_text
 from ..outcomes import OUTCOME_BY_NAME
 from ..reporting import (figure_to_img, fmt_diff, fmt_interval, fmt_value, is_money, is_share, outcome_label, page, pyplot,
@@ -60,9 +60,6 @@ from . import store
 from .plan import COST_OUTCOME
 
 FACTORS = ("run_key", "experiment", "strategy", "uncertainty", "replicate", "seed", "week")
-FEW_REPLICATES = 10
-BOOTSTRAP = 2000
-POOLED = "(pooled)"
 
 
 class CompareError(Exception):
@@ -394,7 +391,6 @@ def forest_figure(brief, table: pd.DataFrame, outcomes: list[str]):
     from matplotlib.ticker import MaxNLocator
 
     first = brief.futures[0]
-    group = first if first != "(all)" else POOLED
     opts = [o for o in brief.options if o.strategy != brief.baseline]
     panels = [brief.criterion] + [o for o in outcomes if o != brief.criterion]
     fig, axes = plt.subplots(1, len(panels), figsize=(3.4 * len(panels) + 1.6, 0.42 * len(opts) + 1.6),
@@ -406,7 +402,7 @@ def forest_figure(brief, table: pd.DataFrame, outcomes: list[str]):
             vals = [opt.by_future[first] for opt in opts]
             scale, unit = 1e6, "$ million (PV)"
         else:
-            sub = table[(table["uncertainty"] == group) & (table["outcome"] == o)].set_index("strategy")
+            sub = table[(table["uncertainty"] == first) & (table["outcome"] == o)].set_index("strategy")
             vals = [tuple(sub.loc[opt.strategy, ["diff", "diff_low", "diff_high"]]) if opt.strategy in sub.index
                     else (np.nan, np.nan, np.nan) for opt in opts]
             if unit == "share":
@@ -519,7 +515,7 @@ def brief_html(brief) -> str:
     parts.append("</section>")
     npv = brief.criterion == "incremental_npv"
     crit = "Incremental NPV (PV)" if npv else f"Δ {outcome_label(brief.criterion)}"
-    head = ["Strategy", *(f"{crit}: {'pooled' if u == '(all)' else u}" for u in brief.futures), "Worst-case shortfall", brief.probability_label,
+    head = ["Strategy", *(f"{crit}: {'pooled' if u == POOLED else u}" for u in brief.futures), "Worst-case shortfall", brief.probability_label,
             "L&D spend per employee-year", "Budget per employee-year"]
     best = {u: max(o.by_future[u][0] for o in brief.options) for u in brief.futures}
     rows = []
@@ -621,8 +617,8 @@ def write_html(path: Path, experiment: dict, runs: pd.DataFrame, table: pd.DataF
              f'<div class="appendix first">{outcomes_appendix(outcomes_table, brief)}</div>',
              f'<div class="appendix">{economics_html(econ, experiment, baseline)}</div>',
              f'<div class="appendix chart"><h2>Appendix C: trajectories ({html.escape(brief.first_label)})</h2>'
-             + figure_to_img(trajectory_figure(runs, outcomes, brief.futures[0] if brief.futures[0] != "(all)"
-                                               else POOLED), "trajectories of the outcomes by strategy") + "</div>",
+             + figure_to_img(trajectory_figure(runs, outcomes, brief.futures[0]),
+                             "trajectories of the outcomes by strategy") + "</div>",
              _method_html(experiment, runs, outcomes_table, baseline), SORT_JS]
     store.write_text(path, page(f"comparison: {experiment.get('name')}", parts,
                                 heading=f"Strategy comparison: {experiment.get('name')}"))
