@@ -142,8 +142,21 @@ def heading(rc) -> str:
 
 
 def send(rc, label: str, value, nth: int = 0) -> None:
-    """What a websocket update of the widget's value does: ``set_state`` from the front end."""
-    rc.find(label=label).widgets[nth].set_state({"v_model": value})
+    """What a websocket update of the widget's value does: ``set_state`` from the front end.
+    A number has a slider and a field: the slider takes the value (the field commits on blur,
+    see :func:`type_into`)."""
+    sliders = rc.find(v.Slider, label=label)
+    widget = (sliders if sliders else rc.find(label=label)).widgets[nth]
+    widget.set_state({"v_model": value})
+    if isinstance(widget, v.TextField):
+        widget.fire_event("focusout", {})
+
+
+def type_into(rc, label: str, text: str) -> None:
+    """What typing into a number field and leaving it does: the text, then leaving the field (focusout)."""
+    field = rc.find(v.TextField, label=label).widget
+    field.set_state({"v_model": text})
+    field.fire_event("focusout", {})
 
 
 def step_works(rc) -> bool:
@@ -176,18 +189,26 @@ def test_tampered_scenario_values_are_refused_in_one_line(dash_page, folder: Pat
 
 
 def test_tampered_control_values_are_refused_and_valid_ones_kept(dash_page):
-    send(dash_page, "ratio", "abc")
+    send(dash_page, "Share of employees", "abc")
     assert alerts(dash_page) == ["control policies.mentoring.ratio: policies.mentoring.ratio: must be a finite number, "
                             "got 'abc'"]
-    send(dash_page, "ratio", 7.5)
+    send(dash_page, "Share of employees", 7.5)
     assert "must be between 0 and 1, got 7.5" in alerts(dash_page)[0]
     send(dash_page, "Colour by", "../../etc/passwd")
     assert alerts(dash_page) == ["Colour by: '../../etc/passwd' is not one of the offered choices"]
     send(dash_page, "Compare with the scenario as loaded", "yes")
     assert alerts(dash_page) == ["compare: 'yes' is not true or false"]
-    send(dash_page, "ratio", 0.5)
+    type_into(dash_page, "Share of employees", "2")
+    assert "must be between 0 and 1, got 2" in alerts(dash_page)[0]
+    send(dash_page, "Share of employees", 0.5)
+    assert any("1 unapplied change" in a for a in alerts(dash_page))
     dash_page.find(v.Btn, children=["Reset"]).widget.click()
-    assert "changed: policies.mentoring.ratio=0.5" in status(dash_page) and alerts(dash_page) == []
+    assert "changed from the file: Mentoring: share of employees = 0.5 (file: 0.2)" in status(dash_page)
+    assert alerts(dash_page) == []
+    type_into(dash_page, "Share of employees", "0.237")  # a value between the slider's notches stays exact
+    dash_page.find(v.Btn, children=["Reset"]).widget.click()
+    assert "share of employees = 0.237 (file: 0.2)" in status(dash_page)
+    assert dash_page.find(v.Slider, label="Share of employees").widget.v_model == 0.237
     assert step_works(dash_page)
 
 
@@ -204,8 +225,9 @@ def test_a_broken_initial_scenario_leaves_a_working_picker(folder: Path, monkeyp
     rc.close()
 
 
-PICKERS = ["Scenario", "Colour by", "Compare with the scenario as loaded", "ratio", "enabled", "matching",
-           "strategy", "aptitude shape", "commission per year", "review every weeks"]
+PICKERS = ["Scenario", "Colour by", "Compare with the scenario as loaded", "Share of employees", "Switched on",
+           "Matching", "Strategy", "Aptitude shape", "Commission per year", "Review every weeks", "Speed", "Outcome",
+           "Department (drill down)", "Employees"]
 NASTY = st.one_of(
     st.text(max_size=30),
     st.sampled_from(["../good", "/etc/passwd", "passwd", "out", "broken", "invalid", "dangling", "fifo", "good/..",

@@ -7,7 +7,9 @@ from pathlib import Path
 import pytest
 import solara
 
-from sim.dashboard.session import ScenarioFolders, Session, control_parameters, load, scenario_yaml, with_values
+from sim.dashboard.live import line_rows
+from sim.dashboard.session import (SETTINGS_AS_CONTROLS, ScenarioFolders, Session, control_parameters, load,
+                                   scenario_yaml, with_values)
 from sim.loader import ScenarioError, load_scenario
 from sim.parameters import iter_parameters
 from sim.scenario import Scenario
@@ -21,7 +23,8 @@ def test_controls_are_the_declared_levers_and_uncertainties_but_not_the_rules_co
     declared = {p.path: p for p in iter_parameters(Scenario)
                 if p.kind in ("lever", "uncertainty") and not p.path.startswith("rules.")}
     controls = {p.path: p for p in control_parameters()}
-    assert controls.keys() == declared.keys() and len(controls) > 20
+    assert controls.keys() == declared.keys() | set(SETTINGS_AS_CONTROLS) and len(controls) > 20
+    assert list(controls)[:2] == ["organisation.size", "seed"]  # size and seed are controls too, shown first
     assert not any(path.startswith("rules.") for path in controls)
     assert controls["policies.mentoring.ratio"].low == 0 and controls["policies.mentoring.ratio"].high == 1
     assert "policies.mentoring.enabled" in controls and "culture.psychological_safety" in controls
@@ -34,10 +37,10 @@ def test_session_steps_and_resets_with_new_values():
     assert a.week == 3 and a.reference.week == 3
     assert a.model.policy("mentoring") is not None and a.reference.policy("mentoring") is None
     assert a.model.seed == a.reference.seed
-    assert "changed: policies.mentoring.enabled=True" in a.status()
-    snap = a.snapshot()
-    assert list(snap.differences.columns)[0] == "week" and len(snap.differences) == 4
-    assert snap.week == 3 and len(snap.timeseries) == 4 and len(snap.reference) == 4
+    assert "changed from the file: Mentoring: switched on = yes (file: no)" in a.status()
+    rows = line_rows([a.model, a.reference], "skills_gap", -1)
+    assert [r[0] for r in rows] == [0, 1, 2, 3] and all(len(r) == 3 for r in rows)
+    assert line_rows([a.model], "turnover", 1) and line_rows([a.model], "turnover", -1)[0][0] == 1  # flows from week 1
     b = Session(loaded, {})
     assert b.week == 0 and "changed" not in b.status()
 

@@ -13,27 +13,30 @@ Configuration comes from the environment that ``lesim dashboard`` sets:
 
 from __future__ import annotations
 
-import io
+import math
 import os
 import sys
 import threading
 import time
 import weakref
+from decimal import Decimal
 from pathlib import Path
 from typing import Any, get_args, get_origin
 
-import reacton.ipywidgets as rw
+import ipyvuetify
+import numpy as np
 import solara
+import traitlets
 
 from ..loader import ScenarioError
+from ..outcomes import OUTCOME_BY_NAME
 from ..parameters import ParameterInfo
-from .charts import (NETWORK_MEASURES, department_figure, difference_figure, headline_figure, network_figure,
-                     network_layout, network_sample, skills_figure)
-from .session import (TURNS, Loaded, ScenarioFolders, Session, control_parameters, load, scenario_yaml, value_at,
-                      with_values)
+from .charts import network_layout, network_sample
+from .live import (SMOOTHED, LiveChart, bar_option, chart_title, clean, department_rows, fmt, fmt_delta, latest, line_option,
+                   line_rows, network_option, option_json, outcome_index, unit_text)
+from .session import (Loaded, ScenarioFolders, Session, control_label, control_parameters, describe, load,
+                      scenario_yaml, section_of, show_value, value_at, with_values)
 from .sweeps import SweepFolders, SweepView
-
-PLAY_INTERVAL = 0.15  # seconds between weeks while playing
 
 
 def _folders(var: str, default: str) -> list[Path]:
@@ -89,28 +92,36 @@ def _on_kernel_start():
 solara.lab.on_kernel_start(_on_kernel_start)
 
 
-def _section(path: str) -> str:
-    parts = path.split(".")
-    return ".".join(parts[:2]) if parts[0] == "policies" else parts[0]
+def plain(text: str) -> str:
+    """A declaration's description as the page shows it: no Markdown backticks."""
+    return text.replace("`", "")
 
 
-def figure_png(make) -> bytes:
-    """PNG bytes of the figure that ``make()`` draws (what ``solara.FigureMatplotlib`` sends)."""
-    buf = io.BytesIO()
-    make().savefig(buf, format="png")
-    return buf.getvalue()
+def decimals(x: float) -> int:
+    """Digits after the decimal point of ``x`` as written (0.55 → 2, 1e-05 → 5)."""
+    exponent = Decimal(repr(float(x))).normalize().as_tuple().exponent
+    return max(0, -int(exponent)) if isinstance(exponent, int) else 0
 
 
-@solara.component
-def Chart(make, dependencies: list):
-    """A matplotlib chart that is built and drawn only when its dependencies change (a
-    re-render for any other reason, e.g. a control's new value, reuses the PNG)."""
-    def draw() -> bytes:
-        with TURNS.turn():  # drawing is the heavy part of a week on the page: one turn per chart
-            return figure_png(make)
+def slider_range(p: ParameterInfo, value: Any) -> tuple[Any, Any, Any] | None:
+    """(low, high, step) of a number's slider, or None when a slider would not help (no
+    bounds, or a span no slider can pick from; the number field is there for any value).
 
-    png = solara.use_memo(draw, dependencies=dependencies)
-    return rw.Image(value=png, format="png")
+    The span is the declared plausible range where there is one, else the valid range; it
+    always contains the current value. The step is a power of ten fine enough that the
+    current value and the low end lie on it, so the slider never moves a value nobody
+    touched (Vuetify rounds its value to the step when it appears)."""
+    if p.annotation not in (int, float) or isinstance(value, bool) or p.low is None or p.high is None:
+        return None
+    lo, hi = p.plausible if p.plausible else (p.low, p.high)
+    if p.plausible is None and hi - lo > (200 if p.annotation is int else 100):
+        return None
+    lo, hi = min(lo, value), max(hi, value)
+    if p.annotation is int:
+        return int(lo), int(hi), 1
+    raw = (hi - lo) / 100
+    d = min(12, max(decimals(value), decimals(lo), -math.floor(math.log10(raw)) if raw > 0 else 0))
+    return float(lo), float(hi), (f"{10.0 ** -d:.{d}f}" if d > 0 else "1")
 
 
 def typed_number(value: Any, annotation: type) -> Any:
@@ -125,27 +136,45 @@ def typed_number(value: Any, annotation: type) -> Any:
 
 
 @solara.component
-def Control(p: ParameterInfo, value: Any, on_value):
-    """One control, chosen from the declaration: switch, select, slider or number field.
+def Control(p: ParameterInfo, value: Any, on_value, pending: bool):
+    """One control, chosen from the declaration: a switch, a select, or a number field with
+    its unit beside a slider that shows its two ends. The description sits above the control
+    it describes; an assumption (an uncertainty) says so. ``pending``: changed since the model
+    was built (applied on Reset).
 
     Plain ipyvuetify widgets, so every value the browser sends reaches ``on_value`` as sent
     (Solara's own sliders convert it first and fail on a tampered value)."""
-    label = p.path.split(".")[-1].replace("_", " ")
-    tip = f"{p.description} [{p.unit}] — source: {p.source}" if p.unit else f"{p.description} — source: {p.source}"
+    label = control_label(p.path)
     ann = p.annotation
-    if ann is bool:
-        solara.v.Switch(label=label, v_model=bool(value), on_v_model=on_value, hide_details=True)
-    elif get_origin(ann) is not None and get_args(ann) and all(isinstance(a, str) for a in get_args(ann)):
-        solara.v.Select(label=label, items=list(get_args(ann)), v_model=value, on_v_model=on_value)
-    elif ann in (int, float) and p.low is not None and p.high is not None \
-            and p.high - p.low <= (200 if ann is int else 100):
-        step = 1 if ann is int else (p.high - p.low) / 100
-        solara.v.Slider(label=label, v_model=ann(value), min=ann(p.low), max=ann(p.high), step=step,
-                        thumb_label=True, hide_details=True, on_v_model=on_value)
-    else:
-        solara.v.TextField(label=label, v_model=str(value), hide_details=True,
-                           on_v_model=lambda text: on_value(typed_number(text, ann)))
-    solara.Text(tip, style={"font-size": "11px", "color": "#777"})
+    kind = "assumption" if p.kind == "uncertainty" else ("lever" if p.kind == "lever" else "setting")
+    with solara.Div(classes=["lesim-control"] + (["lesim-pending"] if pending else [])):
+        help_text = f"{plain(p.description)} ({kind}; source: {plain(p.source)})"
+        if ann is bool:
+            solara.v.Switch(label=label, v_model=bool(value), on_v_model=on_value, hide_details=True, dense=True,
+                            class_="mt-0")
+            solara.Text(help_text, classes=["lesim-help"])
+        elif get_origin(ann) is not None and get_args(ann) and all(isinstance(a, str) for a in get_args(ann)):
+            solara.v.Select(label=label, items=list(get_args(ann)), v_model=value, on_v_model=on_value,
+                            hide_details=True, dense=True)
+            solara.Text(help_text, classes=["lesim-help"])
+        elif ann in (int, float):
+            solara.InputText(label=label, value=show_value(value), continuous_update=False, dense=True,
+                             on_value=lambda text: on_value(typed_number(text, ann)), suffix=p.unit or None,
+                             hide_details=True)
+            solara.Text(help_text, classes=["lesim-help"])
+            span = slider_range(p, value)
+            if span is not None:
+                lo, hi, step = span
+                with solara.Div(classes=["lesim-slider-row"]):
+                    solara.Text(show_value(lo), classes=["lesim-end"])
+                    solara.v.Slider(label=label, v_model=ann(value), min=lo, max=hi, step=step, hide_details=True,
+                                    dense=True, on_v_model=on_value, class_="lesim-slider"
+                                    ).key(f"slider-{p.path}-{lo}-{hi}-{step}")
+                    solara.Text(show_value(hi), classes=["lesim-end"])
+        else:
+            solara.InputText(label=label, value=str(value), continuous_update=False, dense=True,
+                             on_value=on_value, hide_details=True)
+            solara.Text(help_text, classes=["lesim-help"])
 
 
 def error_text(e: BaseException) -> str:
@@ -202,17 +231,24 @@ def Dashboard(names: list[str], initial: str):
     ScenarioView(loaded, names, open_scenario, message, attempts).key(f"scenario-{serial}")
 
 
+SPEEDS = {"1 week/s": 1.0, "2 weeks/s": 2.0, "5 weeks/s": 5.0, "10 weeks/s": 10.0, "25 weeks/s": 25.0,
+          "as fast as possible": math.inf}
+DEFAULT_SPEED = "10 weeks/s"
+FRAME = 0.1       # seconds between frames while playing
+MAX_FRAME = 0.25  # at most this long stepping before a frame is drawn (weeks in between are not drawn)
+
+
 @solara.component
 def ScenarioView(loaded: Loaded, names: list[str], open_scenario, message: str, attempts: int):
-    """One opened scenario: its controls, its session's models, the charts."""
+    """One opened scenario: its controls, its session's models, the live panel."""
     defaults = {p.path: value_at(loaded.scenario, p.path) for p in PARAMETERS}
     error, set_error = solara.use_state("")
     values, set_values = solara.use_state(defaults)
     compare, set_compare = solara.use_state(False)
     version, set_version = solara.use_state(0)          # bumps on Reset
-    tick = solara.use_reactive(0)                        # bumps when the model advances
+    tick = solara.use_reactive(0)                        # bumps when the model advances (one frame)
     playing = solara.use_reactive(False)
-    measure, set_measure = solara.use_state("proficiency")
+    speed = solara.use_reactive(DEFAULT_SPEED)
 
     def build():
         try:
@@ -223,41 +259,54 @@ def ScenarioView(loaded: Loaded, names: list[str], open_scenario, message: str, 
 
     session: Session = solara.use_memo(build, dependencies=[version, compare])
     solara.use_effect(lambda: session.close, dependencies=[session])  # frees the models it replaces
-    rows = solara.use_memo(lambda: network_sample(session.model), dependencies=[session])
-    layout = solara.use_memo(lambda: network_layout(session.model, rows), dependencies=[session])
 
-    def advance() -> bool:
-        """A week (one turn: other sessions' weeks and charts come in between). A model that
-        refuses to go on (an outcome became infinite) stops with its one line in the page."""
+    def advance(weeks: int = 1) -> bool:
+        """Weeks (one turn each: other sessions' weeks come in between). A model that refuses
+        to go on (an outcome became infinite) stops with its one line in the page."""
         try:
-            session.step()
+            session.step(weeks)
         except ScenarioError as e:
             playing.value = False
             set_error(error_text(e))
             return False
-        if session.closed:  # replaced, or the browser session ended
-            return False
-        tick.value += 1
-        return True
+        return not session.closed  # replaced, or the browser session ended
 
     def play_loop():
-        """While playing: a week, a re-render, a short pause (the pattern of Mesa's SolaraViz)."""
+        """While playing: step the weeks due at the chosen speed, then draw one frame. When
+        drawing falls behind, the weeks in between are stepped but not drawn (frames are
+        skipped, never queued); Pause is seen before every week."""
+        rate = SPEEDS.get(speed.value, SPEEDS[DEFAULT_SPEED])
+        t0, w0 = time.perf_counter(), session.week
         while playing.value and not session.finished:
-            if not advance():
-                return
-            time.sleep(PLAY_INTERVAL)
+            start = time.perf_counter()
+            due = w0 + (start - t0) * rate if math.isfinite(rate) else math.inf
+            stepped = 0
+            while playing.value and not session.finished and (
+                    stepped == 0 or (session.week < due and time.perf_counter() - start < MAX_FRAME)):
+                if not advance():
+                    return
+                stepped += 1
+            tick.value += 1  # one frame for the weeks stepped
+            if math.isfinite(rate):
+                wait = max(0.0, (session.week - w0) / rate - (time.perf_counter() - t0))
+                time.sleep(min(wait, 1.0))
         if session.finished and not session.closed:
             playing.value = False
 
-    solara.lab.use_task(play_loop, dependencies=[playing.value, session], prefer_threaded=True)
+    solara.lab.use_task(play_loop, dependencies=[playing.value, session, speed.value], prefer_threaded=True)
 
     def do_step():
-        advance()
+        if advance():
+            tick.value += 1
 
     def do_reset():
         playing.value = False
         set_error("")
         set_version(version + 1)
+
+    def run_to_end():
+        speed.value = "as fast as possible"
+        playing.value = True
 
     def set_value(path):
         def check(v):
@@ -271,15 +320,6 @@ def ScenarioView(loaded: Loaded, names: list[str], open_scenario, message: str, 
             set_values({**values, path: typed})
         return check
 
-    def choose(label: str, allowed, setter):
-        """A picker's handler that accepts only the values it offered."""
-        def check(v):
-            if isinstance(v, str) and v in allowed:
-                setter(v)
-            else:
-                set_error(f"{label}: {str(v)[:80]!r} is not one of the offered choices")
-        return check
-
     def set_compare_checked(v):
         playing.set(False)
         if isinstance(v, bool):
@@ -287,30 +327,38 @@ def ScenarioView(loaded: Loaded, names: list[str], open_scenario, message: str, 
         else:
             set_error(f"compare: {str(v)[:80]!r} is not true or false")
 
+    pending = [p.path for p in PARAMETERS if values.get(p.path) != session.values.get(p.path, defaults[p.path])]
     with solara.Sidebar():
         # re-created after each attempt, so a refused choice does not stay shown in the picker
         solara.Select(label="Scenario", values=names, value=loaded.name,
                       on_value=lambda n: (playing.set(False), open_scenario(n))).key(f"picker-{attempts}")
         solara.Switch(label="Compare with the scenario as loaded", value=compare, on_value=set_compare_checked)
-        solara.Markdown("**Levers and uncertainties** — applied on Reset.")
+        solara.Markdown("**Levers and assumptions** — applied on Reset. A lever is the strategy's to set; an "
+                        "assumption is a belief about the organisation, within its plausible range.")
         sections: dict[str, list[ParameterInfo]] = {}
         for p in PARAMETERS:
-            sections.setdefault(_section(p.path), []).append(p)
+            sections.setdefault(section_of(p.path), []).append(p)
         for section, params in sections.items():
-            with solara.Details(summary=section):
+            n_pending = sum(p.path in pending for p in params)
+            with solara.Details(summary=section + (f" ({n_pending} not applied)" if n_pending else "")):
                 for p in params:
-                    Control(p, values.get(p.path, defaults[p.path]), set_value(p.path))
+                    Control(p, values.get(p.path, defaults[p.path]), set_value(p.path), p.path in pending)
 
-    # scenario text is shown as text, never rendered as Markdown or HTML
     solara.Title(f"lesim — {loaded.scenario.name}")
-    with solara.Column(style={"padding": "8px"}):
+    Lang()
+    solara.Style(CSS)
+    # scenario text is shown as text, never rendered as Markdown or HTML
+    with solara.Column(style={"padding": "8px"}, classes=["lesim-main"]):
         solara.v.Html(tag="h2", children=[loaded.scenario.name])
-        solara.v.Html(tag="p", children=[loaded.scenario.description or "(no description)"])
-        with solara.Row():
+        solara.v.Html(tag="p", children=[plain(loaded.scenario.description or "(no description)")])
+        with solara.Row(classes=["lesim-buttons"], style={"flex-wrap": "wrap", "align-items": "center"}):
             solara.Button("Step", on_click=do_step, disabled=playing.value or session.finished)
             solara.Button("Pause" if playing.value else "Play", on_click=lambda: playing.set(not playing.value),
                           disabled=session.finished and not playing.value)
-            solara.Button("Reset", on_click=do_reset)
+            solara.Button("Run to end", on_click=run_to_end, disabled=playing.value or session.finished)
+            solara.Select(label="Speed", values=list(SPEEDS), value=speed.value,
+                          on_value=choose("Speed", SPEEDS, speed.set, set_error), style={"max-width": "190px"})
+            solara.Button("Reset", on_click=do_reset, color="primary" if pending else None)
             solara.FileDownload(lambda: scenario_yaml(loaded, values), filename=f"{loaded.scenario.name}-dashboard.yaml",
                                 label="Download scenario YAML")
             solara.FileDownload(lambda: session.timeseries().to_csv(index=False),
@@ -319,20 +367,301 @@ def ScenarioView(loaded: Loaded, names: list[str], open_scenario, message: str, 
             for line in (message, error):
                 if line:
                     solara.Error(line, classes=["lesim-error"])
-        week_seen = tick.value  # reading the reactive tick makes every week of Play re-render the page
-        snap = solara.use_memo(session.snapshot, dependencies=[session, week_seen])
-        solara.Text(snap.status, classes=["lesim-status"], style={"font-weight": "bold"})
-        with solara.Card("Headline outcomes" + (" — strategy vs reference (same seeds)" if compare else "")):
-            Chart(lambda: headline_figure(snap.timeseries, snap.reference), [session, snap.week])
-            if snap.differences is not None:
-                Chart(lambda: difference_figure(snap.differences), [session, snap.week])
-        with solara.Columns([1, 1, 1]):
-            with solara.Card("By department"):
-                Chart(lambda: department_figure(snap.departments), [session, snap.week])
-            with solara.Card("Skills gap by skill"):
-                Chart(lambda: skills_figure(snap.skill_names, snap.skill_gap, snap.week), [session, snap.week])
-            with solara.Card("Org network"):
-                solara.Select(label="Colour by", values=list(NETWORK_MEASURES), value=measure,
-                              on_value=choose("Colour by", NETWORK_MEASURES, set_measure))
-                Chart(lambda: network_figure(session.model, snap, measure, layout, rows), [session, snap.week, measure])
+            if pending:
+                solara.Warning(f"{len(pending)} unapplied change{'s' if len(pending) > 1 else ''} "
+                               f"({', '.join(describe(p) for p in pending[:4])}{', …' if len(pending) > 4 else ''}): "
+                               "the model still runs the previous settings; press Reset to apply.",
+                               classes=["lesim-pending-note"])
+        LivePanel(session, tick, compare, set_error)
         SweepView(SWEEPS)
+
+
+def choose(label: str, allowed, setter, set_error):
+    """A picker's handler that accepts only the values it offered."""
+    def check(v):
+        if isinstance(v, str) and v in allowed:
+            setter(v)
+        else:
+            set_error(f"{label}: {str(v)[:80]!r} is not one of the offered choices")
+    return check
+
+
+@solara.component
+def Lang():
+    """Sets the page's language (``<html lang="en">``): Solara's page template has none."""
+    return LangWidget.element()
+
+
+class LangWidget(ipyvuetify.VuetifyTemplate):
+    template = traitlets.Unicode('<template><span style="display:none"></span></template>'
+                                 '<script>module.exports = {mounted() { document.documentElement.lang = "en"; }};'
+                                 '</script>').tag(sync=True)
+
+
+CARDS = ("skills_gap", "fully_proficient", "mean_proficiency", "engagement", "turnover", "spend_per_employee",
+         "productivity", "roi")
+CHARTS = ("skills_gap", "fully_proficient", "engagement", "turnover", "spend_per_employee", "productivity")
+DIFFERENCES = ("skills_gap", "engagement", "total_cost_per_employee")
+DEPARTMENT_OUTCOMES = ("skills_gap", "fully_proficient", "mean_proficiency", "engagement", "turnover",
+                       "learning_hours")
+ROI_FROM_WEEK = 13  # gross ROI since week 0 is dominated by start-up costs before this
+
+
+@solara.component
+def LivePanel(session: Session, tick, compare: bool, set_err):
+    """Everything that changes with the week: status, cards and charts. It alone reads the
+    tick, so a week re-renders this panel, not the controls."""
+    _ = tick.value  # reading the reactive tick subscribes this panel (only) to every frame
+    dept_outcome, set_dept_outcome = solara.use_state("skills_gap")
+    department, set_department = solara.use_state(None)
+    measure, set_measure = solara.use_state("skills gap")
+    with session.lock:
+        closed = session.closed
+        if not closed:
+            models = [session.model] + ([session.reference] if session.reference is not None else [])
+            now = session.model.week
+            status = session.status()
+            cards = [(name, latest(session.model, name),
+                      latest(session.reference, name) if session.reference is not None else None) for name in CARDS]
+            dept_names = list(session.model.structure.dept_names)
+            dept_table = department_table(session.model, department) if department in dept_names else None
+    if closed:  # replaced by a new session: the next render shows that one
+        return
+    solara.Text(status, classes=["lesim-status"], style={"font-weight": "bold"})
+    with solara.Div(classes=["lesim-cards"]):
+        for name, v, ref in cards:
+            Card(name, v, ref, now)
+    names = ["your settings", "scenario as loaded"] if compare else ["this run"]
+    with solara.Card("Headline outcomes" + (" — your settings vs the scenario as loaded (same seeds)" if compare else "")):
+        with solara.Div(classes=["lesim-grid"]):
+            for name in CHARTS:
+                OutcomeChart(session, models, name, names, now).key(f"chart-{name}")
+    if compare:
+        with solara.Card("Difference: your settings − the scenario as loaded (same seeds)"):
+            with solara.Div(classes=["lesim-grid"]):
+                for name in DIFFERENCES:
+                    DifferenceChart(session, name, now).key(f"diff-{name}")
+    with solara.Div(classes=["lesim-grid lesim-grid-wide"]):
+        with solara.Card("By department"):
+            solara.Select(label="Outcome", values=[OUTCOME_BY_NAME[n].label for n in DEPARTMENT_OUTCOMES],
+                          value=OUTCOME_BY_NAME[dept_outcome].label,
+                          on_value=choose("Outcome", {OUTCOME_BY_NAME[n].label: n for n in DEPARTMENT_OUTCOMES},
+                                          lambda lab: set_dept_outcome(
+                                              {OUTCOME_BY_NAME[n].label: n for n in DEPARTMENT_OUTCOMES}[lab]),
+                                          set_err))
+            DepartmentChart(session, dept_outcome, now).key(f"dept-{dept_outcome}")
+            solara.Select(label="Department (drill down)", values=dept_names, value=department,
+                          on_value=choose("Department", dept_names, set_department, set_err))
+            if dept_table is not None:
+                solara.Markdown(dept_table)
+        with solara.Card("Skills gap by skill"):
+            SkillChart(session, now)
+        with solara.Card("Org network"):
+            solara.Select(label="Colour by", values=list(NETWORK_MEASURES), value=measure,
+                          on_value=choose("Colour by", NETWORK_MEASURES, set_measure, set_err))
+            NetworkChart(session, measure, now)
+
+
+@solara.component
+def Card(name: str, value: float, reference: float | None, week: int):
+    """A headline figure with its unit; with a reference run, the difference and whether it
+    is better or worse (the outcome's declared direction)."""
+    o = OUTCOME_BY_NAME[name]
+    early = name == "roi" and week < ROI_FROM_WEEK
+    text = f"after week {ROI_FROM_WEEK}" if early else fmt(name, value)
+    with solara.Div(classes=["lesim-card"], attributes={"role": "group", "aria-label": o.label}):
+        solara.Text(o.label, classes=["lesim-card-label"])
+        solara.Text(text, classes=["lesim-card-value"])
+        if reference is not None and not early:
+            d = value - reference
+            better = (d > 0) == (o.better == "higher") if d != 0 else None
+            tone = "" if better is None or abs(d) < 1e-12 else ("lesim-better" if better else "lesim-worse")
+            solara.Text(f"{fmt_delta(name, d)} vs as loaded", classes=["lesim-card-delta", tone])
+
+
+def _use_rows(session: Session, key, full, since_fn, week: int):
+    """(option, rows) for an incrementally fed chart: the option with every week so far is
+    built once per ``key``; afterwards each frame sends only the weeks after the last frame
+    that reached the page (plus the one before it, merged by week in the browser, so a lost
+    message costs nothing)."""
+    sent = solara.use_ref(-1)
+    option = solara.use_memo(lambda: full(), dependencies=key)
+    built = solara.use_memo(lambda: {"week": week}, dependencies=key)
+    since = max(sent.current, built["week"]) - 1
+    rows = since_fn(since) if week > since + 1 else []
+
+    def remember():
+        sent.current = week
+    solara.use_effect(remember, dependencies=[week, *key])
+    return option, rows
+
+
+@solara.component
+def OutcomeChart(session: Session, models: list, name: str, names: list[str], week: int):
+    title = chart_title(name)
+
+    def full():
+        with session.lock:
+            return option_json(line_option(title, names, line_rows(models, name, -1), dashed=(1,), warm_up=name in SMOOTHED))
+
+    def since(w):
+        with session.lock:
+            return line_rows(models, name, w) if not session.closed else []
+
+    option, rows = _use_rows(session, [session, name, len(models)], full, since, week)
+    return LiveChart.element(option=option, rows=rows, height=220, label=f"Line chart: {title}, by week")
+
+
+@solara.component
+def DifferenceChart(session: Session, name: str, week: int):
+    title = f"Δ {OUTCOME_BY_NAME[name].label} ({unit_text(name)})"
+
+    def diff_rows(w):
+        with session.lock:
+            if session.closed or session.reference is None:
+                return []
+            a = line_rows([session.model, session.reference], name, w)
+        return [[r[0], None if r[1] is None or r[2] is None else clean(r[1] - r[2])] for r in a]
+
+    option, rows = _use_rows(session, [session, name], lambda: option_json(
+        line_option(title, ["difference"], diff_rows(-1), zero_line=True, min_zero=False)),
+        diff_rows, week)
+    return LiveChart.element(option=option, rows=rows, height=200, label=f"Line chart: {title}, by week")
+
+
+@solara.component
+def DepartmentChart(session: Session, name: str, week: int):
+    title = chart_title(name)
+
+    def full():
+        with session.lock:
+            depts = list(session.model.structure.dept_names)
+            return option_json(line_option(title, depts, department_rows(session.model, name, -1), warm_up=name in SMOOTHED))
+
+    def since(w):
+        with session.lock:
+            return department_rows(session.model, name, w) if not session.closed else []
+
+    option, rows = _use_rows(session, [session, name], full, since, week)
+    return LiveChart.element(option=option, rows=rows, height=260, label=f"Line chart: {title} by department")
+
+
+@solara.component
+def SkillChart(session: Session, week: int):
+    title = "Mean gap to the required level (levels)"
+    with session.lock:
+        closed = session.closed
+        names = [] if closed else [n.replace("_", " ") for n in session.model.structure.skill_names]
+        gap = [] if closed else [clean(float(v), 3)
+                                 for v in np.nan_to_num(np.asarray(session.model.collector.skill_gap[-1]))]
+    option = solara.use_memo(lambda: option_json(bar_option(title, names, gap, "levels")),
+                             dependencies=[session, tuple(names)])
+    patch = {"series": [{"data": gap}], "title": {"text": f"{title}, week {week}"}}
+    return LiveChart.element(option=option, patch=patch, height=260, label=f"Bar chart: {title} by skill, week {week}")
+
+
+NETWORK_MEASURES = {"skills gap": ("gap to requirement (levels)", None, True),
+                    "proficiency": ("mean proficiency (0–5)", 5.0, False),
+                    "engagement": ("engagement (0–1)", 1.0, False),
+                    "growth mindset": ("growth mindset (0–1)", 1.0, False)}
+
+
+def node_values(model, measure: str, rows: np.ndarray) -> np.ndarray:
+    wf = model.workforce
+    if measure == "skills gap":
+        values = np.asarray(model.derived.gap)[rows]
+    elif measure == "proficiency":
+        values = wf.prof[rows].mean(axis=1)
+    elif measure == "engagement":
+        values = wf.engagement[rows]
+    else:
+        values = wf.mindset[rows]
+    return np.where(wf.occupied[rows], values, np.nan)
+
+
+@solara.component
+def NetworkChart(session: Session, measure: str, week: int):
+    """The sampled org network (whole teams, fixed layout) coloured by a measure, with its
+    legend; a vacant position is grey."""
+    label, vmax, reverse = NETWORK_MEASURES[measure]
+    sample = solara.use_memo(lambda: network_sample(session.model) if not session.closed else np.empty(0, int),
+                             dependencies=[session])
+    layout = solara.use_memo(lambda: network_layout(session.model, sample) if not session.closed else {},
+                             dependencies=[session])
+    with session.lock:
+        closed = session.closed
+        if closed:
+            sample, values, n, dept, dept_names = np.empty(0, int), np.empty(0), 0, np.empty(0, int), []
+        else:
+            values = node_values(session.model, measure, sample)
+            n = session.model.workforce.n
+            dept = session.model.workforce.dept[sample]
+            dept_names = session.model.structure.dept_names
+    if vmax is None:
+        vmax = max(0.5, float(np.nanmax(values)) if np.isfinite(values).any() else 1.0)
+        vmax = float(f"{vmax:.2g}")
+
+    def nodes(vals):
+        return [{"name": f"{dept_names[int(d)]} · position {int(r)}", "x": round(layout[int(r)][0], 4),
+                 "y": round(layout[int(r)][1], 4), "value": clean(float(v), 3),
+                 **({"itemStyle": {"color": "#ccc"}} if not np.isfinite(v) else {})}
+                for r, v, d in zip(sample, vals, dept)]
+
+    def links():
+        if closed:
+            return []
+        index = {int(r): i for i, r in enumerate(sample)}
+        ties = session.model.ties
+        out = []
+        for r in sample:
+            for nb in ties.indices[ties.indptr[r]:ties.indptr[r + 1]]:
+                if int(nb) > int(r) and int(nb) in index:
+                    out.append({"source": index[int(r)], "target": index[int(nb)]})
+        return out
+
+    shown = f"{len(sample)} of {n:,} positions (whole teams)" if len(sample) < n else f"all {n} positions"
+    title = f"Org network: {shown}"
+    option = solara.use_memo(lambda: option_json(network_option(title, nodes(values), links(), label, vmax, reverse)),
+                             dependencies=[session, measure])
+    patch = {"series": [{"data": nodes(values)}], "visualMap": {"max": vmax, "text": [f"{vmax:g}", f"0  {label}"]}}
+    return LiveChart.element(option=option, patch=patch, height=320,
+                             label=f"Network of {shown}, coloured by {label}, week {week}")
+
+
+def department_table(model, department: str) -> str:
+    """A department's headline figures beside the organisation's (Markdown table)."""
+    col = model.collector
+    d = list(model.structure.dept_names).index(department)
+    head = int(col.headcount[-1][d])
+    lines = [f"**{department}** — {head} people", "", "| outcome | department | organisation |", "|---|---|---|"]
+    for name in DEPARTMENT_OUTCOMES:
+        i = outcome_index(name)
+        lines.append(f"| {OUTCOME_BY_NAME[name].label} | {fmt(name, float(col.dept[-1][d, i]))} "
+                     f"| {fmt(name, float(col.org[-1][i]))} |")
+    return "\n".join(lines)
+
+
+CSS = """
+.lesim-help { font-size: 12px; color: #555; display: block; margin: 2px 0 4px; line-height: 1.3; }
+.lesim-control { border-bottom: 1px solid #e4e4e4; padding: 6px 0 8px; }
+.lesim-pending { border-left: 3px solid #d08c2b; padding-left: 6px; }
+.lesim-slider-row { display: flex; align-items: center; gap: 6px; }
+.lesim-slider-row .v-input { flex: 1 1 auto; }
+.lesim-slider .v-label { display: none; }
+.lesim-end { font-size: 12px; color: #555; white-space: nowrap; }
+.lesim-cards { display: grid; grid-template-columns: repeat(auto-fill, minmax(150px, 1fr)); gap: 8px; margin: 8px 0; }
+.lesim-card { border: 1px solid #d8dee6; border-radius: 6px; padding: 6px 10px; background: #fafcfe; }
+.lesim-card-label { display: block; font-size: 12px; color: #444; }
+.lesim-card-value { display: block; font-size: 20px; font-weight: 600; color: #1f3b57; }
+.lesim-card-delta { display: block; font-size: 12px; color: #555; }
+.lesim-better { color: #2e7d32 !important; }
+.lesim-worse { color: #b23c17 !important; }
+.lesim-grid { display: grid; grid-template-columns: repeat(auto-fill, minmax(300px, 1fr)); gap: 10px; width: 100%; }
+.lesim-grid-wide { grid-template-columns: repeat(auto-fill, minmax(340px, 1fr)); margin-top: 10px; }
+.lesim-status { display: block; margin: 6px 0; }
+.lesim-main { max-width: 100%; min-width: 0; }
+@media (max-width: 600px) {
+  .lesim-grid, .lesim-grid-wide { grid-template-columns: 1fr; }
+  .lesim-cards { grid-template-columns: repeat(2, 1fr); }
+}
+"""

@@ -38,17 +38,18 @@ CDN_REFERENCE = re.compile(r"(?:getCdn\(\)\}|\{\{\s*cdn\s*\}\}|cdn\})/((?:@[\w.-
 
 
 def required_packages() -> list[str]:
-    """``name@version`` of every package the installed Solara loads through its CDN proxy:
-    those its page template names and those its components import on demand (found by
-    scanning Solara's own sources, so a Solara upgrade brings its own list)."""
+    """``name@version`` of every package the page loads through Solara's CDN proxy: those
+    Solara's page template names, those its components import on demand, and those the
+    dashboard's own templates load (ECharts for the live charts) — found by scanning the
+    sources, so a Solara upgrade brings its own list."""
     import solara
     import solara.server.settings as settings
 
-    root = Path(solara.__file__).parent
     found: list[tuple[str, str]] = []
-    for f in sorted(root.rglob("*")):
-        if f.suffix in (".py", ".vue", ".j2", ".html") and f.is_file():
-            found += CDN_REFERENCE.findall(f.read_text(errors="ignore"))
+    for root in (Path(solara.__file__).parent, Path(__file__).parent):  # Solara's sources, then the dashboard's own
+        for f in sorted(root.rglob("*")):
+            if f.suffix in (".py", ".vue", ".j2", ".html") and f.is_file():
+                found += CDN_REFERENCE.findall(f.read_text(errors="ignore"))
     fa = re.match(r"/((?:@[\w.-]+/)?[\w.-]+)@([\w.-]+)/", settings.assets.fontawesome_path)
     if fa:
         found.append(fa.groups())

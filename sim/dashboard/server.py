@@ -24,6 +24,8 @@ def environment(scenario_dirs: list[Path], results_dirs: list[Path], initial: st
         "LESIM_RESULTS_DIRS": os.pathsep.join(str(p.resolve()) for p in results_dirs),
         "LESIM_SCENARIO": initial,
         "SOLARA_TELEMETRY_MIXPANEL_ENABLE": "false",
+        "SOLARA_THEME_SHOW_BANNER": "false",  # its badge sat over the charts
+        "SOLARA_THEME_TITLE": "lesim dashboard",
         "SOLARA_KERNEL_CULL_TIMEOUT": os.environ.get("SOLARA_KERNEL_CULL_TIMEOUT", RECONNECT_WINDOW),
         "MPLBACKEND": "Agg",
     }

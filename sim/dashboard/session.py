@@ -16,19 +16,23 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-import numpy as np
 import pandas as pd
 import yaml
 
 from ..experiments.spec import resolve_scenario
 from ..loader import ScenarioError, apply_override, load_raw, validate_data
 from ..model import LearningEcosystem
-from ..outcomes import HEADLINE, OUTCOMES
 from ..parameters import ParameterInfo, iter_parameters
 from ..run import tables
 from ..scenario import Scenario
 
 CONTROL_KINDS = ("lever", "uncertainty")
+SETTINGS_AS_CONTROLS = ("organisation.size", "seed")
+"""Settings a planner changes live too: the organisation's size, and the seed (another run of
+the same organisation)."""
+ECONOMICS = ("governance.employee_hour_cost", "governance.value_per_employee_year", "governance.discount_rate",
+             "labour_market.separation_cost")
+"""The economic assumptions the ROI and NPV rest on, grouped as their own section."""
 
 
 class Turns:
@@ -69,7 +73,33 @@ def control_parameters() -> list[ParameterInfo]:
     except the rules' behavioural constants (``rules.*``): those are the modeller's
     assumptions, set in a scenario file and screened by ``lesim sensitivity``, not levers a
     planner explores live."""
-    return [p for p in iter_parameters(Scenario) if p.kind in CONTROL_KINDS and not p.path.startswith("rules.")]
+    every = list(iter_parameters(Scenario))
+    first = [p for path in SETTINGS_AS_CONTROLS for p in every if p.path == path]
+    return first + [p for p in every if p.kind in CONTROL_KINDS and not p.path.startswith("rules.")]
+
+
+def section_of(path: str) -> str:
+    """The section a control is shown in: a policy, the economic assumptions, or the top-level
+    part of the scenario (``learning``, ``labour_market``, …), as a title."""
+    if path in SETTINGS_AS_CONTROLS:
+        return "Organisation and run"
+    if path in ECONOMICS:
+        return "Economic assumptions"
+    parts = path.split(".")
+    name = parts[1] if parts[0] == "policies" else parts[0]
+    title = name.replace("_", " ").capitalize()
+    return title.replace("Ld", "L&D")
+
+
+def control_label(path: str) -> str:
+    """A control's label: the last part of its path as words (its section says what it belongs to)."""
+    label = path.split(".")[-1].replace("_", " ")
+    return {"enabled": "switched on", "size": "employees", "ratio": "share of employees"}.get(label, label).capitalize()
+
+
+def describe(path: str) -> str:
+    """``section: label`` — how a control is named where its section is not in view."""
+    return f"{section_of(path)}: {control_label(path).lower()}"
 
 
 def value_at(scenario: Scenario, path: str) -> Any:
@@ -130,23 +160,6 @@ class ScenarioFolders:
         if not isinstance(name, str) or name not in files:
             raise ScenarioError(f"{str(name)[:80]!r}: not a scenario in the dashboard's folders")
         return files[name]
-
-
-@dataclass
-class Snapshot:
-    """Everything the page shows, copied under the session's lock (a Play thread may be
-    stepping the model meanwhile)."""
-
-    week: int
-    status: str
-    timeseries: pd.DataFrame
-    reference: pd.DataFrame | None
-    departments: pd.DataFrame
-    differences: pd.DataFrame | None
-    skill_names: list[str]
-    skill_gap: np.ndarray
-    node_values: dict[str, np.ndarray]
-    occupied: np.ndarray
 
 
 @dataclass
@@ -218,49 +231,39 @@ class Session:
         model = self.model
         return model is None or model.week >= model.spec.weeks
 
-    def snapshot(self) -> Snapshot:
-        with self.lock:
-            ts, dep, _, _ = tables(self.model)
-            ref = tables(self.reference)[0] if self.reference is not None else None
-            wf = self.model.workforce
-            return Snapshot(
-                week=self.model.week, status=self.status(), timeseries=ts, reference=ref, departments=dep,
-                differences=self._differences(ts, ref) if ref is not None else None,
-                skill_names=list(self.model.structure.skill_names),
-                skill_gap=np.nan_to_num(np.array(self.model.collector.skill_gap[-1])),
-                node_values={"proficiency": wf.prof.mean(axis=1), "engagement": wf.engagement.copy(),
-                             "mindset": wf.mindset.copy()},
-                occupied=wf.occupied.copy())
-
     def timeseries(self) -> pd.DataFrame:
         with self.lock:
             return tables(self.model)[0]
 
     def status(self) -> str:
-        latest = self.model.collector.latest()
-        parts = [f"Week {self.model.week} of {self.model.spec.weeks}"]
-        for name in ("skills_gap", "engagement", "turnover", "spend_per_employee", "roi"):
-            v = latest[name]
-            if name == "spend_per_employee":
-                parts.append(f"Spend ${v:,.0f}/employee/yr" if np.isfinite(v) else "Spend –")
-            elif name == "turnover":
-                parts.append(f"Turnover {v:.1%}" if np.isfinite(v) else "Turnover –")
-            else:
-                label = {"skills_gap": "Skills gap", "engagement": "Engagement", "roi": "Gross ROI"}[name]
-                parts.append(f"{label} {v:.3f}" if np.isfinite(v) else f"{label} –")
-        changed = [f"{k}={v}" for k, v in self.values.items() if v != value_at(self.loaded.scenario, k)]
+        """``Week N of M`` and the headline figures in their units, then what differs from the
+        scenario file (by label, with the file's value)."""
+        from .live import fmt, latest
+
+        model = self.model
+        parts = [f"Week {model.week} of {model.spec.weeks}"]
+        for name, label, unit in (("skills_gap", "Skills gap", ""), ("engagement", "Engagement", ""),
+                                  ("turnover", "Turnover", ""), ("spend_per_employee", "L&D spend", " per employee-year")):
+            parts.append(f"{label} {fmt(name, latest(model, name))}{unit}")
+        changed = self.changed()
         if changed:
-            parts.append("changed: " + ", ".join(changed))
+            parts.append("changed from the file: " + ", ".join(changed))
         return " · ".join(parts)
 
-    @staticmethod
-    def _differences(a: pd.DataFrame, b: pd.DataFrame) -> pd.DataFrame:
-        """Headline outcomes of the strategy minus the reference, per week (comparison mode)."""
-        names = [o.name for o in HEADLINE]
-        diff = a[names] - b[names]
-        diff.insert(0, "week", a["week"])
-        return diff
+    def changed(self) -> list[str]:
+        """Each control value that differs from the scenario file: ``section: label = value (file: x)``."""
+        out = []
+        for k, v in self.values.items():
+            was = value_at(self.loaded.scenario, k)
+            if v != was:
+                out.append(f"{describe(k)} = {show_value(v)} (file: {show_value(was)})")
+        return out
 
 
-def outcome_label(name: str) -> str:
-    return next(f"{o.label} ({o.unit})" for o in OUTCOMES if o.name == name)
+def show_value(v: Any) -> str:
+    """A control value as text: on/off for switches, numbers without noise."""
+    if isinstance(v, bool):
+        return "yes" if v else "no"
+    if isinstance(v, float):
+        return f"{v:.6g}"
+    return str(v)
