@@ -315,3 +315,24 @@ def test_speed_run_to_end_and_pause_at_once(dash):
     expect(status(dash)).to_contain_text("Week 260 of 260", timeout=120_000)
     expect(dash.get_by_role("button", name="Step")).to_be_disabled()
     wait_for_weeks(dash, list(range(261)))  # skipped frames still reach the chart: every week, once
+
+
+def test_the_page_and_its_charts_load_offline_from_the_local_cache(server, browser):
+    """Every request goes to the dashboard's own server, every front-end package (ECharts
+    included) comes from the asset cache that `make` filled, and the charts draw."""
+    from sim.dashboard import assets
+
+    assert assets.missing() == [] and "echarts@5.4.0" in assets.required_packages()
+    page = browser.new_page()
+    requests, failed = [], []
+    page.on("request", lambda r: requests.append(r.url))
+    page.on("requestfailed", lambda r: failed.append(r.url))
+    page.on("response", lambda r: failed.append(f"{r.status} {r.url}") if r.status >= 400 else None)
+    page.goto(server)
+    expect(status(page)).to_contain_text("Week 0 of 260", timeout=60_000)
+    expect(page.locator(".lesim-chart canvas")).to_have_count(10)  # nine charts; the network draws on two layers
+    assert page.evaluate("document.documentElement.lang") == "en"
+    page.close()
+    assert all(url.startswith(server) or url.startswith(("data:", "blob:")) for url in requests), \
+        [u for u in requests if not u.startswith(server)][:5]
+    assert any("/_solara/cdn/echarts@5.4.0/" in url for url in requests) and not failed, failed[:5]

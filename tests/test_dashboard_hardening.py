@@ -124,8 +124,14 @@ def dash_page(folder: Path, monkeypatch):
     monkeypatch.setattr(app, "SWEEPS", SweepFolders([]))
     monkeypatch.setattr(app, "INITIAL", "good")
     _box, rc = solara.render(Served(), handle_error=False)
+    open_sections(rc)
     yield rc
     rc.close()
+
+
+def open_sections(rc) -> None:
+    """Open every section of controls (a closed section's controls are not built)."""
+    rc.find(v.ExpansionPanels, class_="lesim-sections").widget.set_state({"v_model": list(range(len(app.SECTIONS)))})
 
 
 def alerts(rc) -> list[str]:
@@ -198,6 +204,10 @@ def test_tampered_control_values_are_refused_and_valid_ones_kept(dash_page):
     assert alerts(dash_page) == ["Colour by: '../../etc/passwd' is not one of the offered choices"]
     send(dash_page, "Compare with the scenario as loaded", "yes")
     assert alerts(dash_page) == ["compare: 'yes' is not true or false"]
+    for tampered in ([99], ["0"], "all", [True]):
+        dash_page.find(v.ExpansionPanels, class_="lesim-sections").widget.set_state({"v_model": tampered})
+        assert alerts(dash_page)[0].startswith("sections: ") and "is not a list of section positions" in alerts(dash_page)[0]
+    open_sections(dash_page)
     type_into(dash_page, "Share of employees", "2")
     assert "must be between 0 and 1, got 2" in alerts(dash_page)[0]
     send(dash_page, "Share of employees", 0.5)

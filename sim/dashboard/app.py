@@ -32,7 +32,7 @@ from ..loader import ScenarioError
 from ..outcomes import OUTCOME_BY_NAME
 from ..parameters import ParameterInfo
 from .charts import network_layout, network_sample
-from .live import (SMOOTHED, LiveChart, bar_option, chart_title, clean, department_rows, fmt, fmt_delta, latest, line_option,
+from .live import (SMOOTHED, LiveChart, dumps, bar_option, chart_title, clean, department_rows, fmt, fmt_delta, latest, line_option,
                    line_rows, network_option, option_json, outcome_index, unit_text)
 from .session import (Loaded, ScenarioFolders, Session, control_label, control_parameters, describe, load,
                       scenario_yaml, section_of, show_value, value_at, with_values)
@@ -47,6 +47,9 @@ SCENARIOS = ScenarioFolders(_folders("LESIM_SCENARIO_DIRS", "scenarios"))
 SWEEPS = SweepFolders(_folders("LESIM_RESULTS_DIRS", "results"))
 INITIAL = os.environ.get("LESIM_SCENARIO", "baseline")
 PARAMETERS = control_parameters()
+SECTIONS: dict[str, list[ParameterInfo]] = {}
+for _p in PARAMETERS:
+    SECTIONS.setdefault(section_of(_p.path), []).append(_p)
 
 
 # ----------------------------------------------------------------------------- session lifetime
@@ -328,6 +331,15 @@ def ScenarioView(loaded: Loaded, names: list[str], open_scenario, message: str, 
             set_error(f"compare: {str(v)[:80]!r} is not true or false")
 
     pending = [p.path for p in PARAMETERS if values.get(p.path) != session.values.get(p.path, defaults[p.path])]
+    opened, set_opened = solara.use_state([])
+
+    def open_sections(v):
+        """The open sections (the browser sends their positions)."""
+        if isinstance(v, list) and all(isinstance(i, int) and not isinstance(i, bool) and 0 <= i < len(SECTIONS)
+                                       for i in v):
+            set_opened(sorted(set(v)))
+        else:
+            set_error(f"sections: {str(v)[:80]!r} is not a list of section positions")
     with solara.Sidebar():
         # re-created after each attempt, so a refused choice does not stay shown in the picker
         solara.Select(label="Scenario", values=names, value=loaded.name,
@@ -335,14 +347,17 @@ def ScenarioView(loaded: Loaded, names: list[str], open_scenario, message: str, 
         solara.Switch(label="Compare with the scenario as loaded", value=compare, on_value=set_compare_checked)
         solara.Markdown("**Levers and assumptions** — applied on Reset. A lever is the strategy's to set; an "
                         "assumption is a belief about the organisation, within its plausible range.")
-        sections: dict[str, list[ParameterInfo]] = {}
-        for p in PARAMETERS:
-            sections.setdefault(section_of(p.path), []).append(p)
-        for section, params in sections.items():
-            n_pending = sum(p.path in pending for p in params)
-            with solara.Details(summary=section + (f" ({n_pending} not applied)" if n_pending else "")):
-                for p in params:
-                    Control(p, values.get(p.path, defaults[p.path]), set_value(p.path), p.path in pending)
+        with solara.v.ExpansionPanels(v_model=opened, on_v_model=open_sections, multiple=True, accordion=True,
+                                      class_="lesim-sections"):
+            for i, (section, params) in enumerate(SECTIONS.items()):
+                n_pending = sum(p.path in pending for p in params)
+                with solara.v.ExpansionPanel():
+                    solara.v.ExpansionPanelHeader(
+                        children=[section + (f" ({n_pending} not applied)" if n_pending else "")])
+                    with solara.v.ExpansionPanelContent():
+                        if i in opened:  # a closed section's controls are not built: every frame walks the page
+                            for p in params:
+                                Control(p, values.get(p.path, defaults[p.path]), set_value(p.path), p.path in pending)
 
     solara.Title(f"lesim — {loaded.scenario.name}")
     Lang()
@@ -509,7 +524,7 @@ def OutcomeChart(session: Session, models: list, name: str, names: list[str], we
             return line_rows(models, name, w) if not session.closed else []
 
     option, rows = _use_rows(session, [session, name, len(models)], full, since, week)
-    return LiveChart.element(option=option, rows=rows, height=220, label=f"Line chart: {title}, by week")
+    return LiveChart.element(spec=option, rows=dumps(rows), height=220, label=f"Line chart: {title}, by week")
 
 
 @solara.component
@@ -526,7 +541,7 @@ def DifferenceChart(session: Session, name: str, week: int):
     option, rows = _use_rows(session, [session, name], lambda: option_json(
         line_option(title, ["difference"], diff_rows(-1), zero_line=True, min_zero=False)),
         diff_rows, week)
-    return LiveChart.element(option=option, rows=rows, height=200, label=f"Line chart: {title}, by week")
+    return LiveChart.element(spec=option, rows=dumps(rows), height=200, label=f"Line chart: {title}, by week")
 
 
 @solara.component
@@ -543,7 +558,7 @@ def DepartmentChart(session: Session, name: str, week: int):
             return department_rows(session.model, name, w) if not session.closed else []
 
     option, rows = _use_rows(session, [session, name], full, since, week)
-    return LiveChart.element(option=option, rows=rows, height=260, label=f"Line chart: {title} by department")
+    return LiveChart.element(spec=option, rows=dumps(rows), height=260, label=f"Line chart: {title} by department")
 
 
 @solara.component
@@ -556,8 +571,8 @@ def SkillChart(session: Session, week: int):
                                  for v in np.nan_to_num(np.asarray(session.model.collector.skill_gap[-1]))]
     option = solara.use_memo(lambda: option_json(bar_option(title, names, gap, "levels")),
                              dependencies=[session, tuple(names)])
-    patch = {"series": [{"data": gap}], "title": {"text": f"{title}, week {week}"}}
-    return LiveChart.element(option=option, patch=patch, height=260, label=f"Bar chart: {title} by skill, week {week}")
+    return LiveChart.element(spec=option, values=dumps(gap), patch=dumps({"title": {"text": f"{title}, week {week}"}}),
+                             height=260, label=f"Bar chart: {title} by skill, week {week}")
 
 
 NETWORK_MEASURES = {"skills gap": ("gap to requirement (levels)", None, True),
@@ -602,29 +617,29 @@ def NetworkChart(session: Session, measure: str, week: int):
         vmax = float(f"{vmax:.2g}")
 
     def nodes(vals):
-        return [{"name": f"{dept_names[int(d)]} · position {int(r)}", "x": round(layout[int(r)][0], 4),
-                 "y": round(layout[int(r)][1], 4), "value": clean(float(v), 3),
-                 **({"itemStyle": {"color": "#ccc"}} if not np.isfinite(v) else {})}
+        return [{"name": f"{dept_names[int(d)]}, position {int(r)}",
+                 "value": [round(layout[int(r)][0], 4), round(layout[int(r)][1], 4), clean(float(v), 3)]}
                 for r, v, d in zip(sample, vals, dept)]
 
-    def links():
+    def edges():
         if closed:
             return []
-        index = {int(r): i for i, r in enumerate(sample)}
+        inside = set(int(r) for r in sample)
         ties = session.model.ties
         out = []
         for r in sample:
             for nb in ties.indices[ties.indptr[r]:ties.indptr[r + 1]]:
-                if int(nb) > int(r) and int(nb) in index:
-                    out.append({"source": index[int(r)], "target": index[int(nb)]})
+                if int(nb) > int(r) and int(nb) in inside:
+                    out.append({"coords": [list(layout[int(r)]), list(layout[int(nb)])]})
         return out
 
     shown = f"{len(sample)} of {n:,} positions (whole teams)" if len(sample) < n else f"all {n} positions"
     title = f"Org network: {shown}"
-    option = solara.use_memo(lambda: option_json(network_option(title, nodes(values), links(), label, vmax, reverse)),
+    option = solara.use_memo(lambda: option_json(network_option(title, nodes(values), edges(), label, vmax, reverse)),
                              dependencies=[session, measure])
-    patch = {"series": [{"data": nodes(values)}], "visualMap": {"max": vmax, "text": [f"{vmax:g}", f"0  {label}"]}}
-    return LiveChart.element(option=option, patch=patch, height=320,
+    patch = {"visualMap": {"max": vmax, "text": [f"{vmax:g}", f"0  {label}"]}}
+    return LiveChart.element(spec=option, values=dumps([clean(float(v), 3) for v in values]), patch=dumps(patch),
+                             height=320,
                              label=f"Network of {shown}, coloured by {label}, week {week}")
 
 

@@ -15,6 +15,7 @@ index does not look like a collapse; flows (turnover, spend, hours) as a trailin
 
 from __future__ import annotations
 
+import json
 import math
 from typing import Any
 
@@ -34,14 +35,22 @@ COLOURS = ["#1f5f8b", "#c0504d", "#4f7f3f", "#8064a2", "#d08c2b", "#2c9c9c", "#7
 
 
 class LiveChart(ipyvuetify.VuetifyTemplate):
-    """One ECharts chart (see ``live_chart.vue``)."""
+    """One ECharts chart (see ``live_chart.vue``). The data traits are JSON text: the page's
+    renderer passes a string on without walking it, where it would walk every number of a
+    list on every frame."""
 
     template_file = (__file__, "live_chart.vue")
-    option = traitlets.Dict({}).tag(sync=True)
-    rows = traitlets.List([]).tag(sync=True)
-    patch = traitlets.Dict({}).tag(sync=True)
+    spec = traitlets.Unicode("").tag(sync=True)
+    rows = traitlets.Unicode("").tag(sync=True)
+    values = traitlets.Unicode("").tag(sync=True)
+    patch = traitlets.Unicode("").tag(sync=True)
     height = traitlets.Int(220).tag(sync=True)
     label = traitlets.Unicode("").tag(sync=True)
+
+
+def dumps(obj: Any) -> str:
+    """Compact JSON (NaN and infinities are refused: :func:`clean` makes them null first)."""
+    return json.dumps(obj, separators=(",", ":"), allow_nan=False)
 
 
 # ----------------------------------------------------------------------------- units and labels
@@ -201,7 +210,7 @@ def line_option(title: str, names: list[str], rows: list[list], dashed: tuple[in
                      "containLabel": True},
             "legend": {"show": legend and len(names) > 1, "top": 22, "left": 0, "type": "scroll",
                        "textStyle": {"fontSize": 12}},
-            "tooltip": {"trigger": "axis", "valueFormatter": None},
+            "tooltip": {"trigger": "axis"},
             "toolbox": _toolbox(),
             "dataset": {"source": rows},
             "xAxis": {"type": "value", "name": "week", "nameLocation": "middle", "nameGap": 20, "minInterval": 1,
@@ -221,28 +230,37 @@ def bar_option(title: str, categories: list[str], values: list[float | None], un
             "series": [{"type": "bar", "name": title, "data": values, "itemStyle": {"color": COLOURS[0]}}]}
 
 
-def network_option(title: str, nodes: list[dict], links: list[dict], label: str, vmax: float,
+def network_option(title: str, nodes: list[dict], edges: list[list[list[float]]], label: str, vmax: float,
                    reverse: bool = False) -> dict:
-    """The sampled org network at fixed positions, coloured by a measure, with its legend."""
+    """The sampled org network at fixed positions, coloured by a measure, with its legend:
+    nodes as a scatter series (cheap to recolour every week), ties as a static lines series."""
     colours = ["#440154", "#3b528b", "#21918c", "#5ec962", "#fde725"]
+    hidden = {"show": False}
     return {**BASE,
             "title": {"text": title, "textStyle": {"fontSize": 13, "fontWeight": 600}, "left": 0, "top": 0},
-            "tooltip": {"formatter": "{b}: {c}"},
+            "tooltip": {"trigger": "item"},
             "toolbox": {"right": 4, "top": 0, "itemSize": 13,
                         "feature": {"saveAsImage": {"title": "Save as PNG", "pixelRatio": 2}}},
-            "visualMap": {"type": "continuous", "min": 0, "max": vmax, "calculable": False, "seriesIndex": 0,
-                          "orient": "horizontal", "left": "center", "bottom": 0, "itemHeight": 160, "itemWidth": 10,
-                          "text": [f"{vmax:g}", f"0  {label}"], "textStyle": {"fontSize": 11},
+            "grid": {"left": 4, "right": 4, "top": 28, "bottom": 40},
+            "xAxis": {"type": "value", "show": False, "scale": True, "splitLine": hidden},
+            "yAxis": {"type": "value", "show": False, "scale": True, "splitLine": hidden},
+            "visualMap": {"type": "continuous", "min": 0, "max": vmax, "dimension": 2, "calculable": False,
+                          "seriesIndex": 0, "orient": "horizontal", "left": "center", "bottom": 0, "itemHeight": 160,
+                          "itemWidth": 10, "text": [f"{vmax:g}", f"0  {label}"], "textStyle": {"fontSize": 11},
                           "inRange": {"color": colours[::-1] if reverse else colours}},
-            "series": [{"type": "graph", "layout": "none", "roam": True, "symbolSize": 7, "data": nodes,
-                        "links": links, "lineStyle": {"color": "#bbb", "width": 0.5, "opacity": 0.7},
-                        "emphasis": {"focus": "adjacency"}, "top": 30, "bottom": 44, "left": 8, "right": 8}]}
+            "series": [{"type": "scatter", "name": label, "symbolSize": 7, "data": nodes, "zlevel": 1,
+                        "tooltip": {"formatter": "{b}"}},
+                       {"type": "lines", "coordinateSystem": "cartesian2d", "silent": True, "zlevel": 0,
+                        "lineStyle": {"color": "#bbb", "width": 0.5, "opacity": 0.7}, "data": edges}]}
 
 
-def option_json(option: dict[str, Any]) -> dict[str, Any]:
-    """Drop keys whose value is None (ECharts treats a null formatter as a function)."""
-    if isinstance(option, dict):
-        return {k: option_json(v) for k, v in option.items() if v is not None}
-    if isinstance(option, list):
-        return [option_json(v) for v in option]
-    return option
+def option_json(option: dict[str, Any]) -> str:
+    """The option as JSON, without keys whose value is None (ECharts would read a null
+    formatter as a function)."""
+    def drop(o):
+        if isinstance(o, dict):
+            return {k: drop(v) for k, v in o.items() if v is not None}
+        if isinstance(o, list):
+            return [drop(v) for v in o]
+        return o
+    return dumps(drop(option))
