@@ -3,6 +3,7 @@ server started here on a free port (see conftest for the browser override)."""
 
 from __future__ import annotations
 
+import json
 import os
 import re
 import signal
@@ -167,10 +168,15 @@ def test_yaml_export_is_a_valid_scenario(dash, tmp_path):
     assert load_scenario(target).name == "baseline"
 
 
-def test_sweep_viewer_shows_a_finished_sweep(dash):
+def test_sweep_viewer_shows_the_decision_brief(dash, sweep_results):
     dash.locator(".v-card", has_text="Finished sweeps").locator(".v-select__slot").first.click()
     dash.get_by_role("option", name="tiny_sweep").click()
-    expect(dash.get_by_text("lxp").first).to_be_visible()
+    brief = json.loads((sweep_results / "tiny_sweep" / "brief.json").read_text())
+    card = dash.locator(".v-card", has_text="Finished sweeps")
+    expect(card.get_by_text("Decision brief")).to_be_visible()
+    expect(card.get_by_text(brief["headline"], exact=True)).to_be_visible()
+    expect(card.locator("table").first).to_contain_text("Lxp")
+    assert card.locator("table").first.locator("tbody tr").count() == 2  # the two strategies, no pagination
 
 
 def test_two_sessions_do_not_share_a_model(dash, server, browser):

@@ -376,3 +376,25 @@ def test_a_damaged_sweep_gives_one_line(tmp_path: Path, monkeypatch):
     assert len(lines) == 1 and "cannot show this sweep" in lines[0] and "\n" not in lines[0]
     rc.find(v.Select, label="Sweep").widget.set_state({"v_model": ["../../etc"]})  # tampered: ignored
     rc.close()
+
+
+@pytest.mark.parametrize("brief", ["garbage", '{"headline": 1}', "link"])
+def test_a_damaged_or_planted_brief_gives_one_line(tmp_path: Path, brief: str):
+    from sim.dashboard.sweeps import SweepView
+
+    root = tmp_path / "results"
+    (root / "s").mkdir(parents=True)
+    (root / "s" / "experiment.yaml").write_text("name: s\n")
+    (root / "s" / "comparison.csv").write_text("outcome,strategy\nskills_gap,a\n")
+    if brief == "link":
+        (root / "s" / "brief.json").symlink_to("/etc/passwd")
+    else:
+        (root / "s" / "brief.json").write_text(brief)
+    _box, rc = solara.render(SweepView(SweepFolders([root])), handle_error=False)
+    rc.find(v.Select, label="Sweep").widget.set_state({"v_model": "s"})
+    lines = alerts(rc)
+    assert len(lines) == 1 and "cannot show this sweep" in lines[0] and "\n" not in lines[0]
+    assert "root:" not in lines[0]
+    if brief == "link":
+        assert "leads out of the results folders" in lines[0]
+    rc.close()

@@ -675,6 +675,13 @@ CSS = """
 .lesim-grid-wide { grid-template-columns: repeat(auto-fill, minmax(340px, 1fr)); margin-top: 10px; }
 .lesim-status { display: block; margin: 6px 0; }
 .lesim-main { max-width: 100%; min-width: 0; }
+.lesim-table { border-collapse: collapse; margin: 8px 0; font-size: 13px; }
+.lesim-table td, .lesim-table th { border: 1px solid #d8dee6; padding: 3px 8px; text-align: left; }
+.lesim-table th { background: #eef3f8; }
+.lesim-table caption { text-align: left; font-weight: 600; padding: 4px 0; }
+.lesim-num { text-align: right !important; white-space: nowrap; }
+.lesim-rec { font-size: 1.1em; font-weight: 600; }
+.lesim-brief { max-width: 70em; }
 @media (max-width: 600px) {
   .lesim-grid, .lesim-grid-wide { grid-template-columns: 1fr; }
   .lesim-cards { grid-template-columns: repeat(2, 1fr); }

@@ -42,6 +42,7 @@ significant figures.
 from __future__ import annotations
 
 import html
+import json
 import re
 import warnings
 from pathlib import Path
@@ -495,6 +496,40 @@ def _cell(text: str, value: float | None = None, cls: str = "") -> str:
     return f"<td{c}{v}>{text}</td>"
 
 
+def options_table(brief) -> tuple[list[str], list[list[tuple[str, float | None, bool]]]]:
+    """The brief's options table: the header, and per option its cells as (text, value to sort
+    by, best in its column)."""
+    npv = brief.criterion == "incremental_npv"
+    crit = "Incremental NPV (PV)" if npv else f"Δ {outcome_label(brief.criterion)}"
+    head = ["Strategy", *(f"{crit}: {'pooled' if u == POOLED else u}" for u in brief.futures), "Worst-case shortfall",
+            brief.probability_label, "L&D spend per employee-year", "Budget per employee-year"]
+    best = {u: max(o.by_future[u][0] for o in brief.options) for u in brief.futures}
+    rows = []
+    for o in brief.options:
+        cells = [(strategy_label(o.strategy) + (" ★" if o.strategy == brief.recommended else ""), None, False)]
+        for u in brief.futures:
+            m, lo, hi = brief.shown(o.by_future[u])
+            text = "–" if o.strategy == brief.baseline else criterion_text(brief.criterion, m, lo, hi)
+            cells.append((text, m, o.by_future[u][0] >= best[u]))
+        cells += [(shortfall_text(brief.criterion, o.max_regret), o.max_regret, False),
+                  (fmt_prob(o.p_best), o.p_best, False),
+                  (economics.money(o.annual_spend), o.annual_spend, False),
+                  (economics.money(o.budget), o.budget, False)]
+        rows.append(cells)
+    return head, rows
+
+
+def brief_record(brief) -> dict:
+    """The brief as plain text parts (``brief.json``): what the dashboard's sweep viewer shows."""
+    head, table = options_table(brief)
+    return {"question": brief.question, "headline": brief.headline, "certainty": brief.certainty,
+            "cost": brief.cost, "valuation": brief.valuation,
+            "fails": list(brief.fails) or [no_failure_text(brief)], "tradeoffs": list(brief.tradeoffs),
+            "caveats": list(brief.caveats), "options_head": head,
+            "options": [[text for text, _v, _b in row] for row in table],
+            "best": [[bool(b) for _t, _v, b in row] for row in table]}
+
+
 def brief_html(brief) -> str:
     """The first screen: the question, the recommendation, how sure, what it costs, where it
     fails, what it gives up, the caveats, and the options table."""
@@ -513,23 +548,9 @@ def brief_html(brief) -> str:
     if brief.caveats:
         parts.append("<h3>Caveats</h3>" + li(brief.caveats))
     parts.append("</section>")
-    npv = brief.criterion == "incremental_npv"
-    crit = "Incremental NPV (PV)" if npv else f"Δ {outcome_label(brief.criterion)}"
-    head = ["Strategy", *(f"{crit}: {'pooled' if u == POOLED else u}" for u in brief.futures), "Worst-case shortfall", brief.probability_label,
-            "L&D spend per employee-year", "Budget per employee-year"]
-    best = {u: max(o.by_future[u][0] for o in brief.options) for u in brief.futures}
-    rows = []
-    for o in brief.options:
-        cells = [_cell(esc(strategy_label(o.strategy)) + (" ★" if o.strategy == brief.recommended else ""))]
-        for u in brief.futures:
-            m, lo, hi = brief.shown(o.by_future[u])
-            text = "–" if o.strategy == brief.baseline else esc(criterion_text(brief.criterion, m, lo, hi))
-            cells.append(_cell(text, m, "n best" if o.by_future[u][0] >= best[u] else "n"))
-        cells.append(_cell(esc(shortfall_text(brief.criterion, o.max_regret)), o.max_regret, "n"))
-        cells.append(_cell(fmt_prob(o.p_best), o.p_best, "n"))
-        cells.append(_cell(economics.money(o.annual_spend), o.annual_spend, "n"))
-        cells.append(_cell(economics.money(o.budget), o.budget, "n"))
-        rows.append("<tr>" + "".join(cells) + "</tr>")
+    head, table = options_table(brief)
+    rows = ["<tr>" + "".join(_cell(esc(text), value, ("n best" if bold else "n") if i else "")
+                             for i, (text, value, bold) in enumerate(row)) + "</tr>" for row in table]
     parts.append(f"<p class=muted>★ recommended. Each future: mean [95 % interval] over {brief.replicates} or more "
                  "paired replicates against the baseline, best in bold; worst-case shortfall = the most it falls "
                  "behind the best option in any future (the recommendation minimises it); P(chosen) = how often the "
@@ -688,7 +709,8 @@ def _econ_cell(outcome: str, r) -> str:
 def compare(folder: Path, baseline: str | None = None, outcomes: list[str] | None = None,
             week: int | None = None, criterion: str | None = None) -> tuple[pd.DataFrame, pd.DataFrame, dict, "Brief"]:
     """Compute the comparison and the decision brief (:mod:`sim.experiments.brief`) and write
-    comparison.csv and comparison.html into ``folder``."""
+    comparison.csv, brief.json (the brief as text, for the dashboard) and comparison.html into
+    ``folder``."""
     from .brief import NPV, BriefError, build_brief
 
     experiment, runs = load_sweep(folder)
@@ -715,9 +737,10 @@ def compare(folder: Path, baseline: str | None = None, outcomes: list[str] | Non
             raise CompareError(f"{folder}: {e}") from None
         try:
             store.write_text(folder / "comparison.csv", table.to_csv(index=False))
+            store.write_text(folder / "brief.json", json.dumps(brief_record(brief), indent=1, ensure_ascii=False))
             write_html(folder / "comparison.html", experiment, runs, table, baseline, brief)
         except OSError as e:  # a full disk or a read-only folder
-            raise CompareError(f"{folder}: cannot write comparison.csv and comparison.html "
+            raise CompareError(f"{folder}: cannot write comparison.csv, brief.json and comparison.html "
                                f"({store.storage_reason(e)}); free space or copy the folder elsewhere") from None
     return table, runs, experiment, brief
 
