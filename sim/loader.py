@@ -389,12 +389,17 @@ def read_text(path: Path) -> str:
         raise ScenarioError(f"{path}: cannot read: {e.strerror or e}") from None
     finally:
         os.close(fd)
+    return decode_text(raw, str(path))
+
+
+def decode_text(raw: bytes, name: str) -> str:
+    """A user file's bytes as text: at most MAX_BYTES, UTF-8 (``name`` is how errors name it)."""
     if len(raw) > MAX_BYTES:
-        raise ScenarioError(f"{path}: file is larger than {MAX_BYTES // 1_000_000} MB; a scenario is a short text file")
+        raise ScenarioError(f"{name}: file is larger than {MAX_BYTES // 1_000_000} MB; a scenario is a short text file")
     try:
         return raw.decode("utf-8")
     except UnicodeDecodeError:
-        raise ScenarioError(f"{path}: not a UTF-8 text file") from None
+        raise ScenarioError(f"{name}: not a UTF-8 text file") from None
 
 
 def parse_override(item: str) -> tuple[list[str], Any]:
@@ -479,9 +484,14 @@ def _display_path(parts: list[str]) -> str:
 def load_raw(path: str | Path) -> tuple[dict, yaml.Node]:
     """Read and parse a scenario file without validating (for overrides and experiments)."""
     path = Path(path)
-    data, node = parse_yaml(read_text(path), str(path))
+    return parse_scenario_text(read_text(path), str(path))
+
+
+def parse_scenario_text(text: str, name: str) -> tuple[dict, yaml.Node]:
+    """Parse a scenario's text (``name`` is how errors name it) without validating."""
+    data, node = parse_yaml(text, name)
     if not isinstance(data, dict):
-        raise ScenarioError(f"{path}:{node.start_mark.line + 1}: expected a mapping of keys (name:, organisation:, …) "
+        raise ScenarioError(f"{name}:{node.start_mark.line + 1}: expected a mapping of keys (name:, organisation:, …) "
                             f"at the top level, got {type(data).__name__}")
     return data, node
 

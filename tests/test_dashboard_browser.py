@@ -342,3 +342,22 @@ def test_the_page_and_its_charts_load_offline_from_the_local_cache(server, brows
     assert all(url.startswith(server) or url.startswith(("data:", "blob:")) for url in requests), \
         [u for u in requests if not u.startswith(server)][:5]
     assert any("/_solara/cdn/echarts@5.4.0/" in url for url in requests) and not failed, failed[:5]
+
+
+def test_an_uploaded_scenario_is_checked_like_lesim_run_and_opens(dash, sweep_results, tmp_path):
+    good = tmp_path / "my org.yaml"
+    good.write_text("name: uploaded_org\nweeks: 30\norganisation: {size: 80}\n")
+    bad = tmp_path / "bad.yaml"
+    bad.write_text("name: bad\nweeks: -3\n")
+    upload = dash.locator(".v-navigation-drawer input[type=file]")
+    upload.set_input_files(str(bad))
+    expect(dash.locator(".lesim-error")).to_contain_text("bad.yaml:2: weeks:")
+    assert not (sweep_results / "uploads" / "bad.yaml").exists()  # nothing written
+    expect(dash.get_by_role("heading", name="baseline")).to_be_visible()
+    upload.set_input_files(str(good))
+    expect(dash.get_by_role("heading", name="uploaded_org")).to_be_visible()
+    expect(status(dash)).to_contain_text("Week 0 of 30")
+    saved = sweep_results / "uploads" / "my_org.yaml"
+    assert saved.read_text() == good.read_text()
+    dash.get_by_role("button", name="Step").click()
+    expect(status(dash)).to_contain_text("Week 1 of 30")

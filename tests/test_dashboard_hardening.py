@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import gc
 import os
+import re
 import weakref
 from pathlib import Path
 
@@ -398,3 +399,35 @@ def test_a_damaged_or_planted_brief_gives_one_line(tmp_path: Path, brief: str):
     if brief == "link":
         assert "leads out of the results folders" in lines[0]
     rc.close()
+
+
+def test_uploads_are_checked_before_anything_is_written(tmp_path: Path):
+    from sim.dashboard.session import accept_upload
+
+    uploads = tmp_path / "results" / "uploads"
+    good = b"name: up\nweeks: 10\norganisation: {size: 40}\n"
+    for name, data, message in (("bad.yaml", b"name: bad\nweeks: -3\n", "bad.yaml:2: weeks:"),
+                                ("x.yaml", b"\xff\xfe", "x.yaml: not a UTF-8 text file"),
+                                ("big.yaml", b" " * 5_000_001, "big.yaml: file is larger than 5 MB"),
+                                ("list.yaml", b"- 1\n", "list.yaml:1: expected a mapping"),
+                                ("evil\n[/x].yaml", b"weeks: [1\n", "evil\\n[/x].yaml:")):
+        with pytest.raises(ScenarioError, match=re.escape(message)):
+            accept_upload(name, data, uploads)
+    assert not uploads.exists()  # nothing written for a refused file
+    assert accept_upload("../../etc/passwd.yaml", good, uploads) == "passwd"
+    assert accept_upload("passwd.yaml", good, uploads) == "passwd"          # the same file again: same name
+    assert accept_upload("passwd.yaml", good + b"# v2\n", uploads) == "passwd-2"  # other content: kept apart
+    assert sorted(p.name for p in uploads.iterdir()) == ["passwd-2.yaml", "passwd.yaml"]
+    assert (uploads / "passwd.yaml").read_bytes() == good
+
+
+def test_the_upload_button_ignores_what_the_page_never_sends():
+    got = []
+    button = app.UploadButton(on_upload=lambda name, data: got.append((name, data)))
+    for data in (None, "x", {"name": 1, "content": ""}, {"name": "a.yaml", "content": "!!notbase64"}, [1]):
+        button.vue_upload(data)
+    assert got == []
+    button.vue_upload({"name": "a.yaml", "content": "bmFtZTogYQo="})
+    assert got == [("a.yaml", b"name: a\n")]
+    button.vue_upload({"name": "huge.yaml", "content": "A" * 7_000_000})
+    assert got[-1] == ("huge.yaml", None)

@@ -13,6 +13,8 @@ Configuration comes from the environment that ``lesim dashboard`` sets:
 
 from __future__ import annotations
 
+import base64
+import binascii
 import math
 import os
 import sys
@@ -28,14 +30,14 @@ import numpy as np
 import solara
 import traitlets
 
-from ..loader import ScenarioError
+from ..loader import MAX_BYTES, ScenarioError
 from ..outcomes import OUTCOME_BY_NAME
 from ..parameters import ParameterInfo
 from .charts import network_layout, network_sample
 from .live import (SMOOTHED, LiveChart, dumps, bar_option, chart_title, clean, department_rows, fmt, fmt_delta, latest, line_option,
                    line_rows, network_option, option_json, outcome_index, unit_text)
-from .session import (Loaded, ScenarioFolders, Session, control_label, control_parameters, describe, load,
-                      scenario_yaml, section_of, show_value, value_at, with_values)
+from .session import (Loaded, ScenarioFolders, Session, accept_upload, control_label, control_parameters, describe,
+                      load, scenario_yaml, section_of, show_value, value_at, with_values)
 from .sweeps import SweepFolders, SweepView
 
 
@@ -46,6 +48,18 @@ def _folders(var: str, default: str) -> list[Path]:
 SCENARIOS = ScenarioFolders(_folders("LESIM_SCENARIO_DIRS", "scenarios"))
 SWEEPS = SweepFolders(_folders("LESIM_RESULTS_DIRS", "results"))
 INITIAL = os.environ.get("LESIM_SCENARIO", "baseline")
+
+
+def uploads_folder() -> Path | None:
+    """Where uploaded scenarios are kept: ``uploads/`` in the first results folder (never
+    anywhere else); None when the dashboard was given no results folder."""
+    return SWEEPS.roots[0] / "uploads" if SWEEPS.roots else None
+
+
+def all_scenarios() -> ScenarioFolders:
+    """The scenario folders and the uploads folder."""
+    uploads = uploads_folder()
+    return ScenarioFolders(SCENARIOS.folders + ([uploads] if uploads is not None else []))
 PARAMETERS = control_parameters()
 SECTIONS: dict[str, list[ParameterInfo]] = {}
 for _p in PARAMETERS:
@@ -197,7 +211,7 @@ def Page():
         solara.Error(error_text(exception), classes=["lesim-error"])
         solara.Button("Back to the dashboard", on_click=clear)
         return
-    names = list(SCENARIOS.files())
+    names = list(all_scenarios().files())
     if not names:
         solara.Error("No scenario files in the dashboard's folders.")
         return
@@ -207,7 +221,7 @@ def Page():
 def _open(name: Any) -> tuple[Loaded | None, str]:
     """Load the scenario called ``name`` from the dashboard's folders, or say why not in one line."""
     try:
-        return load(SCENARIOS, name), ""
+        return load(all_scenarios(), name), ""
     except ScenarioError as e:
         return None, error_text(e)
 
@@ -216,6 +230,7 @@ def _open(name: Any) -> tuple[Loaded | None, str]:
 def Dashboard(names: list[str], initial: str):
     """Which scenario is open. Opening one that fails (a broken file, a name that is not
     offered) keeps the open one and shows the reason in one line."""
+    names = list(all_scenarios().files()) or names  # listed again at each render: an upload adds one
     first = solara.use_memo(lambda: _open(initial), dependencies=[])
     # (Loaded or None, message, serial of the opened scenario, number of attempts to open one)
     opened, set_opened = solara.use_state((*first, 0, 0))
@@ -323,6 +338,21 @@ def ScenarioView(loaded: Loaded, names: list[str], open_scenario, message: str, 
             set_values({**values, path: typed})
         return check
 
+    def upload(name: str, content: bytes | None):
+        """A scenario file from the user's computer: checked like ``lesim run`` checks a file,
+        saved in the results folder's uploads/ only when valid, then opened (``None``: larger
+        than a scenario may be)."""
+        try:
+            name = accept_upload(name, content if content is not None else b" " * (MAX_BYTES + 1), uploads_folder())
+        except ScenarioError as e:
+            set_error(error_text(e))
+            return
+        except OSError as e:
+            set_error(f"upload: cannot save in {uploads_folder()}: {e.strerror or e}")
+            return
+        playing.set(False)
+        open_scenario(name)
+
     def set_compare_checked(v):
         playing.set(False)
         if isinstance(v, bool):
@@ -344,6 +374,8 @@ def ScenarioView(loaded: Loaded, names: list[str], open_scenario, message: str, 
         # re-created after each attempt, so a refused choice does not stay shown in the picker
         solara.Select(label="Scenario", values=names, value=loaded.name,
                       on_value=lambda n: (playing.set(False), open_scenario(n))).key(f"picker-{attempts}")
+        if uploads_folder() is not None:
+            UploadButton.element(label="Upload a scenario YAML", on_upload=upload)
         solara.Switch(label="Compare with the scenario as loaded", value=compare, on_value=set_compare_checked)
         solara.Markdown("**Levers and assumptions** — applied on Reset. A lever is the strategy's to set; an "
                         "assumption is a belief about the organisation, within its plausible range.")
@@ -405,6 +437,53 @@ def choose(label: str, allowed, setter, set_error):
 def Lang():
     """Sets the page's language (``<html lang="en">``): Solara's page template has none."""
     return LangWidget.element()
+
+
+class UploadButton(ipyvuetify.VuetifyTemplate):
+    """A button that opens the browser's file chooser (keyboard operable) and sends the chosen
+    file to ``on_upload(name, content)``. Anything sent that is not a file name and base64
+    content is ignored."""
+
+    label = traitlets.Unicode("Upload").tag(sync=True)
+    on_upload = traitlets.Callable(None, allow_none=True)
+    template = traitlets.Unicode("""
+<template>
+  <div class="lesim-upload">
+    <v-btn small outlined @click="$refs.file.click()">{{ label }}</v-btn>
+    <input ref="file" type="file" accept=".yaml,.yml" style="display:none" :aria-label="label" @change="picked" />
+  </div>
+</template>
+<script>
+module.exports = {
+  methods: {
+    picked(e) {
+      const file = e.target.files[0];
+      if (!file) return;
+      const reader = new FileReader();
+      reader.onload = () => {
+        this.upload({ name: file.name, content: String(reader.result).split(",")[1] || "" });
+        e.target.value = "";
+      };
+      reader.readAsDataURL(file);
+    },
+  },
+};
+</script>""").tag(sync=True)
+
+    def vue_upload(self, data):
+        if self.on_upload is None or not isinstance(data, dict):
+            return
+        name, content = data.get("name"), data.get("content")
+        if not isinstance(name, str) or not isinstance(content, str):
+            return  # not what the page sends
+        if len(content) > 4 * (MAX_BYTES // 3 + 1):  # larger than the loader reads: refused without decoding
+            self.on_upload(name, None)
+            return
+        try:
+            raw = base64.b64decode(content, validate=True)
+        except (binascii.Error, ValueError):
+            return
+        self.on_upload(name, raw)
 
 
 class LangWidget(ipyvuetify.VuetifyTemplate):

@@ -9,6 +9,7 @@ Both models use the same seed, so their difference is the effect of the changed 
 from __future__ import annotations
 
 import copy
+import re
 import threading
 from collections.abc import Iterator
 from contextlib import contextmanager
@@ -20,7 +21,8 @@ import pandas as pd
 import yaml
 
 from ..experiments.spec import resolve_scenario
-from ..loader import ScenarioError, apply_override, load_raw, validate_data
+from ..loader import (ScenarioError, apply_override, decode_text, load_raw, one_line, parse_scenario_text,
+                      validate_data)
 from ..model import LearningEcosystem
 from ..parameters import ParameterInfo, iter_parameters
 from ..run import tables
@@ -174,6 +176,25 @@ def load(folders: ScenarioFolders, name: str) -> Loaded:
     path = folders.path_of(name)
     raw, node = load_raw(path)
     return Loaded(name, path, raw, validate_data(raw, str(path), node))
+
+
+def accept_upload(name: Any, data: bytes, uploads: Path) -> str:
+    """Check an uploaded scenario exactly as ``lesim run`` checks a file (the same size limit,
+    parser and validation; errors name the uploaded file) and only then save it in
+    ``uploads`` (inside the results folder), atomically; returns the name to open it by. A
+    file of the same name with other content is kept: the upload gets a numbered name."""
+    from ..experiments import store
+
+    label = one_line(str(name))[:80] or "upload"
+    raw, node = parse_scenario_text(decode_text(bytes(data), label), label)
+    validate_data(raw, label, node)
+    stem = re.sub(r"[^A-Za-z0-9_-]+", "_", Path(label).stem).strip("_")[:60] or "scenario"
+    uploads.mkdir(parents=True, exist_ok=True)
+    target, n = uploads / f"{stem}.yaml", 2
+    while target.exists() and target.read_bytes() != bytes(data):
+        target, n = uploads / f"{stem}-{n}.yaml", n + 1
+    store.write_text(target, bytes(data).decode("utf-8"))
+    return target.stem
 
 
 def with_values(loaded: Loaded, values: dict[str, Any]) -> Scenario:
