@@ -361,3 +361,26 @@ def test_an_uploaded_scenario_is_checked_like_lesim_run_and_opens(dash, sweep_re
     assert saved.read_text() == good.read_text()
     dash.get_by_role("button", name="Step").click()
     expect(status(dash)).to_contain_text("Week 1 of 30")
+
+
+def test_usable_on_a_phone_and_by_keyboard(server, browser):
+    """At 390 px the sidebar starts closed (it would cover the page) and its menu button opens
+    it; Step works by keyboard; charts are labelled for screen readers and the page has a language."""
+    page = browser.new_page(viewport={"width": 390, "height": 844})
+    page.goto(server)
+    expect(status(page)).to_contain_text("Week 0 of 260", timeout=60_000)
+    page.get_by_role("button", name="Step").click()  # Playwright refuses a click on a covered button
+    expect(status(page)).to_contain_text("Week 1 of 260")
+    page.get_by_role("button", name="Step").focus()
+    page.keyboard.press("Enter")
+    expect(status(page)).to_contain_text("Week 2 of 260")
+    assert page.evaluate("document.documentElement.lang") == "en"
+    figures = page.locator(".lesim-chart-wrap[role=figure]").evaluate_all(
+        "els => els.map(e => [e.getAttribute('aria-label'), e.querySelector('.lesim-chart').getAttribute('aria-label')])")
+    assert len(figures) >= 9 and any(f[0].startswith("Line chart: Skills gap index") for f in figures)
+    assert all(f[1] and f[1].startswith("This is a chart about") and "data" in f[1] for f in figures)  # ECharts' own
+    # description of each chart with its data
+    expect(page.get_by_text("Levers and assumptions")).not_to_be_in_viewport()
+    page.locator(".v-app-bar .v-btn").first.click()  # the menu button
+    expect(page.get_by_text("Levers and assumptions")).to_be_in_viewport()
+    page.close()

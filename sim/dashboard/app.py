@@ -203,9 +203,30 @@ def error_text(e: BaseException) -> str:
     return f"{type(e).__name__}: {text}" if text else type(e).__name__
 
 
+NARROW = solara.reactive(False)  # per browser session: a screen narrower than the sidebar's breakpoint
+NARROW_PX = 960                  # Solara's AppLayout makes the sidebar an overlay below this width
+
+
+@solara.component
+def Layout(children=[]):
+    """Solara's app layout, with the sidebar closed on a narrow screen (a phone), where it
+    would cover the page; its menu button opens it."""
+    return solara.AppLayout(children=children, sidebar_open=not NARROW.value)
+
+
+class Viewport(ipyvuetify.VuetifyTemplate):
+    """Reports the browser window's width once, when the page opens."""
+
+    width = traitlets.Int(0).tag(sync=True)
+    template = traitlets.Unicode('<template><span style="display:none"></span></template>'
+                                 '<script>module.exports = {mounted() { this.width = window.innerWidth; }};'
+                                 '</script>').tag(sync=True)
+
+
 @solara.component
 def Page():
     """The page; a boundary that turns any error below it into one line and a way back."""
+    Viewport.element(on_width=lambda w: NARROW.set(isinstance(w, int) and 0 < w < NARROW_PX))
     exception, clear = solara.use_exception()
     if exception is not None:
         solara.Error(error_text(exception), classes=["lesim-error"])
