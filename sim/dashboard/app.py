@@ -624,7 +624,7 @@ def OutcomeChart(session: Session, models: list, name: str, names: list[str], we
             return line_rows(models, name, w) if not session.closed else []
 
     option, rows = _use_rows(session, [session, name, len(models)], full, since, week)
-    return LiveChart.element(spec=option, rows=dumps(rows), height=220, label=f"Line chart: {title}, by week")
+    return LiveChart.element(spec=option, rows=dumps(rows), height=240, label=f"Line chart: {title}, by week")
 
 
 @solara.component

@@ -204,11 +204,16 @@ def line_option(title: str, names: list[str], rows: list[list], dashed: tuple[in
             s["markLine"] = {"silent": True, "symbol": "none", "data": [{"yAxis": 0}],
                              "lineStyle": {"color": "#888", "type": "solid", "width": 1}, "label": {"show": False}}
         series.append(s)
+    head, _, sub = title.partition(" (")
+    sub = f"({sub}" if sub else ""
+    legend_shown = legend and len(names) > 1
     return {**BASE,
-            "title": {"text": title, "textStyle": {"fontSize": 13, "fontWeight": 600}, "left": 0, "top": 0},
-            "grid": {"left": 8, "right": 14, "top": 62 if legend and len(names) > 1 else 40, "bottom": 22,
+            "title": {"text": head, "subtext": sub, "itemGap": 4, "left": 0, "top": 0,
+                      "textStyle": {"fontSize": 13, "fontWeight": 600, "lineHeight": 16},
+                      "subtextStyle": {"fontSize": 11, "color": "#555", "lineHeight": 14}},
+            "grid": {"left": 8, "right": 14, "top": (66 if sub else 40) + (22 if legend_shown else 0), "bottom": 22,
                      "containLabel": True},
-            "legend": {"show": legend and len(names) > 1, "top": 22, "left": 0, "type": "scroll",
+            "legend": {"show": legend_shown, "top": 44 if sub else 24, "left": 0, "type": "scroll",
                        "textStyle": {"fontSize": 12}},
             "tooltip": {"trigger": "axis"},
             "toolbox": _toolbox(),
