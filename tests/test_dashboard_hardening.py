@@ -238,7 +238,7 @@ def test_a_broken_initial_scenario_leaves_a_working_picker(folder: Path, monkeyp
 
 PICKERS = ["Scenario", "Colour by", "Compare with the scenario as loaded", "Share of employees", "Switched on",
            "Matching", "Strategy", "Aptitude shape", "Commission per year", "Review every weeks", "Speed", "Outcome",
-           "Department (drill down)", "Employees"]
+           "Department (drill down)", "Employees", "Band over seeds"]
 NASTY = st.one_of(
     st.text(max_size=30),
     st.sampled_from(["../good", "/etc/passwd", "passwd", "out", "broken", "invalid", "dangling", "fifo", "good/..",

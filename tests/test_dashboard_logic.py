@@ -85,3 +85,25 @@ def test_page_renders_and_step_advances(monkeypatch):
     rc.find(v.Btn, children=["Reset"]).widget.click()
     assert status().startswith("Week 0 of 260")
     rc.close()
+
+
+def test_a_band_over_seeds_is_the_same_strategy_on_the_next_seeds():
+    from sim.dashboard.live import band_rows
+    from sim.model import LearningEcosystem
+
+    loaded = load(FOLDERS, "baseline")
+    s = Session(loaded, {"policies.mentoring.enabled": True}, compare=True, seeds=3)
+    s.step(4)
+    assert [m.seed for m in s.band] == [s.model.seed + 1, s.model.seed + 2]
+    assert all(m.week == 4 for m in s.band + s.reference_band)
+    main = line_rows([s.model, s.reference], "engagement", -1)
+    band = band_rows([[s.model, *s.band], [s.reference, *s.reference_band]], "engagement", -1)
+    assert [r[0] for r in band] == [r[0] for r in main] == [0, 1, 2, 3, 4]
+    for r, b in zip(main, band):
+        assert b[1] <= r[1] <= b[2] and b[3] <= r[2] <= b[4]
+    assert any(b[2] > b[1] for b in band[1:])  # the seeds differ
+    alone = LearningEcosystem(with_values(loaded, {"policies.mentoring.enabled": True}).model_copy(
+        update={"seed": s.model.seed + 2}))
+    for _ in range(4):
+        alone.step()
+    assert line_rows([alone], "engagement", -1) == line_rows([s.band[1]], "engagement", -1)

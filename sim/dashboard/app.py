@@ -34,7 +34,7 @@ from ..loader import MAX_BYTES, ScenarioError
 from ..outcomes import OUTCOME_BY_NAME
 from ..parameters import ParameterInfo
 from .charts import network_layout, network_sample
-from .live import (SMOOTHED, LiveChart, dumps, bar_option, chart_title, clean, department_rows, fmt, fmt_delta, latest, line_option,
+from .live import (SMOOTHED, LiveChart, band_rows, dumps, bar_option, chart_title, clean, department_rows, fmt, fmt_delta, latest, line_option,
                    line_rows, network_option, option_json, outcome_index, unit_text)
 from .session import (Loaded, ScenarioFolders, Session, accept_upload, control_label, control_parameters, describe,
                       load, scenario_yaml, section_of, show_value, value_at, with_values)
@@ -273,6 +273,9 @@ def Dashboard(names: list[str], initial: str):
 SPEEDS = {"1 week/s": 1.0, "2 weeks/s": 2.0, "5 weeks/s": 5.0, "10 weeks/s": 10.0, "25 weeks/s": 25.0,
           "as fast as possible": math.inf}
 DEFAULT_SPEED = "10 weeks/s"
+BANDS = {"off": 1, "5 seeds": 5, "10 seeds": 10}
+"""The band of outcomes over seeds the charts can draw: this run's seed and the next ones,
+stepped together (each seed costs a model's week, so a band slows Step and Play)."""
 FRAME = 0.1       # seconds between frames while playing
 MAX_FRAME = 0.25  # at most this long stepping before a frame is drawn (weeks in between are not drawn)
 
@@ -288,15 +291,16 @@ def ScenarioView(loaded: Loaded, names: list[str], open_scenario, message: str, 
     tick = solara.use_reactive(0)                        # bumps when the model advances (one frame)
     playing = solara.use_reactive(False)
     speed = solara.use_reactive(DEFAULT_SPEED)
+    seeds, set_seeds = solara.use_state(1)
 
     def build():
         try:
-            return _keep(Session(loaded, values, compare))
+            return _keep(Session(loaded, values, compare, seeds))
         except ScenarioError as e:
             set_error(error_text(e))
-            return _keep(Session(loaded, defaults, compare))
+            return _keep(Session(loaded, defaults, compare, seeds))
 
-    session: Session = solara.use_memo(build, dependencies=[version, compare])
+    session: Session = solara.use_memo(build, dependencies=[version, compare, seeds])
     solara.use_effect(lambda: session.close, dependencies=[session])  # frees the models it replaces
 
     def advance(weeks: int = 1) -> bool:
@@ -426,6 +430,9 @@ def ScenarioView(loaded: Loaded, names: list[str], open_scenario, message: str, 
             solara.Button("Run to end", on_click=run_to_end, disabled=playing.value or session.finished)
             solara.Select(label="Speed", values=list(SPEEDS), value=speed.value,
                           on_value=choose("Speed", SPEEDS, speed.set, set_error), style={"max-width": "190px"})
+            solara.Select(label="Band over seeds", values=list(BANDS), value=next(k for k, n in BANDS.items() if n == seeds),
+                          on_value=choose("Band over seeds", BANDS, lambda k: (playing.set(False), set_seeds(BANDS[k])),
+                                          set_error), style={"max-width": "170px"})
             solara.Button("Reset", on_click=do_reset, color="primary" if pending else None)
             solara.FileDownload(lambda: scenario_yaml(loaded, values), filename=f"{loaded.scenario.name}-dashboard.yaml",
                                 label="Download scenario YAML")
@@ -613,18 +620,31 @@ def _use_rows(session: Session, key, full, since_fn, week: int):
 
 @solara.component
 def OutcomeChart(session: Session, models: list, name: str, names: list[str], week: int):
+    """An outcome by week for the strategy (and the reference); with several seeds, the range
+    over them (lowest and highest, dotted)."""
     title = chart_title(name)
+    several = session.seeds > 1
+    bands = ([f"{n}: {session.seeds} seeds" for n in names] if len(names) > 1
+             else [f"range over {session.seeds} seeds"]) if several else []
 
-    def full():
+    def rows(w):
         with session.lock:
-            return option_json(line_option(title, names, line_rows(models, name, -1), dashed=(1,), warm_up=name in SMOOTHED))
+            if session.closed:
+                return []
+            out = line_rows(models, name, w)
+            if several:
+                groups = [[session.model, *session.band]]
+                if session.reference is not None:
+                    groups.append([session.reference, *session.reference_band])
+                extra = {r[0]: r[1:] for r in band_rows(groups, name, w)}
+                out = [r + extra.get(r[0], [None] * (2 * len(groups))) for r in out]
+            return out
 
-    def since(w):
-        with session.lock:
-            return line_rows(models, name, w) if not session.closed else []
-
-    option, rows = _use_rows(session, [session, name, len(models)], full, since, week)
-    return LiveChart.element(spec=option, rows=dumps(rows), height=240, label=f"Line chart: {title}, by week")
+    option, new = _use_rows(session, [session, name, len(models)],
+                            lambda: option_json(line_option(title, names, rows(-1), dashed=(1,),
+                                                            warm_up=name in SMOOTHED, bands=bands)), rows, week)
+    return LiveChart.element(spec=option, rows=dumps(new), height=240 + (40 if several else 0),
+                             label=f"Line chart: {title}, by week")
 
 
 @solara.component

@@ -152,6 +152,20 @@ def line_rows(models: list, name: str, since: int) -> list[list]:
     return [[w, *(clean(p.get(w, float("nan")) * k) for p in per)] for w in weeks]
 
 
+def band_rows(groups: list[list], name: str, since: int) -> list[list]:
+    """Rows [week, low, high, …] per group of models (a strategy on several seeds): the range
+    of the outcome over the seeds."""
+    k = scale(name)
+    out: dict[int, list] = {}
+    for models in groups:
+        per = [dict(weekly(m, name, since)) for m in models]
+        for w in sorted(per[0]):
+            vals = [p[w] * k for p in per if w in p and math.isfinite(p[w])]
+            lo, hi = (min(vals), max(vals)) if vals else (float("nan"), float("nan"))
+            out.setdefault(w, []).extend([clean(lo), clean(hi)])
+    return [[w, *v] for w, v in sorted(out.items())]
+
+
 def department_rows(model, name: str, since: int) -> list[list]:
     """Rows [week, department 1, …] of an outcome by department (flows smoothed as above)."""
     col = model.collector
@@ -187,7 +201,8 @@ def _toolbox() -> dict:
 
 
 def line_option(title: str, names: list[str], rows: list[list], dashed: tuple[int, ...] = (),
-                legend: bool = True, zero_line: bool = False, min_zero: bool = True, warm_up: bool = False) -> dict:
+                legend: bool = True, zero_line: bool = False, min_zero: bool = True, warm_up: bool = False,
+                bands: list[str] = ()) -> dict:
     """A line chart over weeks: one series per name, data in ``dataset.source`` rows (the
     unit is in the title)."""
     series = []
@@ -204,16 +219,23 @@ def line_option(title: str, names: list[str], rows: list[list], dashed: tuple[in
             s["markLine"] = {"silent": True, "symbol": "none", "data": [{"yAxis": 0}],
                              "lineStyle": {"color": "#888", "type": "solid", "width": 1}, "label": {"show": False}}
         series.append(s)
+    for j, name in enumerate(bands):  # after the lines' columns: the low and the high end of each range
+        col = len(names) + 1 + 2 * j
+        for end in (0, 1):  # two thin lines of one legend entry (same name: one toggle)
+            series.append({"type": "line", "name": name, "showSymbol": False, "silent": True,
+                           "encode": {"x": 0, "y": col + end}, "tooltip": {"show": False},
+                           "lineStyle": {"width": 1, "type": "dotted", "opacity": 0.8},
+                           "itemStyle": {"color": COLOURS[j % len(COLOURS)]}})
     head, _, sub = title.partition(" (")
     sub = f"({sub}" if sub else ""
-    legend_shown = legend and len(names) > 1
+    legend_shown = legend and len(names) + len(bands) > 1
     return {**BASE,
             "title": {"text": head, "subtext": sub, "itemGap": 4, "left": 0, "top": 0,
                       "textStyle": {"fontSize": 13, "fontWeight": 600, "lineHeight": 16},
                       "subtextStyle": {"fontSize": 11, "color": "#555", "lineHeight": 14}},
-            "grid": {"left": 8, "right": 14, "top": (66 if sub else 40) + (22 if legend_shown else 0), "bottom": 22,
-                     "containLabel": True},
-            "legend": {"show": legend_shown, "top": 44 if sub else 24, "left": 0, "type": "scroll",
+            "grid": {"left": 8, "right": 14, "top": (66 if sub else 40) + (22 if legend_shown else 0)
+                     + (20 if len(names) + len(bands) > 2 else 0), "bottom": 22, "containLabel": True},
+            "legend": {"show": legend_shown, "top": 44 if sub else 24, "left": 0, "type": "plain", "itemGap": 6,
                        "textStyle": {"fontSize": 12}},
             "tooltip": {"trigger": "axis"},
             "toolbox": _toolbox(),

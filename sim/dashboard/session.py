@@ -215,15 +215,23 @@ def scenario_yaml(loaded: Loaded, values: dict[str, Any]) -> str:
 class Session:
     """One browser session's models. ``values`` are the controls' values (path → value)."""
 
-    def __init__(self, loaded: Loaded, values: dict[str, Any], compare: bool = False):
+    def __init__(self, loaded: Loaded, values: dict[str, Any], compare: bool = False, seeds: int = 1):
+        """``seeds`` > 1: the strategy (and the reference) also run on the next ``seeds`` − 1
+        seeds, stepped with it, for the band of outcomes over seeds the charts draw."""
         self.loaded = loaded
         self.values = dict(values)
         self.compare = compare
+        self.seeds = max(1, int(seeds))
         self.lock = threading.Lock()
         self.closed = False
-        self.model = LearningEcosystem(with_values(loaded, values))
+        scenario = with_values(loaded, values)
+        self.model = LearningEcosystem(scenario)
         self.reference = LearningEcosystem(loaded.scenario.model_copy(update={"seed": self.model.seed})) \
             if compare else None
+        more = [self.model.seed + k for k in range(1, self.seeds)]
+        self.band = [LearningEcosystem(scenario.model_copy(update={"seed": s})) for s in more]
+        self.reference_band = [LearningEcosystem(loaded.scenario.model_copy(update={"seed": s})) for s in more] \
+            if compare else []
 
     def close(self) -> None:
         """Free the models (the page replaced this session, or its browser session ended);
@@ -232,6 +240,7 @@ class Session:
             self.closed = True
             self.model = None
             self.reference = None
+            self.band, self.reference_band = [], []
 
     @property
     def week(self) -> int:
@@ -243,9 +252,9 @@ class Session:
             with TURNS.turn(), self.lock:  # one turn per week: a long run never holds the others up
                 if self.closed or self.model.week >= self.model.spec.weeks:
                     return
-                self.model.step()
-                if self.reference is not None:
-                    self.reference.step()
+                for model in [self.model, self.reference, *self.band, *self.reference_band]:
+                    if model is not None:
+                        model.step()
 
     @property
     def finished(self) -> bool:
