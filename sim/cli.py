@@ -350,7 +350,8 @@ def compare(
                                             "measured outcome, e.g. skills_gap."),
 ) -> None:
     """Compare strategies with paired statistics: prints the decision brief (which strategy to
-    fund, how sure, at what cost, where it fails) and writes comparison.csv and comparison.html.
+    fund, how sure, at what cost, where it fails) and writes comparison.csv, comparison.html and
+    brief.json (for the dashboard).
 
     Example: lesim compare results/strategy_comparison"""
     from .experiments import compare as cmp

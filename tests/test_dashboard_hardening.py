@@ -379,7 +379,7 @@ def test_a_damaged_sweep_gives_one_line(tmp_path: Path, monkeypatch):
     rc.close()
 
 
-@pytest.mark.parametrize("brief", ["garbage", '{"headline": 1}', "link"])
+@pytest.mark.parametrize("brief", ["garbage", '{"headline": 1}', "link", "none"])
 def test_a_damaged_or_planted_brief_gives_one_line(tmp_path: Path, brief: str):
     from sim.dashboard.sweeps import SweepView
 
@@ -389,7 +389,7 @@ def test_a_damaged_or_planted_brief_gives_one_line(tmp_path: Path, brief: str):
     (root / "s" / "comparison.csv").write_text("outcome,strategy\nskills_gap,a\n")
     if brief == "link":
         (root / "s" / "brief.json").symlink_to("/etc/passwd")
-    else:
+    elif brief != "none":  # none: no brief, and a comparison.csv without its statistics columns
         (root / "s" / "brief.json").write_text(brief)
     _box, rc = solara.render(SweepView(SweepFolders([root])), handle_error=False)
     rc.find(v.Select, label="Sweep").widget.set_state({"v_model": "s"})
@@ -419,6 +419,8 @@ def test_uploads_are_checked_before_anything_is_written(tmp_path: Path):
     assert accept_upload("passwd.yaml", good + b"# v2\n", uploads) == "passwd-2"  # other content: kept apart
     assert sorted(p.name for p in uploads.iterdir()) == ["passwd-2.yaml", "passwd.yaml"]
     assert (uploads / "passwd.yaml").read_bytes() == good
+    # a shipped scenario's name would open the shipped file: the upload is numbered instead
+    assert accept_upload("baseline.yaml", good, uploads, taken={"baseline", "baseline-2"}) == "baseline-3"
 
 
 def test_the_upload_button_ignores_what_the_page_never_sends():
@@ -431,3 +433,40 @@ def test_the_upload_button_ignores_what_the_page_never_sends():
     assert got == [("a.yaml", b"name: a\n")]
     button.vue_upload({"name": "huge.yaml", "content": "A" * 7_000_000})
     assert got[-1] == ("huge.yaml", None)
+    button.vue_upload({"name": "big.yaml", "too_large": True})  # the page's own size check
+    assert got[-1] == ("big.yaml", None)
+
+
+def test_a_chart_that_lost_weeks_is_sent_whole_again(dash_page):
+    """The browser merges each frame's new weeks into the chart it holds; if that copy lost
+    weeks (its view re-created after a reconnect), it asks again and gets the whole chart."""
+    import json
+
+    from sim.dashboard.live import LiveChart
+
+    for _ in range(3):
+        dash_page.find(v.Btn, children=["Step"]).widget.click()
+    chart = dash_page.find(LiveChart).widgets[0]
+    assert [r[0] for r in json.loads(chart.spec)["dataset"]["source"]] == [0]      # built at week 0
+    assert [r[0] for r in json.loads(chart.rows)] == [2, 3]                          # the last frame's weeks
+    chart.vue_resync()
+    chart = dash_page.find(LiveChart).widgets[0]
+    assert [r[0] for r in json.loads(chart.spec)["dataset"]["source"]] == [0, 1, 2, 3]
+    dash_page.find(v.Btn, children=["Step"]).widget.click()
+    assert [r[0] for r in json.loads(chart.rows)] == [3, 4]
+
+
+def test_compare_and_band_do_not_apply_pending_changes(dash_page):
+    send(dash_page, "Share of employees", 0.5)
+    send(dash_page, "Compare with the scenario as loaded", True)
+    send(dash_page, "Band over seeds", "5 seeds")
+    assert "changed from the file" not in status(dash_page)  # the model still runs the file's values
+    assert any("1 unapplied change" in a for a in alerts(dash_page))
+    dash_page.find(v.Btn, children=["Reset"]).widget.click()
+    assert "share of employees = 0.5" in status(dash_page) and not any("unapplied" in a for a in alerts(dash_page))
+
+
+@pytest.mark.parametrize("text, expected", [("150,000", 150000.0), ("0,5", 0.5), ("1,234.5", 1234.5), (" 7 ", 7.0),
+                                            ("1,2,3", "1,2,3"), ("abc", "abc")])
+def test_typed_numbers_read_thousands_separators_and_decimal_commas(text, expected):
+    assert app.typed_number(text, float) == expected

@@ -107,3 +107,34 @@ def test_a_band_over_seeds_is_the_same_strategy_on_the_next_seeds():
     for _ in range(4):
         alone.step()
     assert line_rows([alone], "engagement", -1) == line_rows([s.band[1]], "engagement", -1)
+
+
+def test_a_slider_is_offered_only_where_it_keeps_the_value_exactly():
+    """Vuetify 2 rounds a slider's value to its step when the slider appears (and clamps it):
+    for any value a number control can hold, either the slider keeps it exactly or there is no
+    slider (the number field shows it). Values with up to 6 decimals always get a slider."""
+    from hypothesis import given, settings
+    from hypothesis import strategies as st
+
+    from sim.dashboard.app import PARAMETERS, slider_range, vuetify_round
+
+    floats = [p for p in PARAMETERS if p.annotation is float and slider_range(p, p.default) is not None]
+    assert len(floats) > 30
+
+    @settings(max_examples=400, deadline=None, derandomize=True)
+    @given(st.sampled_from(floats), st.integers(0, 9), st.floats(0, 1))
+    def one(p, places, where):
+        lo, hi = p.plausible or (p.low, p.high)
+        value = round(lo + where * (hi - lo), places)
+        span = slider_range(p, value)
+        if span is None:
+            assert places > 6 or value != float(f"{value:.6f}")
+            return
+        low, high, step = span
+        assert low <= value <= high and vuetify_round(value, low, high, step) == value
+
+    one()
+    for p in floats:  # the declared defaults, and odd values typed by hand
+        for value in (p.default, 0.1 + 0.2, 1e-7):
+            span = slider_range(p, value)
+            assert span is None or vuetify_round(value, *span) == value

@@ -4,8 +4,11 @@ Every browser session renders its own :func:`Page`, so each builds its own model
 ``solara.use_memo``/``use_state`` — two users never see each other's runs. Controls are
 generated from the parameter declarations (levers and uncertainties), with the loaded
 scenario's values as defaults; Reset rebuilds the model with the controls' values.
-A user's mistake (a broken scenario file, a value the page did not offer or that fails
-validation) is shown as the CLI's one line inside the page, and the page keeps working.
+A user's mistake (a broken scenario file or upload, a value the page did not offer or that
+fails validation) is shown as the CLI's one line inside the page, and the page keeps working.
+
+A week re-renders only :func:`LivePanel` (the status, the cards and the charts); the charts
+are ECharts in the browser (:mod:`sim.dashboard.live`), sent a week's numbers, never images.
 Configuration comes from the environment that ``lesim dashboard`` sets:
 ``LESIM_SCENARIO_DIRS`` and ``LESIM_RESULTS_DIRS`` (folders, ``os.pathsep``-separated) and
 ``LESIM_SCENARIO`` (the scenario to open).
@@ -17,11 +20,12 @@ import base64
 import binascii
 import math
 import os
+import re
 import sys
 import threading
 import time
 import weakref
-from decimal import Decimal
+from decimal import ROUND_HALF_UP, Decimal
 from pathlib import Path
 from typing import Any, get_args, get_origin
 
@@ -34,11 +38,11 @@ from ..loader import MAX_BYTES, ScenarioError
 from ..outcomes import OUTCOME_BY_NAME
 from ..parameters import ParameterInfo
 from .charts import network_layout, network_sample
-from .live import (SMOOTHED, LiveChart, band_rows, dumps, bar_option, chart_title, clean, department_rows, fmt, fmt_delta, latest, line_option,
-                   line_rows, network_option, option_json, outcome_index, unit_text)
+from .live import (SMOOTHED, LiveChart, band_rows, bar_option, chart_title, clean, department_rows, dumps, fmt,
+                   fmt_delta, latest, line_option, line_rows, network_option, option_json, scale, unit_text)
 from .session import (Loaded, ScenarioFolders, Session, accept_upload, control_label, control_parameters, describe,
                       load, scenario_yaml, section_of, show_value, value_at, with_values)
-from .sweeps import SweepFolders, SweepView
+from .sweeps import SweepFolders, SweepView, Table
 
 
 def _folders(var: str, default: str) -> list[Path]:
@@ -137,16 +141,37 @@ def slider_range(p: ParameterInfo, value: Any) -> tuple[Any, Any, Any] | None:
     if p.annotation is int:
         return int(lo), int(hi), 1
     raw = (hi - lo) / 100
-    d = min(12, max(decimals(value), decimals(lo), -math.floor(math.log10(raw)) if raw > 0 else 0))
-    return float(lo), float(hi), (f"{10.0 ** -d:.{d}f}" if d > 0 else "1")
+    d = max(decimals(value), decimals(lo), -math.floor(math.log10(raw)) if raw > 0 else 0)
+    step = f"{10.0 ** -d:.{d}f}" if d > 0 else "1"
+    if d > 12 or vuetify_round(float(value), float(lo), float(hi), step) != value:
+        return None  # no step would keep this value: the number field alone shows it
+    return float(lo), float(hi), step
+
+
+def vuetify_round(value: float, low: float, high: float, step: str) -> float:
+    """What Vuetify 2's slider makes of ``value`` when it appears (``VSlider.roundValue`` after
+    clamping to [low, high]): JavaScript's ``%``, ``Math.round`` and ``toFixed`` with the
+    step's decimals. A slider is offered only where this returns the value unchanged."""
+    v = min(max(value, low), high)
+    s = float(step)
+    places = len(step.split(".")[1]) if "." in step else 0
+    offset = math.fmod(low, s)
+    rounded = math.floor((v - offset) / s + 0.5) * s + offset
+    return float(Decimal(min(rounded, high)).quantize(Decimal(1).scaleb(-places), rounding=ROUND_HALF_UP))
 
 
 def typed_number(value: Any, annotation: type) -> Any:
-    """A number field's text as the declared number type; anything else is passed on as it
-    came, for the scenario validation to refuse with its one-line message."""
+    """A number field's text as the declared number type (``150,000`` with thousands
+    separators, ``0,5`` with a decimal comma); anything else is passed on as it came, for the
+    scenario validation to refuse with its one-line message."""
     if isinstance(value, str):
+        text = value.strip()
+        if re.fullmatch(r"[-+]?\d{1,3}(,\d{3})+(\.\d*)?", text):  # 150,000 or 1,234.5: thousands separators
+            text = text.replace(",", "")
+        elif text.count(",") == 1 and "." not in text:    # 0,5: a decimal comma
+            text = text.replace(",", ".")
         try:
-            return annotation(value.strip().replace(",", "."))
+            return annotation(text)
         except ValueError:
             return value
     return value
@@ -293,9 +318,11 @@ def ScenarioView(loaded: Loaded, names: list[str], open_scenario, message: str, 
     speed = solara.use_reactive(DEFAULT_SPEED)
     seeds, set_seeds = solara.use_state(1)
 
+    applied, set_applied = solara.use_state(defaults)  # the values the model runs: set on Reset only
+
     def build():
         try:
-            return _keep(Session(loaded, values, compare, seeds))
+            return _keep(Session(loaded, applied, compare, seeds))
         except ScenarioError as e:
             set_error(error_text(e))
             return _keep(Session(loaded, defaults, compare, seeds))
@@ -319,18 +346,27 @@ def ScenarioView(loaded: Loaded, names: list[str], open_scenario, message: str, 
         drawing falls behind, the weeks in between are stepped but not drawn (frames are
         skipped, never queued); Pause is seen before every week."""
         rate = SPEEDS.get(speed.value, SPEEDS[DEFAULT_SPEED])
-        t0, w0 = time.perf_counter(), session.week
-        while playing.value and not session.finished:
+        with session.lock:
+            session.play_generation += 1  # a loop started before (another speed) ends at its next week
+            generation = session.play_generation
+            if session.closed:
+                return
+            t0, w0 = time.perf_counter(), session.model.week
+
+        def mine() -> bool:
+            return playing.value and session.play_generation == generation and not session.finished
+
+        while mine():
             start = time.perf_counter()
             due = w0 + (start - t0) * rate if math.isfinite(rate) else math.inf
             stepped = 0
-            while playing.value and not session.finished and (
-                    stepped == 0 or (session.week < due and time.perf_counter() - start < MAX_FRAME)):
+            while mine() and (stepped == 0 or (session.week < due and time.perf_counter() - start < MAX_FRAME)):
                 if not advance():
                     return
                 stepped += 1
-            tick.value += 1  # one frame for the weeks stepped
-            if math.isfinite(rate):
+            if stepped:
+                tick.value += 1  # one frame for the weeks stepped
+            if math.isfinite(rate) and mine():
                 wait = max(0.0, (session.week - w0) / rate - (time.perf_counter() - t0))
                 time.sleep(min(wait, 1.0))
         if session.finished and not session.closed:
@@ -345,6 +381,7 @@ def ScenarioView(loaded: Loaded, names: list[str], open_scenario, message: str, 
     def do_reset():
         playing.value = False
         set_error("")
+        set_applied(dict(values))
         set_version(version + 1)
 
     def run_to_end():
@@ -368,7 +405,8 @@ def ScenarioView(loaded: Loaded, names: list[str], open_scenario, message: str, 
         saved in the results folder's uploads/ only when valid, then opened (``None``: larger
         than a scenario may be)."""
         try:
-            name = accept_upload(name, content if content is not None else b" " * (MAX_BYTES + 1), uploads_folder())
+            name = accept_upload(name, content if content is not None else b" " * (MAX_BYTES + 1), uploads_folder(),
+                                 taken=set(ScenarioFolders(SCENARIOS.folders).files()))
         except ScenarioError as e:
             set_error(error_text(e))
             return
@@ -487,6 +525,11 @@ module.exports = {
     picked(e) {
       const file = e.target.files[0];
       if (!file) return;
+      if (file.size > 5000000) {  // larger than a scenario may be: not read, not sent
+        this.upload({ name: file.name, too_large: true });
+        e.target.value = "";
+        return;
+      }
       const reader = new FileReader();
       reader.onload = () => {
         this.upload({ name: file.name, content: String(reader.result).split(",")[1] || "" });
@@ -502,6 +545,9 @@ module.exports = {
         if self.on_upload is None or not isinstance(data, dict):
             return
         name, content = data.get("name"), data.get("content")
+        if isinstance(name, str) and data.get("too_large") is True:
+            self.on_upload(name, None)
+            return
         if not isinstance(name, str) or not isinstance(content, str):
             return  # not what the page sends
         if len(content) > 4 * (MAX_BYTES // 3 + 1):  # larger than the loader reads: refused without decoding
@@ -575,7 +621,7 @@ def LivePanel(session: Session, tick, compare: bool, set_err):
             solara.Select(label="Department (drill down)", values=dept_names, value=department,
                           on_value=choose("Department", dept_names, set_department, set_err))
             if dept_table is not None:
-                solara.Markdown(dept_table)
+                Table(["Outcome", "Department", "Organisation"], dept_table[1], dept_table[0])
         with solara.Card("Skills gap by skill"):
             SkillChart(session, now)
         with solara.Card("Org network"):
@@ -594,7 +640,7 @@ def Card(name: str, value: float, reference: float | None, week: int):
     with solara.Div(classes=["lesim-card"], attributes={"role": "group", "aria-label": o.label}):
         solara.Text(o.label, classes=["lesim-card-label"])
         solara.Text(text, classes=["lesim-card-value"])
-        if reference is not None and not early:
+        if reference is not None and not early and math.isfinite(value) and math.isfinite(reference):
             d = value - reference
             better = (d > 0) == (o.better == "higher") if d != 0 else None
             tone = "" if better is None or abs(d) < 1e-12 else ("lesim-better" if better else "lesim-worse")
@@ -602,11 +648,15 @@ def Card(name: str, value: float, reference: float | None, week: int):
 
 
 def _use_rows(session: Session, key, full, since_fn, week: int):
-    """(option, rows) for an incrementally fed chart: the option with every week so far is
-    built once per ``key``; afterwards each frame sends only the weeks after the last frame
+    """(option, rows, resync) for an incrementally fed chart: the option with every week so far
+    is built once per ``key``; afterwards each frame sends only the weeks after the last frame
     that reached the page (plus the one before it, merged by week in the browser, so a lost
-    message costs nothing)."""
+    message costs nothing). If the browser finds weeks missing all the same (its view of the
+    chart was re-created from the last update, e.g. after a reconnect), it calls ``resync`` and
+    the option is built again."""
     sent = solara.use_ref(-1)
+    resyncs, set_resyncs = solara.use_state(0)
+    key = [*key, resyncs]
     option = solara.use_memo(lambda: full(), dependencies=key)
     built = solara.use_memo(lambda: {"week": week}, dependencies=key)
     since = max(sent.current, built["week"]) - 1
@@ -615,7 +665,7 @@ def _use_rows(session: Session, key, full, since_fn, week: int):
     def remember():
         sent.current = week
     solara.use_effect(remember, dependencies=[week, *key])
-    return option, rows
+    return option, rows, lambda: set_resyncs(resyncs + 1)
 
 
 @solara.component
@@ -640,10 +690,10 @@ def OutcomeChart(session: Session, models: list, name: str, names: list[str], we
                 out = [r + extra.get(r[0], [None] * (2 * len(groups))) for r in out]
             return out
 
-    option, new = _use_rows(session, [session, name, len(models)],
-                            lambda: option_json(line_option(title, names, rows(-1), dashed=(1,),
-                                                            warm_up=name in SMOOTHED, bands=bands)), rows, week)
-    return LiveChart.element(spec=option, rows=dumps(new), height=240 + (40 if several else 0),
+    option, new, resync = _use_rows(session, [session, name, len(models)],
+                                    lambda: option_json(line_option(title, names, rows(-1), dashed=(1,),
+                                                                    warm_up=name in SMOOTHED, bands=bands)), rows, week)
+    return LiveChart.element(spec=option, rows=dumps(new), height=240 + (40 if several else 0), on_resync=resync,
                              label=f"Line chart: {title}, by week")
 
 
@@ -658,10 +708,11 @@ def DifferenceChart(session: Session, name: str, week: int):
             a = line_rows([session.model, session.reference], name, w)
         return [[r[0], None if r[1] is None or r[2] is None else clean(r[1] - r[2])] for r in a]
 
-    option, rows = _use_rows(session, [session, name], lambda: option_json(
+    option, rows, resync = _use_rows(session, [session, name], lambda: option_json(
         line_option(title, ["difference"], diff_rows(-1), zero_line=True, min_zero=False)),
         diff_rows, week)
-    return LiveChart.element(spec=option, rows=dumps(rows), height=200, label=f"Line chart: {title}, by week")
+    return LiveChart.element(spec=option, rows=dumps(rows), height=200, on_resync=resync,
+                             label=f"Line chart: {title}, by week")
 
 
 @solara.component
@@ -677,8 +728,9 @@ def DepartmentChart(session: Session, name: str, week: int):
         with session.lock:
             return department_rows(session.model, name, w) if not session.closed else []
 
-    option, rows = _use_rows(session, [session, name], full, since, week)
-    return LiveChart.element(spec=option, rows=dumps(rows), height=260, label=f"Line chart: {title} by department")
+    option, rows, resync = _use_rows(session, [session, name], full, since, week)
+    return LiveChart.element(spec=option, rows=dumps(rows), height=260, on_resync=resync,
+                             label=f"Line chart: {title} by department")
 
 
 @solara.component
@@ -695,7 +747,7 @@ def SkillChart(session: Session, week: int):
                              height=260, label=f"Bar chart: {title} by skill, week {week}")
 
 
-NETWORK_MEASURES = {"skills gap": ("gap to requirement (levels)", None, True),
+NETWORK_MEASURES = {"skills gap": ("skills gap index (0–1)", 1.0, True),
                     "proficiency": ("mean proficiency (0–5)", 5.0, False),
                     "engagement": ("engagement (0–1)", 1.0, False),
                     "growth mindset": ("growth mindset (0–1)", 1.0, False)}
@@ -732,9 +784,6 @@ def NetworkChart(session: Session, measure: str, week: int):
             n = session.model.workforce.n
             dept = session.model.workforce.dept[sample]
             dept_names = session.model.structure.dept_names
-    if vmax is None:
-        vmax = max(0.5, float(np.nanmax(values)) if np.isfinite(values).any() else 1.0)
-        vmax = float(f"{vmax:.2g}")
 
     def nodes(vals):
         return [{"name": f"{dept_names[int(d)]}, position {int(r)}",
@@ -763,17 +812,19 @@ def NetworkChart(session: Session, measure: str, week: int):
                              label=f"Network of {shown}, coloured by {label}, week {week}")
 
 
-def department_table(model, department: str) -> str:
-    """A department's headline figures beside the organisation's (Markdown table)."""
-    col = model.collector
+def department_table(model, department: str) -> tuple[str, list[list[str]]]:
+    """A department's headline figures beside the organisation's, as the cards and charts show
+    them (flows as the 13-week mean): a caption and rows of text (shown as text, never markup:
+    a department's name is the scenario author's text)."""
     d = list(model.structure.dept_names).index(department)
-    head = int(col.headcount[-1][d])
-    lines = [f"**{department}** — {head} people", "", "| outcome | department | organisation |", "|---|---|---|"]
+    week = model.week
+    rows = []
     for name in DEPARTMENT_OUTCOMES:
-        i = outcome_index(name)
-        lines.append(f"| {OUTCOME_BY_NAME[name].label} | {fmt(name, float(col.dept[-1][d, i]))} "
-                     f"| {fmt(name, float(col.org[-1][i]))} |")
-    return "\n".join(lines)
+        here = department_rows(model, name, week - 1)
+        value = here[-1][1 + d] if here else None
+        value = float("nan") if value is None else value / scale(name)
+        rows.append([OUTCOME_BY_NAME[name].label, fmt(name, value), fmt(name, latest(model, name))])
+    return f"{department}: {int(model.collector.headcount[-1][d])} people, week {week}", rows
 
 
 CSS = """

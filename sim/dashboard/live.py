@@ -25,6 +25,7 @@ import traitlets
 
 from ..outcomes import OUTCOME_BY_NAME
 from ..report import ANNUALISED
+from ..reporting import sig
 
 SMOOTH_WEEKS = 13
 SMOOTHED = frozenset((*ANNUALISED, "turnover"))
@@ -46,6 +47,12 @@ class LiveChart(ipyvuetify.VuetifyTemplate):
     patch = traitlets.Unicode("").tag(sync=True)
     height = traitlets.Int(220).tag(sync=True)
     label = traitlets.Unicode("").tag(sync=True)
+    on_resync = traitlets.Callable(None, allow_none=True)
+
+    def vue_resync(self, _data=None):
+        """The browser found weeks missing from its copy: the chart is built again whole."""
+        if self.on_resync is not None:
+            self.on_resync()
 
 
 def dumps(obj: Any) -> str:
@@ -81,7 +88,7 @@ def fmt(name: str, v: float) -> str:
     if unit in ("share", "1/year"):
         return f"{v * 100:.1f} %" + ("/year" if unit == "1/year" else "")
     if unit.startswith("$"):
-        return ("−" if v < 0 else "") + f"${abs(v):,.0f}"
+        return ("−" if v < 0 else "") + f"${abs(v):,.0f}" + ("/year" if unit.endswith("/year") else "")
     return f"{v:.3g}".replace("-", "−")
 
 
@@ -92,10 +99,10 @@ def fmt_delta(name: str, v: float) -> str:
     sign = "+" if v > 0 else ("−" if v < 0 else "±")
     unit = OUTCOME_BY_NAME[name].unit
     if unit in ("share", "1/year"):
-        return f"{sign}{abs(v) * 100:.1f} pp"
+        return f"{sign}{abs(v) * 100:.1f} pp" + ("/year" if unit == "1/year" else "")
     if unit.startswith("$"):
-        return f"{sign}${abs(v):,.0f}"
-    return f"{sign}{abs(v):.2g}"
+        return f"{sign}${abs(v):,.0f}" + ("/year" if unit.endswith("/year") else "")
+    return sign + sig(abs(v), 2)
 
 
 def clean(v: float, digits: int = 4) -> float | None:

@@ -178,11 +178,13 @@ def load(folders: ScenarioFolders, name: str) -> Loaded:
     return Loaded(name, path, raw, validate_data(raw, str(path), node))
 
 
-def accept_upload(name: Any, data: bytes, uploads: Path) -> str:
+def accept_upload(name: Any, data: bytes, uploads: Path, taken: set[str] = frozenset()) -> str:
     """Check an uploaded scenario exactly as ``lesim run`` checks a file (the same size limit,
     parser and validation; errors name the uploaded file) and only then save it in
     ``uploads`` (inside the results folder), atomically; returns the name to open it by. A
-    file of the same name with other content is kept: the upload gets a numbered name."""
+    file of the same name with other content is kept, and a name in ``taken`` (the scenario
+    folders' own files, which the picker lists first) is not used: the upload gets a
+    numbered name."""
     from ..experiments import store
 
     label = one_line(str(name))[:80] or "upload"
@@ -191,7 +193,7 @@ def accept_upload(name: Any, data: bytes, uploads: Path) -> str:
     stem = re.sub(r"[^A-Za-z0-9_-]+", "_", Path(label).stem).strip("_")[:60] or "scenario"
     uploads.mkdir(parents=True, exist_ok=True)
     target, n = uploads / f"{stem}.yaml", 2
-    while target.exists() and target.read_bytes() != bytes(data):
+    while target.stem in taken or (target.exists() and target.read_bytes() != bytes(data)):
         target, n = uploads / f"{stem}-{n}.yaml", n + 1
     store.write_text(target, bytes(data).decode("utf-8"))
     return target.stem
@@ -224,6 +226,7 @@ class Session:
         self.seeds = max(1, int(seeds))
         self.lock = threading.Lock()
         self.closed = False
+        self.play_generation = 0  # the Play loop that may step this session (a newer one replaces it)
         scenario = with_values(loaded, values)
         self.model = LearningEcosystem(scenario)
         self.reference = LearningEcosystem(loaded.scenario.model_copy(update={"seed": self.model.seed})) \
@@ -244,7 +247,8 @@ class Session:
 
     @property
     def week(self) -> int:
-        return self.model.week
+        model = self.model
+        return model.week if model is not None else 0
 
     def step(self, weeks: int = 1) -> None:
         """Advance the model (and the reference) by up to ``weeks`` weeks, not past the horizon."""

@@ -96,9 +96,22 @@ def read_brief(folder: Path, roots: list[Path]) -> dict | None:
     if not isinstance(data, dict) or not all(isinstance(data.get(k), str) for k in text) \
             or not all(isinstance(data.get(k), list) and all(isinstance(x, str) for x in data[k]) for k in lists) \
             or not isinstance(data.get("options"), list) \
-            or not all(isinstance(r, list) and all(isinstance(x, str) for x in r) for r in data["options"]):
+            or not all(isinstance(r, list) and all(isinstance(x, str) for x in r) for r in data["options"]) \
+            or not isinstance(data.get("best", []), list) \
+            or not all(isinstance(r, list) and all(isinstance(x, bool) for x in r) for r in data.get("best", [])):
         raise ValueError(f"{path}: not a brief written by `lesim compare`")
     return data
+
+
+def interval(name: str, m: float, lo: float, hi: float, diff: bool) -> str:
+    from ..reporting import fmt_diff, fmt_value
+
+    f = fmt_diff if diff else fmt_value
+    return "–" if m != m else f(name, m) + ("" if lo != lo else f" [{f(name, lo)}, {f(name, hi)}]")
+
+
+def p_text(p: float) -> str:
+    return "–" if p != p else (f"{p:.3f}" if p >= 0.001 else "< 0.001")
 
 
 @solara.component
@@ -106,7 +119,7 @@ def SweepTable(folder: Path, roots: list[Path], outcome, set_outcome):
     """A compared sweep: its decision brief first (as ``lesim compare`` wrote it), then one
     outcome's figures by strategy and future. A damaged sweep gives one line."""
     from ..experiments.compare import CompareError
-    from ..reporting import fmt_diff, fmt_value, outcome_label
+    from ..reporting import outcome_label
 
     try:
         brief = read_brief(folder, roots)
@@ -115,10 +128,14 @@ def SweepTable(folder: Path, roots: list[Path], outcome, set_outcome):
         outcomes = list(dict.fromkeys(table["outcome"]))
         current = outcome if outcome in outcomes else outcomes[0]
         shown = table[table["outcome"] == current]
+        rows = [[strategy_label(r.strategy), str(r.uncertainty), str(int(r.n)),
+                 interval(current, r.mean, r.ci_low, r.ci_high, False),
+                 interval(current, r.diff, r.diff_low, r.diff_high, True), p_text(r.p_adj),
+                 "–" if r.prob_best != r.prob_best else f"{r.prob_best:.2f}"] for r in shown.itertuples()]
     except CompareError as e:
         solara.Error(str(e), classes=["lesim-error"])
         return
-    except (OSError, ValueError, KeyError, IndexError, TypeError) as e:
+    except (OSError, ValueError, KeyError, IndexError, TypeError, AttributeError) as e:
         first_line = (str(e).strip().splitlines() or [""])[0]
         solara.Error(f"{folder}: cannot show this sweep ({type(e).__name__}: {first_line}); rerun `lesim compare`",
                      classes=["lesim-error"])
@@ -134,18 +151,7 @@ def SweepTable(folder: Path, roots: list[Path], outcome, set_outcome):
     solara.Select(label="Outcome", values=list(labels), value=outcome_label(current),
                   on_value=lambda lab: set_outcome(labels[lab]) if lab in labels else None)
 
-    def interval(m, lo, hi, diff):
-        f = fmt_diff if diff else fmt_value
-        return "–" if m != m else f(current, m) + ("" if lo != lo else f" [{f(current, lo)}, {f(current, hi)}]")
-
     head = ["Strategy", "Future", "Runs", "Mean [95 %]", "Δ vs baseline [95 %]", "p (adjusted)", "P(best)"]
-    rows = []
-    for r in shown.itertuples():
-        p = "–" if r.p_adj != r.p_adj else (f"{r.p_adj:.3f}" if r.p_adj >= 0.001 else "< 0.001")
-        best = "–" if r.prob_best != r.prob_best else f"{r.prob_best:.2f}"
-        rows.append([strategy_label(r.strategy), str(r.uncertainty), str(int(r.n)),
-                     interval(r.mean, r.ci_low, r.ci_high, False), interval(r.diff, r.diff_low, r.diff_high, True),
-                     p, best])
     Table(head, rows, f"{outcome_label(current)} by strategy and future")
 
 
