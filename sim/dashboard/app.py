@@ -316,6 +316,7 @@ def ScenarioView(loaded: Loaded, names: list[str], open_scenario, message: str, 
     tick = solara.use_reactive(0)                        # bumps when the model advances (one frame)
     playing = solara.use_reactive(False)
     speed = solara.use_reactive(DEFAULT_SPEED)
+    ended = solara.use_reactive(False)  # the model reached its horizon (re-renders the buttons once)
     seeds, set_seeds = solara.use_state(1)
 
     applied, set_applied = solara.use_state(defaults)  # the values the model runs: set on Reset only
@@ -339,7 +340,10 @@ def ScenarioView(loaded: Loaded, names: list[str], open_scenario, message: str, 
             playing.value = False
             set_error(error_text(e))
             return False
-        return not session.closed  # replaced, or the browser session ended
+        if session.closed:  # replaced, or the browser session ended
+            return False
+        ended.value = session.finished
+        return True
 
     def play_loop():
         """While playing: step the weeks due at the chosen speed, then draw one frame. When
@@ -367,8 +371,10 @@ def ScenarioView(loaded: Loaded, names: list[str], open_scenario, message: str, 
             if stepped:
                 tick.value += 1  # one frame for the weeks stepped
             if math.isfinite(rate) and mine():
-                wait = max(0.0, (session.week - w0) / rate - (time.perf_counter() - t0))
-                time.sleep(min(wait, 1.0))
+                behind = (time.perf_counter() - t0) - (session.week - w0) / rate
+                if behind > FRAME:  # slowed down (a busy machine): go on from here, never race to catch up
+                    t0, w0 = time.perf_counter(), session.week
+                time.sleep(min(max(0.0, -behind), 1.0))
         if session.finished and not session.closed:
             playing.value = False
 
@@ -380,6 +386,7 @@ def ScenarioView(loaded: Loaded, names: list[str], open_scenario, message: str, 
 
     def do_reset():
         playing.value = False
+        ended.value = False
         set_error("")
         set_applied(dict(values))
         set_version(version + 1)
@@ -423,6 +430,7 @@ def ScenarioView(loaded: Loaded, names: list[str], open_scenario, message: str, 
         else:
             set_error(f"compare: {str(v)[:80]!r} is not true or false")
 
+    _ = ended.value  # subscribes the buttons to the end of the run
     pending = [p.path for p in PARAMETERS if values.get(p.path) != session.values.get(p.path, defaults[p.path])]
     opened, set_opened = solara.use_state([])
 
@@ -721,6 +729,8 @@ def DepartmentChart(session: Session, name: str, week: int):
 
     def full():
         with session.lock:
+            if session.closed:
+                return option_json(line_option(title, [], []))
             depts = list(session.model.structure.dept_names)
             return option_json(line_option(title, depts, department_rows(session.model, name, -1), warm_up=name in SMOOTHED))
 
@@ -735,12 +745,11 @@ def DepartmentChart(session: Session, name: str, week: int):
 
 @solara.component
 def SkillChart(session: Session, week: int):
-    title = "Mean gap to the required level (levels)"
+    title = "Mean gap to the required level (levels; no bar: no one needs it yet)"
     with session.lock:
         closed = session.closed
         names = [] if closed else [n.replace("_", " ") for n in session.model.structure.skill_names]
-        gap = [] if closed else [clean(float(v), 3)
-                                 for v in np.nan_to_num(np.asarray(session.model.collector.skill_gap[-1]))]
+        gap = [] if closed else [clean(float(v), 3) for v in np.asarray(session.model.collector.skill_gap[-1])]
     option = solara.use_memo(lambda: option_json(bar_option(title, names, gap, "levels")),
                              dependencies=[session, tuple(names)])
     return LiveChart.element(spec=option, values=dumps(gap), patch=dumps({"title": {"text": f"{title}, week {week}"}}),
@@ -771,10 +780,13 @@ def NetworkChart(session: Session, measure: str, week: int):
     """The sampled org network (whole teams, fixed layout) coloured by a measure, with its
     legend; a vacant position is grey."""
     label, vmax, reverse = NETWORK_MEASURES[measure]
-    sample = solara.use_memo(lambda: network_sample(session.model) if not session.closed else np.empty(0, int),
+    def locked(make, empty):
+        with session.lock:
+            return make() if not session.closed else empty
+
+    sample = solara.use_memo(lambda: locked(lambda: network_sample(session.model), np.empty(0, int)),
                              dependencies=[session])
-    layout = solara.use_memo(lambda: network_layout(session.model, sample) if not session.closed else {},
-                             dependencies=[session])
+    layout = solara.use_memo(lambda: locked(lambda: network_layout(session.model, sample), {}), dependencies=[session])
     with session.lock:
         closed = session.closed
         if closed:
