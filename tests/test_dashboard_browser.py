@@ -210,8 +210,9 @@ def test_a_playing_session_does_not_starve_a_stepping_one(dash, server, browser)
     played, elapsed = week(player) - played_from, time.time() - started
     player.get_by_role("button", name="Pause").click()
     player.close()
-    # the player went on meanwhile, within its speed (10 weeks/s; one frame may be in flight)
-    assert 1 <= played <= 10 * elapsed + 3, f"the playing page did {played} weeks in {elapsed:.1f} s"
+    # the player went on meanwhile, within its speed (10 weeks/s; it makes up at most 1 s after a
+    # slow stretch, and one frame may be in flight)
+    assert 1 <= played <= 10 * (elapsed + 1) + 3, f"the playing page did {played} weeks in {elapsed:.1f} s"
 
 
 def pick_scenario(page, name: str) -> None:

@@ -303,6 +303,7 @@ BANDS = {"off": 1, "5 seeds": 5, "10 seeds": 10}
 stepped together (each seed costs a model's week, so a band slows Step and Play)."""
 FRAME = 0.1       # seconds between frames while playing
 MAX_FRAME = 0.25  # at most this long stepping before a frame is drawn (weeks in between are not drawn)
+CATCH_UP = 1.0    # Play makes up at most this many seconds of weeks after a slow stretch
 
 
 @solara.component
@@ -372,7 +373,7 @@ def ScenarioView(loaded: Loaded, names: list[str], open_scenario, message: str, 
                 tick.value += 1  # one frame for the weeks stepped
             if math.isfinite(rate) and mine():
                 behind = (time.perf_counter() - t0) - (session.week - w0) / rate
-                if behind > FRAME:  # slowed down (a busy machine): go on from here, never race to catch up
+                if behind > CATCH_UP:  # stalled (a busy machine): go on from here rather than race
                     t0, w0 = time.perf_counter(), session.week
                 time.sleep(min(max(0.0, -behind), 1.0))
         if session.finished and not session.closed:
