@@ -121,28 +121,32 @@ def outcome_index(name: str) -> int:
     return next(i for i, o in enumerate(OUTCOMES) if o.name == name)
 
 
-def weekly(model, name: str, since: int = 0) -> list[tuple[int, float]]:
-    """(week, value) of an organisation-level outcome for the weeks after ``since`` (all weeks
-    when ``since`` is −1), as the chart shows it: flows as a trailing 13-week mean over weeks
-    ≥ 1 (week 0 is the start, not a week of flows)."""
-    col = model.collector
-    i = outcome_index(name)
-    weeks = col.weeks
+def shown_weeks(weeks, value_at, name: str, since: int) -> list[tuple[int, np.ndarray]]:
+    """(week, value) for the weeks after ``since`` (all weeks when ``since`` is −1), as the
+    charts show an outcome: ``value_at(position)`` as collected (a number, or one per
+    department), flows as a trailing 13-week mean over weeks ≥ 1 (week 0 is the start, not a
+    week of flows)."""
+    smoothed = name in SMOOTHED
     out = []
     for pos in range(len(weeks)):
         w = int(weeks[pos])
-        if w <= since:
+        if w <= since or (smoothed and w == 0):
             continue
-        if name in SMOOTHED:
-            if w == 0:
-                continue
-            lo = max(pos - SMOOTH_WEEKS + 1, 0)
-            vals = [col.org[p][i] for p in range(lo, pos + 1) if weeks[p] >= 1]
-            v = float(np.nanmean(vals)) if vals else float("nan")
+        if smoothed:
+            block = np.array([value_at(p) for p in range(max(pos - SMOOTH_WEEKS + 1, 0), pos + 1) if weeks[p] >= 1],
+                             dtype=float)
+            with np.errstate(all="ignore"):
+                v = np.nanmean(block, axis=0)
         else:
-            v = float(col.org[pos][i])
+            v = np.asarray(value_at(pos), dtype=float)
         out.append((w, v))
     return out
+
+
+def weekly(model, name: str, since: int = 0) -> list[tuple[int, float]]:
+    """(week, value) of an organisation-level outcome after ``since``, as the chart shows it."""
+    col, i = model.collector, outcome_index(name)
+    return [(w, float(v)) for w, v in shown_weeks(col.weeks, lambda p: col.org[p][i], name, since)]
 
 
 def latest(model, name: str) -> float:
@@ -175,24 +179,9 @@ def band_rows(groups: list[list], name: str, since: int) -> list[list]:
 
 def department_rows(model, name: str, since: int) -> list[list]:
     """Rows [week, department 1, …] of an outcome by department (flows smoothed as above)."""
-    col = model.collector
-    i = outcome_index(name)
-    k = scale(name)
-    weeks = col.weeks
-    out = []
-    for pos in range(len(weeks)):
-        w = int(weeks[pos])
-        if w <= since or (name in SMOOTHED and w == 0):
-            continue
-        if name in SMOOTHED:
-            lo = max(pos - SMOOTH_WEEKS + 1, 0)
-            block = np.array([col.dept[p][:, i] for p in range(lo, pos + 1) if weeks[p] >= 1])
-            with np.errstate(all="ignore"):
-                vals = np.nanmean(block, axis=0) if len(block) else np.full(block.shape[1:], np.nan)
-        else:
-            vals = np.asarray(col.dept[pos][:, i])
-        out.append([w, *(clean(float(v) * k) for v in vals)])
-    return out
+    col, i, k = model.collector, outcome_index(name), scale(name)
+    return [[w, *(clean(float(x) * k) for x in v)]
+            for w, v in shown_weeks(col.weeks, lambda p: col.dept[p][:, i], name, since)]
 
 
 # ----------------------------------------------------------------------------- chart options

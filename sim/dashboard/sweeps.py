@@ -103,13 +103,6 @@ def read_brief(folder: Path, roots: list[Path]) -> dict | None:
     return data
 
 
-def interval(name: str, m: float, lo: float, hi: float, diff: bool) -> str:
-    from ..reporting import fmt_diff, fmt_value
-
-    f = fmt_diff if diff else fmt_value
-    return "–" if m != m else f(name, m) + ("" if lo != lo else f" [{f(name, lo)}, {f(name, hi)}]")
-
-
 def p_text(p: float) -> str:
     return "–" if p != p else (f"{p:.3f}" if p >= 0.001 else "< 0.001")
 
@@ -119,7 +112,7 @@ def SweepTable(folder: Path, roots: list[Path], outcome, set_outcome):
     """A compared sweep: its decision brief first (as ``lesim compare`` wrote it), then one
     outcome's figures by strategy and future. A damaged sweep gives one line."""
     from ..experiments.compare import CompareError
-    from ..reporting import outcome_label
+    from ..reporting import fmt_interval, outcome_label
 
     try:
         brief = read_brief(folder, roots)
@@ -129,8 +122,8 @@ def SweepTable(folder: Path, roots: list[Path], outcome, set_outcome):
         current = outcome if outcome in outcomes else outcomes[0]
         shown = table[table["outcome"] == current]
         rows = [[strategy_label(r.strategy), str(r.uncertainty), str(int(r.n)),
-                 interval(current, r.mean, r.ci_low, r.ci_high, False),
-                 interval(current, r.diff, r.diff_low, r.diff_high, True), p_text(r.p_adj),
+                 fmt_interval(current, r.mean, r.ci_low, r.ci_high, diff=False),
+                 fmt_interval(current, r.diff, r.diff_low, r.diff_high), p_text(r.p_adj),
                  "–" if r.prob_best != r.prob_best else f"{r.prob_best:.2f}"] for r in shown.itertuples()]
     except CompareError as e:
         solara.Error(str(e), classes=["lesim-error"])
