@@ -6,12 +6,13 @@ STAMP := $(VENV)/.installed
 
 .PHONY: run test install bench regression-update clean dashboard
 
-$(STAMP): pyproject.toml
+$(STAMP): pyproject.toml tools/xapi-validator/package-lock.json
 	$(PYTHON) -c 'import sys; sys.exit("Python >= 3.12 is needed, found " + sys.version.split()[0]) if sys.version_info < (3, 12) else None'
 	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
 	$(BIN)/python -m pip install --quiet --upgrade pip
 	$(BIN)/python -m pip install --quiet -e '.[dev]'
 	$(BIN)/python -m sim.dashboard.assets
+	npm ci --prefix tools/xapi-validator --no-audit --no-fund --silent
 	touch $(STAMP)
 
 install: $(STAMP)

@@ -91,6 +91,10 @@ def finite_outcomes(scenario: Path) -> Iterator[None]:
         warnings.showwarning(w.message, w.category, w.filename, w.lineno)
 
 
+class RecordsFormat(str, Enum):
+    xapi = "xapi"
+
+
 @app.command()
 def run(
     scenario: Path = typer.Argument(..., help="Scenario YAML file, e.g. scenarios/baseline.yaml."),
@@ -108,6 +112,9 @@ def run(
                                              "outcomes (and incremental figures) as mean and 95 % interval. Default "
                                              f"{DEFAULT_REPLICATES} with --against or for organisations of up to "
                                              f"{SMALL_ORGANISATION:,} people, else 1."),
+    records: Optional[RecordsFormat] = typer.Option(None, "--records", help="Also write the first seed's "
+                                                    "learning activity as learning records: xapi writes xapi.jsonl, "
+                                                    "one xAPI 1.0.3 statement a line (people by id, never by name)."),
     quiet: bool = typer.Option(False, "--quiet", "-q", help="No progress bar."),
 ) -> None:
     """Run a scenario: tables (CSV), summary, manifest, charts (PNG) and a one-file HTML report.
@@ -139,7 +146,7 @@ def run(
     say((sc.name, "bold"), *vs, f": {sc.organisation.size:,} people, {sc.weeks} weeks, {seeds}")
     arms = 2 if against is not None else 1
     with week_progress(arms * n * sc.weeks, quiet) as progress, finite_outcomes(scenario):
-        results = simulate_seeds(sc, n, progress=progress)
+        results = simulate_seeds(sc, n, progress=progress, records=records.value if records else None)
         comparison = None
         if against is not None:
             done = n * sc.weeks
@@ -255,6 +262,99 @@ def check_patterns(
                           f"({seeds} seed{'s' if seeds > 1 else ''}, {n_weeks} weeks, {seconds:.1f} s)."
                           + (f" Failed: {', '.join(failed)}." if failed else ""), highlight=False)
     if failed:
+        raise typer.Exit(1)
+
+
+@app.command()
+def calibrate(
+    scenario: Path = typer.Argument(..., help="The scenario to fit, run as given, e.g. scenarios/baseline.yaml."),
+    targets: Path = typer.Option(..., "--targets", help="YAML file of the organisation's observed figures: "
+                                 "targets: {turnover: {value: 0.161, interval: [0.143, 0.180]}}; optionally fit: and a "
+                                 "list of the uncertainties to fit."),
+    out: Optional[Path] = typer.Option(None, "--out", help="Fitted scenario to write (default: <scenario file "
+                                       "stem>_calibrated.yaml beside the targets file); never an input, and an "
+                                       "existing file only if an earlier calibration wrote it."),
+    seeds: Optional[int] = typer.Option(None, "--seeds", min=1, max=100, help="Seeds every candidate runs on (the "
+                                        "scenario's seed and the next ones; common random numbers). Default 4."),
+    weeks: Optional[int] = typer.Option(None, "--weeks", min=52, max=5200, help="Horizon of each run; targets are "
+                                        "compared with the last year's mean. Default 104."),
+    budget: Optional[int] = typer.Option(None, "--budget", min=1, max=1000, help="Most model evaluations (each one "
+                                         "run per seed; the start counts). Default 16: about 1.5 minutes for the "
+                                         "500-person baseline on one core."),
+    set_: List[str] = typer.Option([], "--set", help="Override any parameter by its key path (written into the "
+                                   "fitted scenario too), e.g. --set organisation.size=1470; repeatable."),
+    as_json: bool = typer.Option(False, "--json", help="Print one JSON object: every target, parameter and the fit."),
+) -> None:
+    """Fit the scenario's uncertainties, within their plausible ranges, to your organisation's own figures;
+    write the fitted scenario; exit status 1 if a target stays outside its observed interval.
+
+    Each target (an outcome such as turnover or learning_hours) is compared with the outcome's mean over the
+    last year of the run, averaged over the seeds; every candidate runs on the same seeds. Without fit: in the
+    targets file, each target fits the uncertainty that moves it most (sim/calibrate.py DEFAULT_FIT).
+
+    Example: lesim calibrate scenarios/baseline.yaml --targets my_org/targets.yaml --seeds 4"""
+    from . import calibrate as cal
+    from .scenario import late_events
+
+    n_seeds = cal.DEFAULT_SEEDS if seeds is None else seeds
+    n_weeks = cal.DEFAULT_WEEKS if weeks is None else weeks
+    n_budget = cal.DEFAULT_BUDGET if budget is None else budget
+    with user_errors():
+        prep = cal.prepare(scenario, targets, list(set_), out)
+    sc, tg = prep.scenario, prep.targets
+    for i, ev in late_events(sc.model_copy(update={"weeks": n_weeks})):
+        say(("note:", "yellow"), f" events[{i}] ({ev.type}, week {ev.week}) falls after the calibration's horizon "
+            f"(week {n_weeks}): it does not happen in these runs", err=True)
+    if not as_json:
+        err_console.print(f"{sc.name}: fitting {', '.join(p.path for p in tg.fit)} to "
+                          f"{', '.join(t.outcome for t in tg.targets)}: {n_seeds} seed{'s' if n_seeds > 1 else ''} "
+                          f"× {n_weeks} weeks, at most {n_budget} evaluations …")
+    with week_progress(n_budget * n_seeds * n_weeks, quiet=as_json) as progress, finite_outcomes(scenario):
+        with user_errors():
+            result = cal.calibrate(sc, tg.targets, tg.fit, seeds=n_seeds, weeks=n_weeks, budget=n_budget,
+                                   progress=progress)
+    kept, unwritten = False, None
+    try:
+        text, kept = cal.fitted_text(prep, result)
+        cal.write_fitted(prep.out, text)
+    except (OSError, ScenarioError) as e:  # a fault, not a mistake: figures shown, then one line and status 1
+        unwritten = f"{prep.out}: cannot write the fitted scenario ({getattr(e, 'strerror', None) or e})"
+    ok = result.within
+    if as_json:
+        sys.stdout.write(json.dumps({**result.as_dict(), "scenario_file": str(scenario), "targets_file": str(targets),
+                                     "out": None if unwritten else str(prep.out), "comments_kept": kept}) + "\n")
+    else:
+        rows = []
+        for j, t in enumerate(result.targets):
+            m0 = result.start.interval(j)[0]
+            m, lo, hi = result.best.interval(j)
+            fitted = cal.format_target(t, m) + (f" [{cal.format_target(t, lo)}, {cal.format_target(t, hi)}]"
+                                                 if lo == lo else "")
+            rows.append((t.outcome, t.unit,
+                         f"{cal.format_target(t, t.value)} [{cal.format_target(t, t.low)}, "
+                         f"{cal.format_target(t, t.high)}]" + (" ±10 %" if t.default_interval else ""),
+                         cal.format_target(t, m0), fitted,
+                         Text("within", "green") if ok[j] else Text("outside", "bold red"), t.source))
+        show_table(f"Calibration targets ({sc.name}, last-year mean of weeks {n_weeks - 51}–{n_weeks}, "
+                   f"{n_seeds} seeds)", ("Target", "Unit", "Observed [interval]", "Start",
+                                         "Fitted [95 % t]", "Result", "Source"), rows,
+                   right=lambda col: col in ("Observed [interval]", "Start", "Fitted [95 % t]"))
+        show_table("Fitted uncertainties", ("Parameter", "Unit", "Plausible range", "Start", "Fitted"),
+                   [(p.path, p.unit, f"{p.plausible[0]:g} – {p.plausible[1]:g}", f"{s:g}", f"{v:g}")
+                    for p, s, v in zip(result.params, result.start.values, result.best.values)],
+                   right=lambda col: col in ("Plausible range", "Start", "Fitted"))
+        within_n = sum(ok)
+        out_console.print(f"{within_n} of {len(ok)} targets within ({len(result.evaluations)} evaluations, "
+                          f"{'budget spent' if result.stopped == 'budget' else 'converged'}; objective "
+                          f"{result.start.objective:.3g} → {result.best.objective:.3g}; {result.seconds:.1f} s)."
+                          + (f" Outside: {', '.join(result.outside)}." if not all(ok) else ""), highlight=False)
+        if unwritten is None:
+            out_console.print(f"Wrote the fitted scenario to {prep.out}"
+                              + ("" if kept else " (as clean YAML: the file could not be edited line by line)"),
+                              highlight=False)
+    if unwritten is not None:
+        fail(unwritten, 1)
+    if not all(ok):
         raise typer.Exit(1)
 
 
@@ -424,6 +524,68 @@ def sensitivity(
                                        for r in changing.itertuples()])
     f = done.folder
     out_console.print(f"Wrote {f / 'sensitivity.csv'}, {f / 'ranking_sensitivity.csv'}, {f / 'sensitivity.html'}")
+
+
+@app.command("import")
+def import_(
+    people: Optional[Path] = typer.Argument(None, help="People export of your HRIS (CSV, one row per employee)."),
+    out: Optional[Path] = typer.Option(None, "--out", help="Scenario folder to write (must be new or empty)."),
+    mapping: Optional[Path] = typer.Option(None, "--mapping", help="Column mapping (YAML; start from --template)."),
+    key_file: Path = typer.Option(Path("lesim-import.key"), "--key-file", help="Key of the pseudonyms: created "
+                                  "with a random key when missing; keep it, outside the output folder, to import "
+                                  "again with the same pseudonyms."),
+    skills: Optional[Path] = typer.Option(None, "--skills", help="Skills taxonomy (CSV: id, label, code, open)."),
+    requirements: Optional[Path] = typer.Option(None, "--requirements", help="Role requirements (CSV: role, skill, "
+                                                "level, criticality)."),
+    assessments: Optional[Path] = typer.Option(None, "--assessments", help="Skill assessments (CSV: employee, "
+                                               "skill, level, date)."),
+    completions: Optional[Path] = typer.Option(None, "--completions", help="LMS completions (CSV: employee, item, "
+                                               "hours, date, score, skill)."),
+    xapi: Optional[Path] = typer.Option(None, "--xapi", help="xAPI statements (JSON array or JSON Lines)."),
+    network: Optional[Path] = typer.Option(None, "--network", help="Collaboration edge list (CSV: a, b, weight)."),
+    name: Optional[str] = typer.Option(None, "--name", help="Scenario name (default: the folder's name)."),
+    min_group: int = typer.Option(5, "--min-group", min=1, max=1000, help="Smallest group of people reports show "
+                                  "(smaller departments are suppressed)."),
+    template: Optional[Path] = typer.Option(None, "--template", help="Write the default column mapping, "
+                                            "explained, to this file and stop."),
+) -> None:
+    """Build a scenario folder from your organisation's exports (people, skills, learning records, network).
+
+    Example: lesim import hris.csv --mapping mapping.yaml --completions lms.csv --out scenarios/acme
+    (then: lesim run scenarios/acme/scenario.yaml)"""
+    from .importer.build import ImportProblems, run_import
+    from .importer.mapping import load_mapping, template as mapping_template
+
+    if template is not None:
+        if template.exists():
+            fail(f"{template}: --template: already exists; choose a new file")
+        template.write_text(mapping_template(), encoding="utf-8")
+        say("Wrote the default mapping to ", (str(template), "bold"))
+        return
+    if people is None or out is None:
+        fail("lesim import: needs the people export and --out (or --template FILE); see lesim import --help")
+    try:
+        with user_errors():
+            done = run_import(people, out, key_file, load_mapping(mapping), skills=skills,
+                              requirements=requirements, assessments=assessments, completions=completions,
+                              xapi=xapi, network=network, name=name, min_group=min_group)
+    except ImportProblems as e:
+        for line in e.lines:
+            error_line(line)
+        raise typer.Exit(2)
+    rep = done["report"]
+    say("Imported ", (f"{done['people']:,}", "bold"), " people into ", (str(out), "bold"))
+    for line in rep.read:
+        say("  read: ", line)
+    for line in rep.dropped:
+        say("  dropped: ", line)
+    for line in rep.assumed:
+        say("  assumed: ", line)
+    if done["key_created"]:
+        say("  created the pseudonym key ", (str(key_file), "bold"), " (keep it; it is not in the folder)")
+    say("Next: lesim run ", str(out / "scenario.yaml"),
+        *((" · lesim calibrate " + str(out / "scenario.yaml") + " --targets " + str(out / "targets.yaml"),)
+          if done["targets"] else ()))
 
 
 @app.command()

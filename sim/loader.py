@@ -482,9 +482,57 @@ def _display_path(parts: list[str]) -> str:
 
 
 def load_raw(path: str | Path) -> tuple[dict, yaml.Node]:
-    """Read and parse a scenario file without validating (for overrides and experiments)."""
+    """Read and parse a scenario file without validating (for overrides and experiments). The
+    imported tables it names (``organisation.data``) are resolved against its folder."""
     path = Path(path)
-    return parse_scenario_text(read_text(path), str(path))
+    data, node = parse_scenario_text(read_text(path), str(path))
+    resolve_data_files(data, node, path)
+    return data, node
+
+
+DATA_TABLES = ("people", "network", "assessments")
+
+
+def resolve_data_files(data: dict, node: yaml.Node | None, path: Path) -> None:
+    """Make the ``organisation.data`` tables' paths absolute, in place: each must be a relative
+    path that stays inside the scenario file's folder (so a scenario, or the dashboard that
+    opens it, reads nothing outside the folder it was given)."""
+    org = data.get("organisation")
+    tables = org.get("data") if isinstance(org, dict) else None
+    if not isinstance(tables, dict):
+        return
+    folder = path.resolve().parent
+    for name in DATA_TABLES:
+        entry = tables.get(name)
+        if not isinstance(entry, dict) or not isinstance(entry.get("file"), str):
+            continue
+        loc = ("organisation", "data", name, "file")
+        where = f"{path}:{line_of(node, loc) or 1}: {'.'.join(loc)}"
+        given = Path(entry["file"])
+        if given.is_absolute() or ".." in given.parts:
+            raise ScenarioError(f"{where}: must be a path inside the scenario's folder, relative to it "
+                                f"(e.g. people.csv), got {entry['file']!r}")
+        target = (folder / given).resolve()
+        if not target.is_relative_to(folder):
+            raise ScenarioError(f"{where}: {entry['file']!r} leads outside the scenario's folder")
+        entry["file"] = str(target)
+
+
+def relative_data_files(data: dict, folder: Path) -> dict:
+    """A copy of scenario ``data`` whose ``organisation.data`` tables are named relative to
+    ``folder`` again (the inverse of :func:`resolve_data_files`, for writing a scenario file)."""
+    import copy
+    out = copy.deepcopy(data)
+    tables = (out.get("organisation") or {}).get("data") if isinstance(out.get("organisation"), dict) else None
+    if isinstance(tables, dict):
+        for name in DATA_TABLES:
+            entry = tables.get(name)
+            if isinstance(entry, dict) and isinstance(entry.get("file"), str) and Path(entry["file"]).is_absolute():
+                try:
+                    entry["file"] = Path(entry["file"]).relative_to(folder.resolve()).as_posix()
+                except ValueError:
+                    pass
+    return out
 
 
 def parse_scenario_text(text: str, name: str) -> tuple[dict, yaml.Node]:

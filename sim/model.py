@@ -36,7 +36,7 @@ from .agents import ContentItem, Employee, employee_class
 from .datacollector import OutcomeDataCollector
 from .governance import Governance
 from .loader import scenario_from_keywords
-from .organisation import assign_flags, build_catalogue, build_structure, draw_people
+from .organisation import apply_observed, assign_flags, build_catalogue, build_structure, draw_people
 from .outcomes import OutcomeCollector
 from .policies import create_policies
 from .processes import (budget, codification, costs, culture, data, environment, experiential, formal, forgetting,
@@ -114,6 +114,8 @@ class LearningEcosystem(mesa.Model):
         self.after_phase: Callable[[str, State], None] | None = None
         self.spin_up_weeks = scenario.start.spin_up_weeks
         self._spin_up(scenario)
+        # an imported organisation's measured state replaces the spun-up one where measured
+        self.observed = apply_observed(scenario, self.state.structure, self.state.workforce)
         self._start_strategy()
 
     def _spin_up(self, scenario: Scenario) -> None:
@@ -205,7 +207,8 @@ class LearningEcosystem(mesa.Model):
         self.policies = create_policies(self)
         self._bound["recommendations"].run(s, self.streams)
         self.governance = Governance(self)
-        self.collector = OutcomeCollector(s)
+        data = sc.organisation.data
+        self.collector = OutcomeCollector(s, min_group=data.min_group_size if data is not None else 0)
         self.datacollector = OutcomeDataCollector()  # Mesa's view of the same numbers
         # the record of the starting state (week 0): no flow, nothing spent yet
         self._bound["data"].run(s, self.streams)

@@ -142,6 +142,11 @@ def build_structure(sc: Scenario, wf: Workforce, rng: np.random.Generator) -> tu
             req[ri, kidx[sk]] = rq.level
             crit[ri, kidx[sk]] = rq.criticality
     mrole = roles.index(org.manager_role)
+    if org.data is not None:
+        return imported_structure(sc, wf, rng, Structure(
+            skill_names=skills, role_names=roles, dept_names=depts,
+            skill_open=np.array([s.open for s in org.skills]), req=req, crit=crit,
+            team_dept=np.empty(0, np.int32), team_manager=np.empty(0, np.int64), manager_role=mrole))
     n, D = org.size, len(depts)
 
     # executives first, then departments by share (largest remainder)
@@ -256,6 +261,133 @@ def build_structure(sc: Scenario, wf: Workforce, rng: np.random.Generator) -> tu
     return structure, dedupe_edges(np.vstack([edges, kinds.astype(np.int64)]))
 
 
+def imported_structure(sc: Scenario, wf: Workforce, rng: np.random.Generator,
+                       st: Structure) -> tuple[Structure, np.ndarray]:
+    """Lay out an imported organisation (``organisation.data``, written by ``lesim import``)
+    on the positions of ``wf``: one position per row of its people table, in file order, with
+    the row's department and role.
+
+    * With a manager column: a person without a manager in the file is an executive (the top of
+      the hierarchy); anyone with direct reports is a manager and leads a team of them; a
+      manager belongs to the team they lead, everyone else to their manager's team.
+    * Without one (assumption, as for generated organisations): the ``executives`` people of the
+      highest level (then longest tenure, then file order) lead; in each department the next
+      highest is its head, reporting to executive *d mod E*, and the rest, ordered by role, form
+      teams of ``team_size`` under their highest-level member, who reports to the head.
+    * Ties: every reporting line; then the collaboration network's ties if there is one (a tie
+      within a team counts as a team tie, others as cross-team ties), else the generated ones
+      (team ring lattices and ``cross_team_ties`` random ties, see the module docstring).
+    * Work location: the table's where it has one, else drawn from the shares.
+    Managers keep the role of the file (their requirements are their own role's)."""
+    from .importer.tables import LOCATION_NAMES, NETWORK_COLUMNS, load_people, read_table
+    org = sc.organisation
+    people = load_people(org.data)
+    n = wf.n
+    didx = {d: i for i, d in enumerate(st.dept_names)}
+    ridx = {r: i for i, r in enumerate(st.role_names)}
+    wf.dept[:] = [didx[d] for d in people["department"]]
+    wf.role[:] = [ridx[r] for r in people["role"]]
+    row_of = {pid: i for i, pid in enumerate(people["id"])}
+    manager = np.array([row_of.get(m, -1) if m is not None else -1 for m in people["manager"]], dtype=np.int64)
+    level = np.nan_to_num(people["level"], nan=0.0)
+    tenure = np.nan_to_num(people["tenure_weeks"], nan=0.0)
+    src_l: list[np.ndarray] = []
+    dst_l: list[np.ndarray] = []
+    kind_l: list[np.ndarray] = []
+
+    def add(s, d, kind):
+        s, d = np.asarray(s, dtype=np.int64), np.asarray(d, dtype=np.int64)
+        src_l.append(s)
+        dst_l.append(d)
+        kind_l.append(np.full(len(s), kind, dtype=np.int8))
+
+    if (manager >= 0).any():
+        is_exec = manager < 0
+        is_manager = np.zeros(n, dtype=bool)
+        is_manager[manager[manager >= 0]] = True
+        is_manager |= is_exec
+    else:
+        manager, is_exec, is_manager = _formed_hierarchy(org, wf.dept, wf.role, level, tenure, len(st.dept_names))
+    leaders = np.flatnonzero(is_manager)
+    team_of_leader = np.full(n, -1, dtype=np.int64)
+    team_of_leader[leaders] = np.arange(len(leaders))
+    wf.team[:] = np.where(is_manager, team_of_leader, team_of_leader[np.maximum(manager, 0)])
+    wf.manager[:] = manager
+    wf.is_manager[:] = is_manager
+    wf.is_exec[:] = is_exec
+    wf.work_role[:] = wf.role
+    st.team_dept = wf.dept[leaders].astype(np.int32)
+    st.team_manager = leaders.astype(np.int64)
+    has_line = manager >= 0
+    add(np.flatnonzero(has_line), manager[has_line], TIE_REPORTING)
+    assign_locations(sc, wf, rng)
+    given = np.array([LOCATION_NAMES.index(x) if x is not None else -1 for x in people["location"]], dtype=np.int64)
+    if (given >= 0).any():
+        wf.location[given >= 0] = given[given >= 0]
+        wf.away[:] = np.select([wf.location == REMOTE, wf.location == HYBRID],
+                               [1.0, 1.0 - org.hybrid_days_on_site / 5.0], 0.0)
+    if org.data.network is not None:
+        net = read_table(org.data.network.file, NETWORK_COLUMNS)
+        a = np.array([row_of[x] for x in net["a"]], dtype=np.int64)
+        b = np.array([row_of[x] for x in net["b"]], dtype=np.int64)
+        same = wf.team[a] == wf.team[b]
+        add(a[same], b[same], TIE_TEAM)
+        add(a[~same], b[~same], TIE_CROSS)
+    else:
+        order = np.argsort(wf.team, kind="stable")
+        bounds = np.flatnonzero(np.diff(wf.team[order])) + 1
+        for members in np.split(order, bounds):
+            s, d = _ring_edges(members, sc.rules.social.team_neighbours)
+            add(s, d, TIE_TEAM)
+        propensity = 1.0 - (1.0 - sc.rules.location.cross_tie_factor) * wf.away
+        total = propensity.sum()
+        n_cross = int(round(org.cross_team_ties * total / 2))
+        if n_cross and n > 1 and total > 0:
+            cum = np.cumsum(propensity)
+            s = np.minimum(np.searchsorted(cum, rng.random(n_cross) * cum[-1], side="right"), n - 1)
+            d = np.minimum(np.searchsorted(cum, rng.random(n_cross) * cum[-1], side="right"), n - 1)
+            keep = s != d
+            add(s[keep], d[keep], TIE_CROSS)
+    edges = np.stack([np.concatenate(src_l), np.concatenate(dst_l)]) if src_l else np.empty((2, 0), np.int64)
+    kinds = np.concatenate(kind_l) if kind_l else np.empty(0, np.int8)
+    return st, dedupe_edges(np.vstack([edges, kinds.astype(np.int64)]))
+
+
+def _formed_hierarchy(org, dept: np.ndarray, role: np.ndarray, level: np.ndarray, tenure: np.ndarray,
+                      n_dept: int) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """Managers and teams for people without a manager column (see :func:`imported_structure`):
+    (manager row, is executive, is manager)."""
+    n = len(dept)
+    rank = np.lexsort((np.arange(n), -tenure, -level))     # highest level first, then tenure, then file order
+    n_exec = min(org.executives, n - 1)
+    execs = rank[:n_exec]
+    manager = np.full(n, -1, dtype=np.int64)
+    is_exec = np.zeros(n, dtype=bool)
+    is_exec[execs] = True
+    is_manager = is_exec.copy()
+    rest = rank[n_exec:]
+    per_team = org.team_size + 1
+    for d in range(n_dept):
+        members = rest[dept[rest] == d]                     # by level, highest first
+        if len(members) == 0:
+            continue
+        head = members[0]
+        is_manager[head] = True
+        manager[head] = execs[d % n_exec]
+        staff = members[1:]
+        n_teams = int(np.ceil(len(staff) / per_team))
+        if n_teams == 0:
+            continue
+        team_leads = staff[:n_teams]                        # the highest levels lead
+        others = staff[n_teams:]
+        others = others[np.lexsort((np.arange(len(others)), role[others]))]   # teams of one role where they can be
+        is_manager[team_leads] = True
+        manager[team_leads] = head
+        for t, lead in enumerate(team_leads):
+            manager[others[t * org.team_size:(t + 1) * org.team_size]] = lead
+    return manager, is_exec, is_manager
+
+
 def draw_people(p: Pars, st: Structure, wf: Workforce, rows: np.ndarray, rng: np.random.Generator,
                 proficiency_mean: float, proficiency_sd: float, supply: np.ndarray | None = None) -> None:
     """Draw the people state of new occupants of ``rows`` (at start or when hired).
@@ -298,6 +430,43 @@ def draw_people(p: Pars, st: Structure, wf: Workforce, rows: np.ndarray, rng: np
     wf.mentor[rows] = -1
     wf.rotation_end[rows] = -1
     wf.proficient_week[rows] = NO_WEEK
+
+
+def apply_observed(sc: Scenario, st: Structure, wf: Workforce) -> dict[str, int]:
+    """Today's measured state of an imported organisation, set at week 0 after the spin-up
+    (docs/ODD.md §5): the spin-up settles what the exports do not measure (mindset, aptitude,
+    climate, ties' use, vacancies) from the status quo's rules, then the occupied positions take
+    their measured values: engagement (survey, mapped to 0–1 by the import), tenure, and each
+    assessed proficiency (the latest assessment per person and skill). Unassessed skills keep the
+    spun-up proficiency, drawn from the role's requirements with ``initial_proficiency``'s
+    declared spread (an assumption the run's manifest and report name). Returns counts of what
+    was set."""
+    from .importer.tables import ASSESSMENT_COLUMNS, load_people, read_table
+    data = sc.organisation.data
+    if data is None:
+        return {}
+    people = load_people(data)
+    occ = wf.occupied
+    counts = {}
+    eng = people["engagement"]
+    hit = occ & ~np.isnan(eng)
+    wf.engagement[hit] = np.clip(eng[hit], 0.0, 1.0)
+    counts["engagement"] = int(hit.sum())
+    ten = people["tenure_weeks"]
+    hit = occ & ~np.isnan(ten)
+    wf.tenure[hit] = np.maximum(ten[hit], 0).astype(wf.tenure.dtype)
+    counts["tenure"] = int(hit.sum())
+    counts["assessed"] = 0
+    if data.assessments is not None:
+        table = read_table(data.assessments.file, ASSESSMENT_COLUMNS)
+        row_of = {pid: i for i, pid in enumerate(people["id"])}
+        kidx = {k: i for i, k in enumerate(st.skill_names)}
+        rows = np.array([row_of[x] for x in table["id"]], dtype=np.int64)
+        ks = np.array([kidx[x] for x in table["skill"]], dtype=np.int64)
+        keep = occ[rows]
+        wf.prof[rows[keep], ks[keep]] = np.clip(table["level"][keep], 0.0, 5.0)
+        counts["assessed"] = int(keep.sum())
+    return counts
 
 
 def platform_ties(n: int, peer_ties: float, lxp: bool, rng: np.random.Generator) -> np.ndarray:

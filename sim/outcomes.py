@@ -369,10 +369,16 @@ def check_finite(values: np.ndarray, week: int, staffed: bool) -> None:
 class OutcomeCollector:
     """Collects every outcome each week for the organisation, per department and per work
     location (on site, hybrid, remote), and the mean proficiency and gap per skill, from a model's :class:`~sim.state.State`. Tables come
-    out tidy (see :mod:`sim.run`)."""
+    out tidy (see :mod:`sim.run`).
 
-    def __init__(self, state):
+    ``min_group``: a department or work location with fewer occupied positions that week has
+    no outcome values (NaN; its headcount stays), so no table, chart or report of an imported
+    organisation shows figures of fewer than ``organisation.data.min_group_size`` real people
+    (statistical disclosure control; 0 for generated organisations, whose people are invented)."""
+
+    def __init__(self, state, min_group: int = 0):
         self.state = state
+        self.min_group = min_group
         self.weeks: list[int] = []
         self.org: list[np.ndarray] = []
         self.dept: list[np.ndarray] = []
@@ -392,10 +398,14 @@ class OutcomeCollector:
         org = np.array([o.fn(m, g_org)[0] for o in OUTCOMES])
         check_finite(org, m.week, bool(g_org.count[0] > 0))
         self.org.append(org)
-        self.dept.append(np.stack([o.fn(m, g_dept) for o in OUTCOMES], axis=1))
+        dept = np.stack([o.fn(m, g_dept) for o in OUTCOMES], axis=1)
+        dept[g_dept.count < self.min_group] = np.nan
+        self.dept.append(dept)
         self.headcount.append(g_dept.count.copy())
         g_loc = Groups(wf.location.astype(np.int64), wf.occupied, len(LOCATIONS), axis="location")
-        self.location.append(np.stack([o.fn(m, g_loc) for o in OUTCOMES], axis=1))
+        loc = np.stack([o.fn(m, g_loc) for o in OUTCOMES], axis=1)
+        loc[g_loc.count < self.min_group] = np.nan
+        self.location.append(loc)
         self.location_headcount.append(g_loc.count.copy())
         d = m.derived
         self.skill_prof.append(ratio(d.skill_prof_sum, np.full(len(d.skill_prof_sum), g_org.count[0])))

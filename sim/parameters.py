@@ -117,8 +117,8 @@ def _section_class(annotation: Any) -> type[Section] | None:
 def iter_parameters(model_cls: type[Section], prefix: str = "", defaults: Any = None) -> Iterator[ParameterInfo]:
     """Yield every scalar parameter declared under ``model_cls`` with its dotted path.
 
-    Nested sections are walked; lists and mappings (departments, events, …) are structure,
-    not parameters, and are skipped. Defaults are read from a default instance, so a section
+    Nested sections are walked; lists, mappings (departments, events, …) and optional
+    sections (``organisation.data``) are structure, not parameters, and are skipped. Defaults are read from a default instance, so a section
     whose default differs from its class's field defaults (one modality of several) reports
     its own.
     """
@@ -135,6 +135,8 @@ def iter_parameters(model_cls: type[Section], prefix: str = "", defaults: Any = 
             get_origin(a) in (list, dict, tuple) for a in get_args(field.annotation)
         ):
             continue
+        if any(isinstance(a, type) and issubclass(a, BaseModel) for a in get_args(field.annotation)):
+            continue  # an optional section (an imported organisation's tables) is structure too
         extra = field.json_schema_extra or {}
         low, high = _bounds(field)
         yield ParameterInfo(

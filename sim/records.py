@@ -10,17 +10,21 @@ location, :func:`record_cells`), so every figure can be read by department, by l
 for the organisation. Records are arrays indexed by week, written once per week by the data phase
 (:mod:`sim.processes.data`) — not counters reset by agents. This module only records and
 reads; the rules that produce the values live in the phases.
-:func:`xapi_statements` renders this week's learning activity as xAPI-shaped statements.
+:func:`xapi_statements` renders this week's learning activity as xAPI 1.0.3 statements.
 """
 
 from __future__ import annotations
 
+import uuid
 from dataclasses import dataclass
+from datetime import datetime, timedelta, timezone
+from itertools import count
+from typing import Iterator
 
 import numpy as np
 
 from .outcomes import Groups, row_gap
-from .scenario import BUDGET_ITEMS
+from .scenario import BUDGET_ITEMS, MODALITIES
 from .state import LOCATIONS
 
 N_LOC = len(LOCATIONS)
@@ -234,21 +238,99 @@ def gap_closed(s, rows: np.ndarray, gain: np.ndarray, skill: np.ndarray | None =
     return np.minimum(np.maximum(gain, 0.0), short) * pr.gap_weight[rows, skill]
 
 
-def xapi_statements(model, limit: int | None = None) -> list[dict]:
-    """This week's learning activity as xAPI-shaped statements (actor, verb, object, result)."""
-    wf, cat, st = model.workforce, model.catalogue, model.structure
-    rows = np.flatnonzero(wf.started)[:limit]
-    out = []
-    for r in rows:
-        item = int(wf.item[r])
-        verb = "completed" if wf.completed[r] else "attempted"
-        out.append({
-            "actor": {"account": {"name": str(int(wf.uid[r]))}},
-            "verb": {"id": f"http://adlnet.gov/expapi/verbs/{verb}", "display": {"en-US": verb}},
-            "object": {"id": f"lesim:content/{int(cat.uid[item])}",
-                       "definition": {"name": {"en-US": f"{st.skill_names[cat.skill[item]]} L{cat.level[item]}"}}},
-            "result": {"completion": bool(wf.completed[r]), "extensions": {"lesim:gain": float(wf.formal_gain[r])},
-                       "duration": f"PT{wf.skill_hours[r]:.2f}H"},
-            "context": {"extensions": {"lesim:week": model.week, "lesim:department": st.dept_names[wf.dept[r]]}},
-        })
-    return out
+# --------------------------------------------------------------------------- xAPI learning records
+XAPI_AFTER = "social"
+"""The phase after which :func:`xapi_statements` reads the week: formal learning (phase 4) and
+mentoring (phase 7) have happened, and nobody has left yet (exits, phase 11, empty the rows)."""
+XAPI_HOME = "https://lesim.invalid"  # a reserved domain (RFC 2606): these IRIs name nothing real
+XAPI_WEEK_1 = datetime(2026, 1, 5, 9, 0, tzinfo=timezone.utc)  # a Monday, 09:00 UTC
+XAPI_ACTIVITY_TYPE = {"course": "course", "video": "media", "podcast": "media", "article": "file",
+                      "job_aid": "file", "manual": "file", "instructor_led": "meeting"}
+"""ADL activity type of each content modality (convention: documents to read are files, an
+instructor-led session is a meeting)."""
+_ADL = "http://adlnet.gov/expapi"
+_EXT = f"{XAPI_HOME}/xapi/extensions"
+
+
+def xapi_registration(scenario) -> uuid.UUID:
+    """The run's xAPI registration (``context.registration`` of its statements and the namespace
+    of their ids): a UUID 5 of the scenario's digest and seed, so the same run has the same one."""
+    return uuid.uuid5(uuid.NAMESPACE_URL, f"{XAPI_HOME}/runs/{scenario.digest()}/{scenario.seed}")
+
+
+def iso_duration(hours: float) -> str:
+    """``hours`` as an ISO 8601 duration to the second: 1.5 → ``PT1H30M``, 0 → ``PT0S``."""
+    h, rest = divmod(round(float(hours) * 3600), 3600)
+    parts = "".join(f"{v}{unit}" for v, unit in ((h, "H"), *zip(divmod(rest, 60), "MS")) if v)
+    return "PT" + (parts or "0S")
+
+
+def xapi_statements(model, registration: uuid.UUID) -> Iterator[dict]:
+    """This week's learning activity as xAPI 1.0.3 statements, read after phase
+    :data:`XAPI_AFTER`. Only what the model did is stated; the conventions (assumptions of this
+    rendering, not of the model):
+
+    * formal learning: one statement per person who learned from a catalogue item this week
+      (``workforce.started``): verb ``completed`` if they completed it, else ``attempted``, with
+      ``result.completion``; ``duration`` is the week's skill-building hours (all spent on the
+      one item); a result extension holds the proficiency gained on the item's skill (levels,
+      pending until applied on the job). No score and no success: the model assesses nobody.
+      The object is the item (``/activities/item/<id>``), named by skill, level and modality,
+      typed by :data:`XAPI_ACTIVITY_TYPE`;
+    * mentoring (when the programme is on): one ``attended`` statement per mentee whose mentor
+      is in post, for the pair's meeting (type ``meeting``,
+      ``/activities/mentoring/<mentor>/<mentee>``), the mentor as ``context.instructor``,
+      ``policies.mentoring.hours_per_week`` as duration;
+    * not stated: compliance training (no catalogue item), learning by doing, manager coaching
+      (a share of the manager's hours each week, not a session) and peer conversations (the
+      model keeps neither their length nor the partner);
+    * people are Agents with an account on ``https://lesim.invalid/people`` named by their
+      Mesa agent id — pseudonymous, never a name; the department is a context extension;
+    * time: week w starts on Monday 2026-01-05 09:00 UTC + (w − 1) weeks (:data:`XAPI_WEEK_1`,
+      a declared calendar: the model has weeks, not dates); the i-th statement of the week is
+      stamped i seconds after it (an order, not a time of day the model knows);
+    * ``id`` is a UUID 5 of (week, i) in the run's ``registration`` (:func:`xapi_registration`),
+      so the same scenario and seed give the same statements; ``stored`` and ``authority`` are
+      the LRS's, and ``version`` is left out (xAPI 1.0.3 §2.4.10: a provider SHOULD NOT set it,
+      and if it does, to ``1.0.0``, not ``1.0.3``).
+    """
+    s = model.state
+    wf, cat, st, week = s.workforce, s.catalogue, s.structure, s.week
+    start = XAPI_WEEK_1 + timedelta(weeks=week - 1)
+    seq = count()
+
+    def agent(row) -> dict:
+        return {"objectType": "Agent", "account": {"homePage": f"{XAPI_HOME}/people", "name": str(int(wf.uid[row]))}}
+
+    def statement(row, verb: str, activity: dict, result: dict, **context) -> dict:
+        i = next(seq)
+        return {
+            "id": str(uuid.uuid5(registration, f"{week}/{i}")),
+            "actor": agent(row),
+            "verb": {"id": f"{_ADL}/verbs/{verb}", "display": {"en-US": verb}},
+            "object": {"objectType": "Activity", **activity},
+            "result": result,
+            "context": {"registration": str(registration), "platform": "lesim (simulated)", **context,
+                        "extensions": {f"{_EXT}/week": week, f"{_EXT}/department": st.dept_names[wf.dept[row]]}},
+            "timestamp": (start + timedelta(seconds=i)).strftime("%Y-%m-%dT%H:%M:%SZ"),
+        }
+
+    for r in np.flatnonzero(wf.started):
+        item, done = wf.item[r], bool(wf.completed[r])
+        modality = MODALITIES[cat.modality[item]]
+        yield statement(r, "completed" if done else "attempted", {
+            "id": f"{XAPI_HOME}/activities/item/{int(cat.uid[item])}",
+            "definition": {"name": {"en-US": f"{st.skill_names[cat.skill[item]]}, level {cat.level[item]} "
+                                             f"({modality.replace('_', ' ')})"},
+                           "type": f"{_ADL}/activities/{XAPI_ACTIVITY_TYPE[modality]}"}},
+            {"completion": done, "duration": iso_duration(wf.skill_hours[r]),
+             "extensions": {f"{_EXT}/proficiency-gain": round(float(wf.formal_gain[r]), 6)}})
+    p = model.phase("social").pars
+    if p.mentoring:
+        mentees = np.flatnonzero((wf.mentor >= 0) & wf.occupied)
+        for r in mentees[wf.occupied[wf.mentor[mentees]]]:
+            m = wf.mentor[r]
+            yield statement(r, "attended", {
+                "id": f"{XAPI_HOME}/activities/mentoring/{int(wf.uid[m])}/{int(wf.uid[r])}",
+                "definition": {"name": {"en-US": "Mentoring meeting"}, "type": f"{_ADL}/activities/meeting"}},
+                {"duration": iso_duration(p.mentoring_hours)}, instructor=agent(m))

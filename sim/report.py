@@ -303,6 +303,10 @@ def department_section(result, replicates=()) -> str:
         cells += [_interval(c, [p.loc[dept, c] for p in per_seed if dept in p.index])[-1] for c in cols]
         rows.append(cells)
     note = (f"mean [95 % t interval] over {len(runs)} seeds" if len(runs) > 1 else "one seed, no interval")
+    data = result.scenario.organisation.data
+    if data is not None:
+        note += (f". Figures of fewer than {data.min_group_size} people are suppressed (–) to protect the people of "
+                 "this imported organisation (organisation.data.min_group_size)")
     head = ("Department", "Headcount", *(f"{by_name[c].label} ({by_name[c].unit})" for c in cols))
     return (f"<p class=muted>Each department over {year_span(result.timeseries)} (the last year): {note}.</p>"
             + _table(head, rows))

@@ -10,7 +10,10 @@ The library API behind ``lesim run`` (and later the dashboard and sweeps):
   folder, atomically (files go to a temporary sibling folder that is renamed at the end,
   so an interrupted run never leaves a half-written results folder). With replicates, the
   tables and charts are the first seed's; with a counterfactual (``lesim run X --against
-  B``), the incremental economics of :mod:`sim.economics` are added.
+  B``), the incremental economics of :mod:`sim.economics` are added. With ``records="xapi"``
+  (``lesim run --records xapi``) the first seed's learning activity is written as xAPI
+  statements, ``xapi.jsonl`` (:func:`~sim.records.xapi_statements`): streamed week by week
+  into a temporary file while the model runs, copied into the results with the tables.
 
 Faults while writing give an :class:`OutputError` with a one-line message, never a lost run
 in silence: if the finished results cannot be put at ``--out`` (another run wrote there
@@ -29,12 +32,13 @@ import json
 import os
 import re
 import shutil
+import tempfile
 import time
 from dataclasses import dataclass, field
 from datetime import datetime, timezone
 from importlib.metadata import PackageNotFoundError, version
 from pathlib import Path
-from typing import Callable, Sequence
+from typing import IO, Callable, Sequence
 
 import numpy as np
 import pandas as pd
@@ -44,6 +48,7 @@ from .experiments.store import HOST_KEY, left_by_dead_writer, storage_reason
 from .loader import ScenarioError, load_scenario
 from .model import LearningEcosystem
 from .processes.budget import year_record
+from .records import XAPI_AFTER, xapi_registration, xapi_statements
 from .outcomes import HEADLINE, OUTCOMES, format_value
 from .scenario import BUDGET_ITEMS, Scenario
 from .state import LOCATIONS
@@ -74,6 +79,7 @@ class RunResult:
     model: LearningEcosystem | None = field(default=None, repr=False)
     reallocations: pd.DataFrame = field(default_factory=pd.DataFrame)  # evidence allocation's moves
     locations: pd.DataFrame = field(default_factory=pd.DataFrame)      # week × work location × outcomes
+    xapi: IO[bytes] | None = field(default=None, repr=False)           # xAPI statements, JSON lines (records="xapi")
 
     def summary(self) -> dict:
         """Final and average (over weeks 1…end) value of every outcome."""
@@ -139,10 +145,12 @@ REALLOCATION_COLUMNS = ["week", "review_week", "from", "to", "moved_per_employee
 
 
 def simulate(scenario: Scenario, *, progress: Callable[[int, int], None] | None = None,
-             keep_model: bool = False) -> RunResult:
-    """Run ``scenario`` for its horizon; ``progress(week, weeks)`` is called after each week."""
+             keep_model: bool = False, records: str | None = None) -> RunResult:
+    """Run ``scenario`` for its horizon; ``progress(week, weeks)`` is called after each week.
+    ``records="xapi"``: the weeks' learning activity as xAPI statements too (``RunResult.xapi``)."""
     start = time.perf_counter()
     model = LearningEcosystem(scenario)
+    xapi = xapi_log(model) if records == "xapi" else None
     for _ in range(scenario.weeks):
         model.step()
         if progress is not None:
@@ -151,7 +159,23 @@ def simulate(scenario: Scenario, *, progress: Callable[[int, int], None] | None 
     return RunResult(scenario, ts, dep, sk, gov, budget_years(model), time.perf_counter() - start,
                      model if keep_model else None,
                      pd.DataFrame(model.state.budget.reallocations, columns=REALLOCATION_COLUMNS),
-                     location_table(model))
+                     location_table(model), xapi)
+
+
+def xapi_log(model: LearningEcosystem) -> IO[bytes]:
+    """A temporary file that receives each week's xAPI statements (one JSON object a line, UTF-8)
+    as the model runs: :func:`~sim.records.xapi_statements` after phase
+    :data:`~sim.records.XAPI_AFTER` of every week."""
+    log = tempfile.TemporaryFile()
+    registration = xapi_registration(model.spec)
+
+    def after(name: str, _state) -> None:
+        if name == XAPI_AFTER:
+            log.writelines(json.dumps(st, ensure_ascii=False, separators=(",", ":")).encode() + b"\n"
+                           for st in xapi_statements(model, registration))
+
+    model.after_phase = after
+    return log
 
 
 def budget_years(model: LearningEcosystem) -> pd.DataFrame:
@@ -185,14 +209,15 @@ def budget_lines(result: "RunResult") -> list[str]:
 
 
 def simulate_seeds(scenario: Scenario, replicates: int, *,
-                   progress: Callable[[int, int], None] | None = None) -> list[RunResult]:
+                   progress: Callable[[int, int], None] | None = None, records: str | None = None) -> list[RunResult]:
     """``scenario`` on seeds seed, seed + 1, …, seed + replicates − 1; ``progress(done, total)``
-    counts weeks over all of them."""
+    counts weeks over all of them; ``records`` (see :func:`simulate`) for the first seed only."""
     total = replicates * scenario.weeks
     out = []
     for i in range(replicates):
         step = None if progress is None else (lambda w, n, i=i: progress(i * scenario.weeks + w, total))
-        out.append(simulate(scenario.model_copy(update={"seed": scenario.seed + i}), progress=step))
+        out.append(simulate(scenario.model_copy(update={"seed": scenario.seed + i}), progress=step,
+                            records=records if i == 0 else None))
     return out
 
 
@@ -418,6 +443,11 @@ def _write_files(result: RunResult, tmp: Path, replicates: Sequence[RunResult], 
         pd.DataFrame(against.summary["seeds"]).to_csv(tmp / "economics.csv", index=False, float_format="%.6g")
         against.curve.to_csv(tmp / "incremental.csv", index=False, float_format="%.6g")
         files += ["economics.csv", "incremental.csv"]
+    if result.xapi is not None:
+        result.xapi.seek(0)
+        with open(tmp / "xapi.jsonl", "wb") as f:
+            shutil.copyfileobj(result.xapi, f)
+        files.append("xapi.jsonl")
     (tmp / "summary.json").write_text(json.dumps(doc, indent=2, allow_nan=False))
     (tmp / "manifest.json").write_text(json.dumps(
         {**manifest(result), **({"files": manifest(result)["files"] + files} if files else {}),

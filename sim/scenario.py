@@ -40,6 +40,8 @@ class Skill(Section):
         description="Open skills (judgement, people) transfer with more help from supervisor "
         "support than closed, procedural ones (Blume2010).",
     )
+    code: str | None = Field(None, max_length=200, description="ESCO or O*NET code / URI of the skill (lesim import "
+                                                               "keeps it from the taxonomy; no rule reads it).")
 
 
 class Requirement(Section):
@@ -116,6 +118,49 @@ def _default_departments() -> list[Department]:
     ]
 
 
+class DataFile(Section):
+    """A table an organisation's import wrote (``lesim import``, :mod:`sim.importer`): its path,
+    the SHA-256 of its bytes and its data rows. In a scenario file the path is relative to the
+    file's folder and must stay inside it (the loader resolves it, :func:`sim.loader.load_raw`);
+    once loaded it is absolute. The hash is checked against the file, so a table edited after
+    the import is refused instead of silently changing every run (and the hash is part of the
+    scenario's digest: run keys and the spin-up cache follow the data)."""
+
+    file: str = Field(min_length=1, max_length=4096, description="Path of the table, relative to the scenario file's folder.")
+    sha256: str = Field(pattern=r"^[0-9a-f]{64}$", description="SHA-256 of the file's bytes, written by lesim import.")
+    rows: int = Field(ge=0, description="Data rows of the table (without the header).")
+
+    @model_validator(mode="after")
+    def _matches(self) -> "DataFile":
+        from .importer.tables import file_facts  # the importer owns the tables' format
+        facts = file_facts(self.file)
+        if isinstance(facts, str):
+            raise located(("file",), facts)
+        digest, rows = facts
+        if digest != self.sha256:
+            raise located(("sha256",), f"{self.file} changed since it was imported (its SHA-256 is now {digest[:12]}…): "
+                                       "import the organisation again (lesim import)")
+        if rows != self.rows:
+            raise located(("rows",), f"{self.file} has {rows} rows, not {self.rows}")
+        return self
+
+
+class OrganisationData(Section):
+    """An imported organisation (``lesim import``): its people replace the generated positions,
+    its collaboration network the generated ties, its assessments the drawn proficiency at week 0
+    (docs/ODD.md, "Imported organisations")."""
+
+    people: DataFile = Field(description="people.csv: one row per position (pseudonymous id, department, role, "
+                                         "manager, level, tenure, location, engagement, learning hours, leaver).")
+    network: DataFile | None = Field(None, description="network.csv: collaboration ties (a, b, weight) replacing "
+                                                       "the generated team and cross-team ties.")
+    assessments: DataFile | None = Field(None, description="assessments.csv: assessed proficiency (id, skill, level "
+                                                           "0–5), the latest per person and skill.")
+    min_group_size: int = param(5, "Smallest group of real people any table, chart or report shows; smaller "
+                                   "departments are suppressed.", unit="people",
+                                source="setting (privacy; 5 is a common statistical disclosure threshold)", ge=1, le=1000)
+
+
 class InitialProficiency(Section):
     required_mean: float = param(
         0.88, "Mean initial proficiency on a required skill, as a fraction of the required level (drawn before the spin-up, start.spin_up_weeks before week 0).",
@@ -140,6 +185,8 @@ class Organisation(Section):
     roles: list[Role] = Field(default_factory=_default_roles, min_length=1, max_length=500)
     departments: list[Department] = Field(default_factory=_default_departments, min_length=1, max_length=200)
     initial_proficiency: InitialProficiency = Field(default_factory=InitialProficiency)
+    data: OrganisationData | None = Field(None, description="An imported organisation (lesim import); without it "
+                                                            "the organisation is generated from the settings above.")
 
     @model_validator(mode="after")
     def _cross_references(self) -> "Organisation":
@@ -174,6 +221,18 @@ class Organisation(Section):
             raise located(("executives",), f"must be fewer than size ({self.size}), got {self.executives}")
         if len(self.departments) + self.executives > self.size:
             raise located(("size",), f"too small for {len(self.departments)} departments and {self.executives} executives, got {self.size}")
+        if self.data is not None and self.data.people.rows != self.size:
+            raise located(("size",), f"must equal the imported people ({self.data.people.rows} in "
+                                     f"{self.data.people.file}), got {self.size}")
+        if self.data is not None:
+            from .importer.tables import load_people
+            people = load_people(self.data)
+            for column, declared, key in ((people["department"], {d.name for d in self.departments}, "departments"),
+                                          (people["role"], {r.name for r in self.roles}, "roles")):
+                unknown = sorted(set(column.tolist()) - declared, key=str)
+                if unknown:
+                    raise located((key,), f"{self.data.people.file} names {key} this scenario does not declare: "
+                                          f"{', '.join(map(str, unknown[:5]))}")
         return self
 
 

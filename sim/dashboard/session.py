@@ -8,7 +8,6 @@ Both models use the same seed, so their difference is the effect of the changed 
 
 from __future__ import annotations
 
-import copy
 import re
 import threading
 from collections.abc import Iterator
@@ -22,7 +21,7 @@ import yaml
 
 from ..experiments.spec import resolve_scenario
 from ..loader import (ScenarioError, apply_override, decode_text, load_raw, one_line, parse_scenario_text,
-                      validate_data)
+                      relative_data_files, validate_data)
 from ..model import LearningEcosystem
 from ..parameters import ParameterInfo, iter_parameters
 from ..run import tables
@@ -207,7 +206,7 @@ def with_values(loaded: Loaded, values: dict[str, Any]) -> Scenario:
 def scenario_yaml(loaded: Loaded, values: dict[str, Any]) -> str:
     """The current settings as a scenario file that ``lesim run`` accepts."""
     with_values(loaded, values)  # validates
-    data = copy.deepcopy(loaded.raw)
+    data = relative_data_files(loaded.raw, loaded.path.parent)   # an imported organisation's tables: beside it
     for k, v in values.items():
         apply_override(data, k.split("."), v, f"control {k}")
     header = f"# exported from the lesim dashboard: {loaded.name} with the dashboard's settings\n"
