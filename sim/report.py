@@ -340,6 +340,32 @@ def location_section(locations: pd.DataFrame) -> str:
             f"<table><tr><th>Location</th><th>Headcount</th>{head}</tr>{''.join(rows)}</table>")
 
 
+def imported_row(result) -> str:
+    """For an imported organisation (``lesim import``), what came from its data and what was
+    assumed: its tables, the measured state set at week 0 (:func:`sim.organisation.apply_observed`)
+    and where proficiency was drawn instead of assessed."""
+    sc = result.scenario
+    data = sc.organisation.data
+    if data is None:
+        return ""
+    observed = result.observed
+    tables = ", ".join(Path(t.file).name for t in (data.people, data.network, data.assessments) if t is not None)
+    k = len(sc.organisation.skills)
+    assessed = observed.get("assessed", 0)
+    drawn = ("every proficiency is drawn from the role's requirements with the declared spread "
+             "(organisation.initial_proficiency) and settled by the spin-up: no assessments were imported"
+             if data.assessments is None else
+             f"{assessed:,} assessed proficiencies set at week 0; the other person-skill pairs (of "
+             f"{sc.organisation.size * k:,}) are drawn from the role's requirements with the declared spread "
+             "(organisation.initial_proficiency)")
+    network = ("the collaboration ties of network.csv" if data.network is not None
+               else "no network imported: team and cross-team ties generated")
+    return (f"<tr><th>Imported</th><td>{html.escape(tables)}: structure and line management from the data; "
+            f"{html.escape(network)}; engagement set at week 0 for {observed.get('engagement', 0):,} people, "
+            f"tenure for {observed.get('tenure', 0):,}; {html.escape(drawn)}. Groups under "
+            f"{data.min_group_size} people are suppressed.</td></tr>")
+
+
 def write_report(result, path: Path, charts: dict[str, Path], *, replicates=(), against=None) -> None:
     """The self-contained HTML report: what was run, the economics (incremental against a
     counterfactual when given), the budget, headline outcomes, charts, tables."""
@@ -366,6 +392,7 @@ def write_report(result, path: Path, charts: dict[str, Path], *, replicates=(), 
 <h2>What was run</h2>
 <table><tr><th>Organisation</th><td>{sc.organisation.size:,} people, {len(sc.organisation.departments)} departments,
 {len(sc.organisation.skills)} skills, {len(sc.organisation.roles)} roles</td></tr>
+{imported_row(result)}
 <tr><th>Horizon</th><td>{sc.weeks} weeks (seed {sc.seed})</td></tr>
 <tr><th>Policies on</th><td>{html.escape(', '.join(policies) or 'none')}</td></tr>
 <tr><th>Governance</th><td>{sc.governance.rule}, review every {sc.governance.review_every_weeks} weeks,

@@ -80,6 +80,7 @@ class RunResult:
     reallocations: pd.DataFrame = field(default_factory=pd.DataFrame)  # evidence allocation's moves
     locations: pd.DataFrame = field(default_factory=pd.DataFrame)      # week × work location × outcomes
     xapi: IO[bytes] | None = field(default=None, repr=False)           # xAPI statements, JSON lines (records="xapi")
+    observed: dict = field(default_factory=dict)  # an imported organisation's measured state set at week 0 (counts)
 
     def summary(self) -> dict:
         """Final and average (over weeks 1…end) value of every outcome."""
@@ -159,7 +160,7 @@ def simulate(scenario: Scenario, *, progress: Callable[[int, int], None] | None 
     return RunResult(scenario, ts, dep, sk, gov, budget_years(model), time.perf_counter() - start,
                      model if keep_model else None,
                      pd.DataFrame(model.state.budget.reallocations, columns=REALLOCATION_COLUMNS),
-                     location_table(model), xapi)
+                     location_table(model), xapi, dict(model.observed))
 
 
 def xapi_log(model: LearningEcosystem) -> IO[bytes]:

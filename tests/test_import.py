@@ -150,6 +150,8 @@ def test_an_imported_scenario_runs_and_small_departments_are_suppressed(acme, tm
     assert big["skills_gap"].notna().all()
     report = (tmp_path / "r" / "report.html").read_text()
     assert "Figures of fewer than 5 people are suppressed" in report
+    assert re.search(r"<th>Imported</th><td>people\.csv, network\.csv, assessments\.csv: .*engagement set at week 0 "
+                     r"for \d+ people.* 25 assessed proficiencies set at week 0", report)
 
 
 def test_every_optional_column_absent_imports_runs_and_sweeps(minimal, tmp_path):
@@ -162,11 +164,11 @@ def test_every_optional_column_absent_imports_runs_and_sweeps(minimal, tmp_path)
     assert wf.n == 30 and wf.is_exec.sum() == 1 and (wf.manager[~wf.is_exec] >= 0).all()
     # teams formed by department: a manager leads people of their own department
     assert (wf.dept[wf.manager[~wf.is_exec]] == wf.dept[~wf.is_exec]).sum() >= 30 - 1 - 3
-    # a strategy file applies to it unchanged: the mentoring lever in a sweep
+    # a shipped strategy file applies to it unchanged, in a sweep
     exp = tmp_path / "exp.yaml"
     exp.write_text(yaml.safe_dump({
         "name": "imported", "base": str(minimal / "scenario.yaml"), "baseline": "status_quo",
-        "strategies": {"status_quo": {}, "mentoring": {"policies.mentoring.enabled": True}},
+        "strategies": {"status_quo": {}, "mentoring": str(ROOT / "scenarios" / "mentoring_programme.yaml")},
         "design": {"type": "factorial", "replicates": 2, "seed": 5},
         "measure": {"outcomes": ["skills_gap", "turnover"], "every": 4}}))
     proc = lesim("sweep", str(exp), "--workers", "1", "--weeks", "8", "--out", str(tmp_path / "sweep"))
@@ -175,6 +177,10 @@ def test_every_optional_column_absent_imports_runs_and_sweeps(minimal, tmp_path)
     assert proc.returncode == 0, proc.stderr
     comparison = pd.read_csv(tmp_path / "sweep" / "comparison.csv")
     assert {"status_quo", "mentoring"} <= set(comparison["strategy"])
+    # the shipped strategy file brought its levers, not its 500-person organisation
+    from sim.experiments.spec import load_experiment
+    levers = load_experiment(exp).spec.strategies["mentoring"]
+    assert levers["policies.mentoring.enabled"] is True and not any(k.startswith("organisation") for k in levers)
 
 
 def test_the_shipped_example_imports_and_validates(tmp_path):

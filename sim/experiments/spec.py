@@ -229,7 +229,17 @@ def _check_overrides(origin: str, node, where: tuple, base_data: dict, overrides
 
 def strategy_levers(strategy: Scenario, base: Scenario, origin: str) -> Overrides:
     """The lever values in which scenario ``strategy`` differs from ``base``; a difference in
-    anything but a lever (or the name, description, seed, horizon) is a ScenarioError."""
+    anything but a lever (or the name, description, seed, horizon) is a ScenarioError.
+
+    A strategy file of a generated organisation applied to an imported one (a shipped strategy
+    such as ``scenarios/mentoring_programme.yaml`` on an organisation brought in by ``lesim
+    import``) brings only its levers: those it sets away from the built-in defaults, which every
+    shipped scenario's status quo keeps. What describes its own organisation and world stays
+    the base's."""
+    if base.organisation.data is not None and strategy.organisation.data is None:
+        builtin = {p.path: p.default for p in iter_parameters(Scenario)}
+        return {p.path: p.default for p in iter_parameters(Scenario, defaults=strategy)
+                if p.kind == "lever" and p.path not in RUN_IDENTITY and p.default != builtin[p.path]}
     mine = {p.path: p for p in iter_parameters(Scenario, defaults=strategy)}
     theirs = {p.path: p.default for p in iter_parameters(Scenario, defaults=base)}
     levers: Overrides = {}
