@@ -634,7 +634,12 @@ def prepare(scenario_path: str | Path, targets_path: str | Path, overrides: Sequ
     resolve_data_files(resolved, node, scenario_path)
     sc = scenario_from_data(resolved, str(scenario_path), node, list(overrides))
     targets = load_targets(targets_path)
-    out_path = Path(out) if out is not None else default_out(scenario_path, targets_path)
+    if out is not None:
+        out_path = Path(out)
+    elif sc.organisation.data is not None:   # an imported organisation: beside its tables
+        out_path = scenario_path.parent / f"{scenario_path.stem}_calibrated.yaml"
+    else:
+        out_path = default_out(scenario_path, targets_path)
     if out_path.suffix.lower() not in (".yaml", ".yml"):
         raise ScenarioError(f"--out {out_path}: the fitted scenario is YAML: give a .yaml file name")
     if sc.organisation.data is not None and out_path.resolve().parent != scenario_path.resolve().parent:

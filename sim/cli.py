@@ -557,9 +557,13 @@ def import_(
     from .importer.mapping import load_mapping, template as mapping_template
 
     if template is not None:
-        if template.exists():
+        if template.exists() or template.is_symlink():
             fail(f"{template}: --template: already exists; choose a new file")
-        template.write_text(mapping_template(), encoding="utf-8")
+        try:
+            with open(template, "x", encoding="utf-8") as f:
+                f.write(mapping_template())
+        except OSError as e:
+            fail(f"{template}: --template: cannot write: {e.strerror or e}")
         say("Wrote the default mapping to ", (str(template), "bold"))
         return
     if people is None or out is None:

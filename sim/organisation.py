@@ -435,7 +435,8 @@ def draw_people(p: Pars, st: Structure, wf: Workforce, rows: np.ndarray, rng: np
 def apply_observed(sc: Scenario, st: Structure, wf: Workforce) -> dict[str, int]:
     """Today's measured state of an imported organisation, set at week 0 after the spin-up
     (docs/ODD.md §5): the spin-up settles what the exports do not measure (mindset, aptitude,
-    climate, ties' use, vacancies) from the status quo's rules, then the occupied positions take
+    climate, ties' use, vacancies) from the status quo's rules, then the occupied positions of
+    people still employed (not a leaver of the last year, whose seat has a new occupant) take
     their measured values: engagement (survey, mapped to 0–1 by the import), tenure, and each
     assessed proficiency (the latest assessment per person and skill). Unassessed skills keep the
     spun-up proficiency, drawn from the role's requirements with ``initial_proficiency``'s
@@ -446,7 +447,8 @@ def apply_observed(sc: Scenario, st: Structure, wf: Workforce) -> dict[str, int]
     if data is None:
         return {}
     people = load_people(data)
-    occ = wf.occupied
+    # the seats of people who left in the last year (leaver rows) keep the spun-up occupant
+    occ = wf.occupied & (people["leaver"] != 1.0)
     counts = {}
     eng = people["engagement"]
     hit = occ & ~np.isnan(eng)

@@ -366,14 +366,31 @@ def check_finite(values: np.ndarray, week: int, staffed: bool) -> None:
                                    "defaults; `lesim parameters` lists the plausible ranges); nothing is written")
 
 
+def suppressed(count: np.ndarray, min_group: int) -> np.ndarray:
+    """Which groups of a partition (departments, work locations) show no figures, given their
+    headcounts: every group of fewer than ``min_group`` people, and then, while the hidden
+    groups hold fewer than ``min_group`` people together, the smallest shown groups too
+    (complementary suppression: the organisation's figure less the shown groups' would
+    otherwise give the hidden people's). Empty groups have no figures anyway."""
+    hidden = (count > 0) & (count < min_group)
+    if not hidden.any():
+        return hidden
+    for j in np.argsort(np.where(hidden | (count == 0), np.iinfo(np.int64).max, count), kind="stable"):
+        if count[hidden].sum() >= min_group or hidden[j] or count[j] == 0:
+            break
+        hidden[j] = True
+    return hidden
+
+
 class OutcomeCollector:
     """Collects every outcome each week for the organisation, per department and per work
     location (on site, hybrid, remote), and the mean proficiency and gap per skill, from a model's :class:`~sim.state.State`. Tables come
     out tidy (see :mod:`sim.run`).
 
     ``min_group``: a department or work location with fewer occupied positions that week has
-    no outcome values (NaN; its headcount stays), so no table, chart or report of an imported
-    organisation shows figures of fewer than ``organisation.data.min_group_size`` real people
+    no outcome values (NaN; its headcount stays), nor, where needed, the smallest others
+    (:func:`suppressed`), so no table, chart or report of an imported organisation shows or
+    lets one subtract figures of fewer than ``organisation.data.min_group_size`` real people
     (statistical disclosure control; 0 for generated organisations, whose people are invented)."""
 
     def __init__(self, state, min_group: int = 0):
@@ -399,12 +416,12 @@ class OutcomeCollector:
         check_finite(org, m.week, bool(g_org.count[0] > 0))
         self.org.append(org)
         dept = np.stack([o.fn(m, g_dept) for o in OUTCOMES], axis=1)
-        dept[g_dept.count < self.min_group] = np.nan
+        dept[suppressed(g_dept.count, self.min_group)] = np.nan
         self.dept.append(dept)
         self.headcount.append(g_dept.count.copy())
         g_loc = Groups(wf.location.astype(np.int64), wf.occupied, len(LOCATIONS), axis="location")
         loc = np.stack([o.fn(m, g_loc) for o in OUTCOMES], axis=1)
-        loc[g_loc.count < self.min_group] = np.nan
+        loc[suppressed(g_loc.count, self.min_group)] = np.nan
         self.location.append(loc)
         self.location_headcount.append(g_loc.count.copy())
         d = m.derived

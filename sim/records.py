@@ -23,7 +23,7 @@ from typing import Iterator
 
 import numpy as np
 
-from .outcomes import Groups, row_gap
+from .outcomes import Groups, row_gap, suppressed
 from .scenario import BUDGET_ITEMS, MODALITIES
 from .state import LOCATIONS
 
@@ -285,7 +285,8 @@ def xapi_statements(model, registration: uuid.UUID) -> Iterator[dict]:
       (a share of the manager's hours each week, not a session) and peer conversations (the
       model keeps neither their length nor the partner);
     * people are Agents with an account on ``https://lesim.invalid/people`` named by their
-      Mesa agent id — pseudonymous, never a name; the department is a context extension;
+      Mesa agent id — pseudonymous, never a name; the department is a context extension (left
+      out, in an imported organisation, for departments whose figures are suppressed);
     * time: week w starts on Monday 2026-01-05 09:00 UTC + (w − 1) weeks (:data:`XAPI_WEEK_1`,
       a declared calendar: the model has weeks, not dates); the i-th statement of the week is
       stamped i seconds after it (an order, not a time of day the model knows);
@@ -298,6 +299,18 @@ def xapi_statements(model, registration: uuid.UUID) -> Iterator[dict]:
     wf, cat, st, week = s.workforce, s.catalogue, s.structure, s.week
     start = XAPI_WEEK_1 + timedelta(weeks=week - 1)
     seq = count()
+    # an imported organisation's small departments are not named (as in every table: sim.outcomes.suppressed)
+    data = model.spec.organisation.data
+    named = np.ones(len(st.dept_names), dtype=bool)
+    if data is not None:
+        heads = np.bincount(wf.dept[wf.occupied], minlength=len(st.dept_names))
+        named = ~suppressed(heads, data.min_group_size)
+
+    def extensions(row) -> dict:
+        ext = {f"{_EXT}/week": week}
+        if named[wf.dept[row]]:
+            ext[f"{_EXT}/department"] = st.dept_names[wf.dept[row]]
+        return ext
 
     def agent(row) -> dict:
         return {"objectType": "Agent", "account": {"homePage": f"{XAPI_HOME}/people", "name": str(int(wf.uid[row]))}}
@@ -311,7 +324,7 @@ def xapi_statements(model, registration: uuid.UUID) -> Iterator[dict]:
             "object": {"objectType": "Activity", **activity},
             "result": result,
             "context": {"registration": str(registration), "platform": "lesim (simulated)", **context,
-                        "extensions": {f"{_EXT}/week": week, f"{_EXT}/department": st.dept_names[wf.dept[row]]}},
+                        "extensions": extensions(row)},
             "timestamp": (start + timedelta(seconds=i)).strftime("%Y-%m-%dT%H:%M:%SZ"),
         }
 

@@ -182,8 +182,8 @@ class Organisation(Section):
     instructor_share: float = param(0.01, "Share of employees who teach instructor-led sessions.", unit="fraction", ge=0, le=1)
     cross_team_ties: float = param(1.5, "Informal ties per employee outside the own team.", unit="ties/person", source="assumption (Cross & Parker 2004 report sparse cross-unit networks)", ge=0, le=50)
     skills: list[Skill] = Field(default_factory=_default_skills, min_length=1, max_length=200)
-    roles: list[Role] = Field(default_factory=_default_roles, min_length=1, max_length=500)
-    departments: list[Department] = Field(default_factory=_default_departments, min_length=1, max_length=200)
+    roles: list[Role] = Field(default_factory=_default_roles, min_length=1, max_length=5000)
+    departments: list[Department] = Field(default_factory=_default_departments, min_length=1, max_length=2000)
     initial_proficiency: InitialProficiency = Field(default_factory=InitialProficiency)
     data: OrganisationData | None = Field(None, description="An imported organisation (lesim import); without it "
                                                             "the organisation is generated from the settings above.")
@@ -219,11 +219,15 @@ class Organisation(Section):
                                      f"got {remote:g} + {hybrid:g}")
         if self.executives >= self.size:
             raise located(("executives",), f"must be fewer than size ({self.size}), got {self.executives}")
-        if len(self.departments) + self.executives > self.size:
+        if self.data is None and len(self.departments) + self.executives > self.size:
+            # (an imported organisation's departments and executives are its people's)
             raise located(("size",), f"too small for {len(self.departments)} departments and {self.executives} executives, got {self.size}")
         if self.data is not None and self.data.people.rows != self.size:
             raise located(("size",), f"must equal the imported people ({self.data.people.rows} in "
                                      f"{self.data.people.file}), got {self.size}")
+        if self.data is not None and self.size < self.data.min_group_size:
+            raise located(("data", "min_group_size"), f"the organisation has {self.size} people, fewer than the "
+                                                      f"smallest group reports may show ({self.data.min_group_size})")
         if self.data is not None:
             from .importer.tables import load_people
             people = load_people(self.data)

@@ -35,7 +35,7 @@ import solara
 import traitlets
 
 from ..loader import MAX_BYTES, ScenarioError
-from ..outcomes import OUTCOME_BY_NAME
+from ..outcomes import OUTCOME_BY_NAME, suppressed
 from ..parameters import ParameterInfo
 from .charts import network_layout, network_sample
 from .live import (SMOOTHED, LiveChart, band_rows, bar_option, chart_title, clean, department_rows, dumps, fmt,
@@ -764,16 +764,27 @@ NETWORK_MEASURES = {"skills gap": ("skills gap index (0–1)", 1.0, True),
 
 
 def node_values(model, measure: str, rows: np.ndarray) -> np.ndarray:
+    """Each sampled position's value of ``measure`` (NaN when vacant). In an imported
+    organisation no person's value is shown: a node takes its department's mean, and
+    departments suppressed for privacy (:func:`sim.outcomes.suppressed`) are grey."""
     wf = model.workforce
     if measure == "skills gap":
-        values = np.asarray(model.derived.gap)[rows]
+        every = np.asarray(model.derived.gap, dtype=float)
     elif measure == "proficiency":
-        values = wf.prof[rows].mean(axis=1)
+        every = wf.prof.mean(axis=1)
     elif measure == "engagement":
-        values = wf.engagement[rows]
+        every = wf.engagement.astype(float)
     else:
-        values = wf.mindset[rows]
-    return np.where(wf.occupied[rows], values, np.nan)
+        every = wf.mindset.astype(float)
+    data = model.spec.organisation.data
+    if data is None:
+        return np.where(wf.occupied[rows], every[rows], np.nan)
+    n_dept = len(model.structure.dept_names)
+    occ = wf.occupied
+    count = np.bincount(wf.dept[occ], minlength=n_dept)
+    mean = np.bincount(wf.dept[occ], weights=every[occ], minlength=n_dept) / np.maximum(count, 1)
+    mean[suppressed(count, data.min_group_size) | (count == 0)] = np.nan
+    return np.where(occ[rows], mean[wf.dept[rows]], np.nan)
 
 
 @solara.component
@@ -790,9 +801,11 @@ def NetworkChart(session: Session, measure: str, week: int):
     layout = solara.use_memo(lambda: locked(lambda: network_layout(session.model, sample), {}), dependencies=[session])
     with session.lock:
         closed = session.closed
+        imported = False
         if closed:
             sample, values, n, dept, dept_names = np.empty(0, int), np.empty(0), 0, np.empty(0, int), []
         else:
+            imported = session.model.spec.organisation.data is not None
             values = node_values(session.model, measure, sample)
             n = session.model.workforce.n
             dept = session.model.workforce.dept[sample]
@@ -817,6 +830,8 @@ def NetworkChart(session: Session, measure: str, week: int):
 
     shown = f"{len(sample)} of {n:,} positions (whole teams)" if len(sample) < n else f"all {n} positions"
     title = f"Org network: {shown}"
+    if imported:
+        title += ", coloured by department means (imported organisation: no one's own value is shown)"
     option = solara.use_memo(lambda: option_json(network_option(title, nodes(values), edges(), label, vmax, reverse)),
                              dependencies=[session, measure])
     patch = {"visualMap": {"max": vmax, "text": [f"{vmax:g}", f"0  {label}"]}}

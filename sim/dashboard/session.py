@@ -20,7 +20,7 @@ import pandas as pd
 import yaml
 
 from ..experiments.spec import resolve_scenario
-from ..loader import (ScenarioError, apply_override, decode_text, load_raw, one_line, parse_scenario_text,
+from ..loader import (ScenarioError, apply_override, decode_text, line_of, load_raw, one_line, parse_scenario_text,
                       relative_data_files, validate_data)
 from ..model import LearningEcosystem
 from ..parameters import ParameterInfo, iter_parameters
@@ -188,6 +188,11 @@ def accept_upload(name: Any, data: bytes, uploads: Path, taken: set[str] = froze
 
     label = one_line(str(name))[:80] or "upload"
     raw, node = parse_scenario_text(decode_text(bytes(data), label), label)
+    org = raw.get("organisation")
+    if isinstance(org, dict) and org.get("data") is not None:
+        raise ScenarioError(f"{label}:{line_of(node, ('organisation', 'data')) or 1}: organisation.data: an uploaded "
+                            "scenario cannot bring an imported organisation's tables; open it from its folder "
+                            "(lesim dashboard FOLDER/scenario.yaml)")
     validate_data(raw, label, node)
     stem = re.sub(r"[^A-Za-z0-9_-]+", "_", Path(label).stem).strip("_")[:60] or "scenario"
     uploads.mkdir(parents=True, exist_ok=True)

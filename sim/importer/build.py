@@ -53,6 +53,7 @@ from .mapping import FIELDS, Mapping
 from .tables import ASSESSMENT_COLUMNS, NETWORK_COLUMNS, PEOPLE_COLUMNS
 
 MAX_PROBLEMS = 20
+MAX_DEPARTMENTS, MAX_ROLES = 2000, 5000      # the scenario's limits (sim/scenario.py)
 LAST_YEAR_DAYS = 365
 TRUE = {"yes", "y", "true", "t", "1", "left", "leaver", "terminated"}
 FALSE = {"no", "n", "false", "f", "0", "active", "stayed", ""}
@@ -101,58 +102,95 @@ class Table:
     fields: dict[str, np.ndarray]
     columns: dict[str, str]       # field → the export's column
     rows: int
+    skipped: list[int] = field(default_factory=list)   # file lines that hold no row (blank lines), sorted
+    lines: np.ndarray | None = None                      # each row's line, where rows are not one a line
 
     def line(self, i: int) -> int:
-        return i + 2              # the header is line 1
+        """The file line of row ``i``: the header is line 1, blank lines count."""
+        if self.lines is not None:
+            return int(self.lines[i])
+        return _physical(int(i) + 2, self.skipped)
 
     def where(self, i: int, name: str) -> str:
         return f"{self.path}:{self.line(i)}: {self.columns[name]}"
 
 
+def _physical(row: int, blank: list[int]) -> int:
+    """The file line of the ``row``-th non-blank line (1-based), given the sorted blank lines."""
+    line = row
+    for b in blank:
+        if b <= line:
+            line += 1
+        else:
+            break
+    return line
+
+
+def _reason(e: Exception) -> str:
+    return " ".join(str(e).split())[:200]
+
+
 def read_export(path: Path, kind: str, mapping: Mapping, problems: Problems) -> Table | None:
     """The mapped fields of the export ``path`` (streamed in blocks), or None after recording
-    a missing required column or an unreadable file."""
+    a missing required column, a row with the wrong number of fields or an unreadable file."""
     wanted: dict[str, str] = {}
     try:
-        reader = pacsv.open_csv(path, read_options=pacsv.ReadOptions(block_size=8 << 20),
-                                convert_options=pacsv.ConvertOptions(column_types={}, strings_can_be_null=False,
-                                                                     auto_dict_encode=False))
+        if not path.is_file():
+            problems.add(f"{path}: {'no such file' if not path.exists() else 'not a regular file'}")
+            return None
+        reader = pacsv.open_csv(path, read_options=pacsv.ReadOptions(block_size=1 << 16),
+                                parse_options=pacsv.ParseOptions(invalid_row_handler=lambda row: "skip"))
         header = reader.schema.names
-    except FileNotFoundError:
-        problems.add(f"{path}: no such file")
-        return None
     except (pa.ArrowInvalid, OSError, UnicodeDecodeError) as e:
-        problems.add(f"{path}:1: cannot read as CSV: {' '.join(str(e).split())[:200]}")
+        problems.add(f"{path}:1: cannot read as CSV (UTF-8, comma-separated): {_reason(e)}")
         return None
+    twice = sorted({c for c in header if header.count(c) > 1})
     for name, (required, _) in FIELDS[kind].items():
         col, named = mapping.column(kind, name)
         if col is None:
             if required:
                 problems.add(f"{path}:1: {kind}.columns.{name}: required, but the mapping sets it to null")
             continue
-        if col in header:
+        if col in twice:
+            problems.add(f"{path}:1: {col}: the header names this column {header.count(col)} times")
+        elif col in header:
             wanted[name] = col
         elif required or named:
             problems.add(f"{path}:1: {col}: no such column (mapping {kind}.columns.{name}); "
                          f"the file has: {', '.join(header[:30])}")
     if any(p.startswith(f"{path}:1:") for p in problems.lines):
         return None
+
+    # the reader skips empty lines: remember where they are, so rows keep their line numbers
+    with open(path, "rb") as f:
+        skipped = [n for n, line in enumerate(f, 1) if line in (b"\n", b"\r\n")]
+
+    def invalid(row) -> str:
+        """A row with another number of fields than the header is a problem (and is skipped, so
+        the line numbers of later rows would be off: the import stops)."""
+        problems.add(f"{path}:{_physical(row.number, skipped)}: expected {row.expected_columns} fields (as the "
+                     f"header), got {row.actual_columns}")
+        return "skip"
+
     # every column as text: the mapping says what each means, the converters check them
-    reader = pacsv.open_csv(path, read_options=pacsv.ReadOptions(block_size=8 << 20),
-                            convert_options=pacsv.ConvertOptions(
-                                column_types={c: pa.string() for c in header}, include_columns=list(wanted.values()),
-                                strings_can_be_null=False))
-    parts: dict[str, list] = {name: [] for name in wanted}
+    columns = sorted(set(wanted.values()))
+    parts: dict[str, list] = {c: [] for c in columns}
     try:
+        reader = pacsv.open_csv(path, read_options=pacsv.ReadOptions(block_size=8 << 20, use_threads=False),
+                                parse_options=pacsv.ParseOptions(invalid_row_handler=invalid),
+                                convert_options=pacsv.ConvertOptions(
+                                    column_types={c: pa.string() for c in header}, include_columns=columns,
+                                    strings_can_be_null=False))
         for batch in reader:
-            for name, col in wanted.items():
-                parts[name].append(pc.utf8_trim_whitespace(batch.column(col)).to_numpy(zero_copy_only=False))
-    except (pa.ArrowInvalid, UnicodeDecodeError) as e:
-        problems.add(f"{path}: cannot read as CSV: {' '.join(str(e).split())[:200]}")
+            for c in columns:
+                parts[c].append(pc.utf8_trim_whitespace(batch.column(c)).to_numpy(zero_copy_only=False))
+    except (pa.ArrowInvalid, OSError, UnicodeDecodeError) as e:
+        problems.add(f"{path}: cannot read as CSV (UTF-8, comma-separated): {_reason(e)}")
         return None
-    fields = {name: (np.concatenate(p) if p else np.empty(0, dtype=object)) for name, p in parts.items()}
-    rows = len(next(iter(fields.values()))) if fields else 0
-    return Table(path, fields, wanted, rows)
+    data = {c: (np.concatenate(p) if p else np.empty(0, dtype=object)) for c, p in parts.items()}
+    fields = {name: data[c] for name, c in wanted.items()}     # one column may serve two fields
+    rows = len(next(iter(data.values()))) if data else 0
+    return Table(path, fields, wanted, rows, sorted(skipped))
 
 
 # ----------------------------------------------------------------------------- value converters
@@ -172,7 +210,10 @@ def numbers(t: Table, name: str, mapping_input, problems: Problems, low: float |
             if v == "":
                 continue
             if v in lookup:
-                out[i] = float(lookup[v])
+                try:
+                    out[i] = float(lookup[v])
+                except (TypeError, ValueError):
+                    raise ImportProblems([f"mapping: {name}: values: {v}: expected a number, got {lookup[v]!r}"])
             else:
                 problems.add(f"{t.where(i, name)}: {v!r} is not one of the mapped values "
                              f"({', '.join(list(lookup)[:8])})")
@@ -233,7 +274,7 @@ DATE = re.compile(r"^(\d{4})-(\d{2})-(\d{2})")
 
 def dates(t: Table, name: str, problems: Problems) -> np.ndarray:
     """A date field (YYYY-MM-DD, optionally followed by a time) as datetime64[D] (NaT empty)."""
-    out = np.full(t.rows, np.datetime64("NaT"), dtype="datetime64[D]")
+    out = np.full(t.rows, np.datetime64("NaT", "D"), dtype="datetime64[D]")
     if name not in t.fields:
         return out
     raw = t.fields[name]
@@ -274,20 +315,33 @@ def read_key(key_file: Path, out: Path) -> tuple[bytes, bool]:
     from ..loader import ScenarioError
     if key_file.resolve().is_relative_to(out.resolve()):
         raise ScenarioError(f"{key_file}: --key-file: the key must not be kept in the output folder {out}")
+    if key_file.is_dir():
+        raise ScenarioError(f"{key_file}: --key-file: is a folder; give the key's file name")
     if key_file.exists():
-        text = key_file.read_text(encoding="ascii", errors="replace").strip()
+        try:
+            text = key_file.read_text(encoding="ascii", errors="replace").strip()
+        except OSError as e:
+            raise ScenarioError(f"{key_file}: --key-file: cannot read: {e.strerror or e}") from None
         if not re.fullmatch(r"[0-9a-f]{32,128}", text):
             raise ScenarioError(f"{key_file}:1: --key-file: expected 32–128 hex digits (a key lesim import wrote)")
         return bytes.fromhex(text[: len(text) // 2 * 2]), False
+    parent = key_file.parent if str(key_file.parent) else Path(".")
+    existing = next((p for p in (parent, *parent.parents) if p.exists()), Path("/"))
+    if not existing.is_dir() or not os.access(existing, os.W_OK):
+        raise ScenarioError(f"{key_file}: --key-file: cannot create the key there ({existing} is not a writable folder)")
     return secrets.token_bytes(32), True
 
 
 def write_key(key_file: Path, key: bytes) -> None:
     """Keep a new key (readable by the user only), once the import has succeeded."""
-    key_file.parent.mkdir(parents=True, exist_ok=True)
-    fd = os.open(key_file, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
-    with os.fdopen(fd, "w") as f:
-        f.write(key.hex() + "\n")
+    from ..loader import ScenarioError
+    try:
+        key_file.parent.mkdir(parents=True, exist_ok=True)
+        fd = os.open(key_file, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
+        with os.fdopen(fd, "w") as f:
+            f.write(key.hex() + "\n")
+    except OSError as e:
+        raise ScenarioError(f"{key_file}: --key-file: cannot write the new key: {e.strerror or e}") from None
 
 
 def pseudonyms(key: bytes, ids: np.ndarray) -> np.ndarray:
@@ -352,41 +406,78 @@ def _people(path: Path, mapping: Mapping, key: bytes, problems: Problems, report
             problems.add(f"{t.where(i, 'location')}: expected on-site, hybrid or remote, got {v!r} "
                          f"(map it with values: {{location: {{{v}: remote}}}})")
     problems.raise_if_any()
-    # managers: ids of people in the file, else the top of the hierarchy
-    manager = np.full(t.rows, -1, dtype=np.int64)
+    # as of: the mapping's, else the latest hire or leave date (never after today), else today
+    today = np.datetime64(dt.date.today())
+    if mapping.as_of:
+        as_of = np.datetime64(mapping.as_of)
+    else:
+        stamps = [d[~np.isnat(d)].max() for d in (hired, left) if (~np.isnat(d)).any()]
+        as_of = min(max(stamps), today) if stamps else today
+    window = as_of - np.timedelta64(LAST_YEAR_DAYS, "D")
+    # who left before the last year is not part of the organisation: dropped (counted)
+    gone = ~np.isnat(left) & (left <= window)
+    if gone.any():
+        report.dropped.append(f"{int(gone.sum())} people who left before {window} (not in the organisation)")
+    keep = np.flatnonzero(~gone)
+    by_date = np.isnan(leaver) & ~np.isnat(left)
+    leaver[by_date] = (left[by_date] <= as_of).astype(float)
+    if "leave_date" in t.fields and "leaver" not in t.fields:
+        leaver[np.isnan(leaver)] = 0.0     # a leave-date column: no date means still here
+    first = {ids[i]: n for n, i in enumerate(keep)}
+    # managers: a person of the file; one who is not (left, outside the export) is replaced by the top
+    manager = np.full(len(keep), -1, dtype=np.int64)
+    orphans = []
     if "manager" in t.fields:
-        missing = 0
-        for i, v in enumerate(t.fields["manager"]):
+        given = t.fields["manager"]
+        for n, i in enumerate(keep):
+            v = given[i]
             if v == "" or v == ids[i]:
                 continue
             j = first.get(v)
             if j is None:
-                missing += 1
+                orphans.append(n)
             else:
-                manager[i] = j
-        if missing:
-            report.dropped.append(f"{missing} managers not in {path.name}: those people are at the top of the "
-                                  "hierarchy (executives)")
-        _check_cycles(t, manager, problems)
+                manager[n] = j
+        roots = np.flatnonzero(manager < 0)
+        roots = roots[~np.isin(roots, orphans)]
+        if orphans and len(roots):
+            dept_root = {}
+            for r in roots[::-1]:
+                dept_root[department[keep[r]]] = r
+            for n in orphans:
+                manager[n] = dept_root.get(department[keep[n]], roots[0])
+            report.dropped.append(f"{len(orphans)} people's managers are not in {path.name}: they report to the top "
+                                  "of the hierarchy (the person without a manager in their department, else the first)")
+        elif orphans and (manager >= 0).any():
+            report.dropped.append(f"{len(orphans)} people's managers are not in {path.name} and nobody is without "
+                                  "a manager: they are the top of the hierarchy (executives)")
+        if not (manager >= 0).any():
+            report.assumed.append(f"no manager in the manager column is a person of {path.name}: teams are formed "
+                                  "by department and role (the highest levels lead; docs/ODD.md, imported organisations)")
+        _check_cycles(t, manager, keep, problems)
         problems.raise_if_any()
     else:
         report.assumed.append("no manager column: teams are formed by department and role (the highest levels "
                               "lead; docs/ODD.md, imported organisations)")
-    return {"table": t, "ids": ids, "pid": pseudonyms(key, ids), "index": first, "department": department,
-            "role": role, "level": level, "tenure": tenure, "hired": hired, "engagement": engagement,
-            "hours": hours, "count": count, "leaver": leaver, "left": left, "location": loc, "manager": manager}
+    kept = ids[keep]
+    return {"table": t, "ids": kept, "pid": pseudonyms(key, kept), "index": first, "department": department[keep],
+            "role": role[keep], "level": level[keep], "tenure": tenure[keep], "hired": hired[keep],
+            "engagement": engagement[keep], "hours": hours[keep], "count": count[keep], "leaver": leaver[keep],
+            "location": loc[keep], "manager": manager, "as_of": as_of}
 
 
-def _check_cycles(t: Table, manager: np.ndarray, problems: Problems) -> None:
-    """A management chain that never reaches the top is a row problem. Pointer doubling: after
-    ⌈log2 n⌉ + 1 rounds each person's pointer is an ancestor at least n steps up, which is the
-    top (a fixed point) unless the chain loops (O(n log n))."""
+def _check_cycles(t: Table, manager: np.ndarray, rows: np.ndarray, problems: Problems) -> None:
+    """A management chain that never reaches the top is a row problem (``rows``: each person's
+    row in ``t``). Pointer doubling: after ⌈log2 n⌉ + 1 rounds each person's pointer is an
+    ancestor at least n steps up, which is the top (a fixed point) unless the chain runs into a
+    loop (O(n log n))."""
     n = len(manager)
     up = np.where(manager >= 0, manager, np.arange(n))
     for _ in range(int(np.ceil(np.log2(max(n, 2)))) + 1):
         up = up[up]
     for i in np.flatnonzero(manager[up] >= 0)[:MAX_PROBLEMS]:
-        problems.add(f"{t.where(int(i), 'manager')}: the management chain loops back without reaching the top")
+        problems.add(f"{t.where(int(rows[i]), 'manager')}: the management chain never reaches the top (it runs "
+                     "into a loop)")
 
 
 def _skills(paths: dict[str, Path | None], mapping: Mapping, roles: list[str], problems: Problems,
@@ -511,22 +602,32 @@ def _assessments(path: Path, mapping: Mapping, people: dict, name_of: dict[str, 
     return [(people["pid"][j], name_of[sid], round(v, 4)) for (j, sid), (_, v) in sorted(latest.items())]
 
 
-def _xapi_rows(path: Path, problems: Problems) -> list[dict]:
-    """xAPI statements (a JSON array or JSON Lines) as completion rows: actor's account name
-    (else mbox without ``mailto:``) as the employee, object id as the item, result.duration as
-    hours, timestamp as date; only statements whose verb ends in completed, passed or
+def _xapi_rows(path: Path, problems: Problems) -> tuple[list[dict], list[int]]:
+    """xAPI statements as completion rows and the line each came from: a JSON array, an LRS
+    result (``{"statements": [...], "more": …}``) or JSON Lines. The actor's account name (else
+    its mbox without ``mailto:``) is the employee, the object id the item, result.duration the
+    hours, the timestamp the date; only statements whose verb ends in completed, passed or
     attended count as completions (ADL verbs)."""
-    text = path.read_text(encoding="utf-8", errors="replace")
-    rows = []
+    try:
+        text = path.read_text(encoding="utf-8-sig")
+    except (OSError, UnicodeDecodeError) as e:
+        problems.add(f"{path}:1: cannot read as UTF-8 JSON: {_reason(e)}")
+        return [], []
+    rows, lines = [], []
     stripped = text.lstrip()
-    if stripped.startswith("["):
+    items: list[tuple[int, Any]] = []
+    if stripped.startswith(("[", "{")) and not (stripped.startswith("{") and "\n{" in stripped.rstrip()):
         try:
-            items = [(1, s) for s in json.loads(text)]
+            doc = json.loads(text)
         except json.JSONDecodeError as e:
             problems.add(f"{path}:{e.lineno}: not valid JSON: {e.msg}")
-            return rows
+            return rows, lines
+        if isinstance(doc, dict) and "statements" in doc:
+            doc = doc["statements"]
+        if not isinstance(doc, list):
+            doc = [doc]
+        items = [(1, st) for st in doc]      # one document: statements are named by their position
     else:
-        items = []
         for n, line in enumerate(text.splitlines(), 1):
             if not line.strip():
                 continue
@@ -534,27 +635,36 @@ def _xapi_rows(path: Path, problems: Problems) -> list[dict]:
                 items.append((n, json.loads(line)))
             except json.JSONDecodeError as e:
                 problems.add(f"{path}:{n}: not valid JSON: {e.msg}")
-    for n, st in items:
+    for k, (n, st) in enumerate(items, 1):
+        where = f"{path}:{n}: " + (f"statement {k}: " if len(items) > 1 and items[-1][0] == 1 else "")
         if not isinstance(st, dict):
-            problems.add(f"{path}:{n}: expected a statement object")
+            problems.add(f"{where}expected a statement object")
             continue
-        verb = str((st.get("verb") or {}).get("id", ""))
-        if not verb.rsplit("/", 1)[-1] in ("completed", "passed", "attended"):
+        verb = st.get("verb")
+        verb_id = str(verb.get("id", "")) if isinstance(verb, dict) else ""
+        if not verb_id.rsplit("/", 1)[-1] in ("completed", "passed", "attended"):
             continue
-        actor = st.get("actor") or {}
-        who = (actor.get("account") or {}).get("name") or str(actor.get("mbox", "")).removeprefix("mailto:")
+        actor = st.get("actor") if isinstance(st.get("actor"), dict) else {}
+        account = actor.get("account") if isinstance(actor.get("account"), dict) else {}
+        who = str(account.get("name") or "") or str(actor.get("mbox") or "").removeprefix("mailto:")
         if not who:
-            problems.add(f"{path}:{n}: actor: no account name or mbox to identify the employee")
+            problems.add(f"{where}actor: no account name or mbox to identify the employee")
             continue
-        obj = st.get("object") or {}
-        duration = ((st.get("result") or {}).get("duration")) or ""
-        hours = _iso_hours(duration)
+        obj = st.get("object") if isinstance(st.get("object"), dict) else {}
+        result = st.get("result") if isinstance(st.get("result"), dict) else {}
+        duration = result.get("duration") or ""
+        hours = _iso_hours(duration) if isinstance(duration, str) else None
         if duration and hours is None:
-            problems.add(f"{path}:{n}: result.duration: not an ISO 8601 duration: {duration!r}")
+            problems.add(f"{where}result.duration: not an ISO 8601 duration: {str(duration)[:40]!r}")
+            continue
+        stamp = str(st.get("timestamp") or "")
+        if stamp and not DATE.match(stamp):
+            problems.add(f"{where}timestamp: expected an ISO 8601 timestamp, got {stamp[:40]!r}")
             continue
         rows.append({"employee": who, "item": str(obj.get("id", "")), "hours": "" if hours is None else str(hours),
-                     "date": str(st.get("timestamp", ""))[:10], "score": "", "skill": ""})
-    return rows
+                     "date": stamp[:10], "skill": ""})
+        lines.append(n)
+    return rows, lines
 
 
 ISO = re.compile(r"^P(?:(\d+(?:\.\d+)?)D)?(?:T(?:(\d+(?:\.\d+)?)H)?(?:(\d+(?:\.\d+)?)M)?(?:(\d+(?:\.\d+)?)S)?)?$")
@@ -578,11 +688,12 @@ def _completions(paths: list[tuple[str, Path]], mapping: Mapping, people: dict, 
     start = as_of - np.timedelta64(LAST_YEAR_DAYS, "D")
     for kind, path in paths:
         if kind == "xapi":
-            rows = _xapi_rows(path, problems)
+            rows, lines = _xapi_rows(path, problems)
             problems.raise_if_any()
-            t = Table(path, {k: np.array([r[k] for r in rows], dtype=object)
-                             for k in ("employee", "item", "hours", "date", "score", "skill")},
-                      {k: k for k in ("employee", "item", "hours", "date", "score", "skill")}, len(rows))
+            names = ("employee", "item", "hours", "date", "skill")
+            t = Table(path, {k: np.array([r[k] for r in rows], dtype=object) for k in names},
+                      {"employee": "actor", "item": "object.id", "hours": "result.duration", "date": "timestamp",
+                       "skill": "skill"}, len(rows), lines=np.array(lines, dtype=np.int64))
             m = Mapping().completions
         else:
             t = read_export(path, "completions", mapping, problems)
@@ -686,24 +797,21 @@ def run_import(people: Path, out: Path, key_file: Path, mapping: Mapping, *, ski
     key, created = read_key(key_file, out)
     p = _people(people, mapping, key, problems, report)
     n = len(p["ids"])
-    if n < 2:
-        raise ImportProblems([f"{people}: needs at least 2 people, got {n}"])
-    report.read.append(f"{n} people in {p['department'].size and len(set(p['department']))} departments")
-    # as_of: the mapping's, else the latest date in the data, else today
-    if mapping.as_of:
-        as_of = np.datetime64(mapping.as_of)
-    else:
-        stamps = [d.max() for d in (p["hired"], p["left"]) if (~np.isnat(d)).any()]
-        as_of = max(stamps) if stamps else np.datetime64(dt.date.today())
+    if n < max(2, min_group):
+        raise ImportProblems([f"{people}: {n} people, fewer than the smallest group reports may show "
+                              f"(--min-group {min_group}): every figure would be of fewer people"])
+    for what, values, limit in (("departments", p["department"], MAX_DEPARTMENTS), ("roles", p["role"], MAX_ROLES)):
+        distinct = len(set(values))
+        if distinct > limit:
+            field = "department" if what == "departments" else "role"
+            raise ImportProblems([f"{people}: {distinct:,} {what}, more than the {limit:,} a scenario holds: merge "
+                                  f"them in the mapping (people: values: {{{field}: {{old: new, …}}}})"])
+    report.read.append(f"{n} people in {len(set(p['department']))} departments")
+    as_of = p["as_of"]
     tenure = p["tenure"]
     from_dates = np.isnan(tenure) & ~np.isnat(p["hired"])
-    tenure[from_dates] = (as_of - p["hired"][from_dates]).astype(np.float64) / 7.0
+    tenure[from_dates] = np.maximum((as_of - p["hired"][from_dates]).astype(np.float64) / 7.0, 0.0)
     leaver = p["leaver"]
-    by_date = np.isnan(leaver) & ~np.isnat(p["left"])
-    leaver[by_date] = ((p["left"][by_date] > as_of - np.timedelta64(LAST_YEAR_DAYS, "D"))
-                       & (p["left"][by_date] <= as_of)).astype(float)
-    if "leave_date" in p["table"].fields and "leaver" not in p["table"].fields:
-        leaver[np.isnan(leaver)] = 0.0     # a leave-date column: no date means still here
     hours = p["hours"]
     from_count = np.isnan(hours) & ~np.isnan(p["count"])
     hours[from_count] = p["count"][from_count] * mapping.hours_per_training
@@ -718,8 +826,14 @@ def run_import(people: Path, out: Path, key_file: Path, mapping: Mapping, *, ski
     catalogue: list[dict] = []
     if completions or xapi:
         sources = ([("csv", completions)] if completions else []) + ([("xapi", xapi)] if xapi else [])
-        lms_hours, catalogue, _ = _completions(sources, mapping, p, name_of, as_of, problems, report)
-        hours = np.where(np.isnan(lms_hours), np.where(np.isnan(hours), 0.0, hours), lms_hours)
+        lms_hours, catalogue, facts = _completions(sources, mapping, p, name_of, as_of, problems, report)
+        if facts["records"]:   # with records, someone without any learned nothing formally
+            hours = np.where(np.isnan(lms_hours), 0.0, lms_hours)
+            report.assumed.append("learning hours from the learning records (the people export's hours, if any, "
+                                  "are not added)")
+        else:
+            report.dropped.append("no learning record counted (none of the last year, of people in the export): "
+                                  "learning hours are the people export's, if any")
     ties = _network(network, mapping, p, problems, report) if network else []
     if not assessed:
         report.assumed.append("no assessments: proficiency is drawn from the role requirements with the declared "
@@ -740,12 +854,12 @@ def run_import(people: Path, out: Path, key_file: Path, mapping: Mapping, *, ski
                             "roles": {r: round(float(c / mine.sum()), 6) for r, c in sorted(mix.items())}})
     located = [x for x in p["location"] if x is not None]
     if has_lines:
-        executives = int((manager < 0).sum())
+        executives = int(min((manager < 0).sum(), 1000))   # not read: the hierarchy is the file's
         reports = np.bincount(manager[manager >= 0], minlength=n)
         span = int(np.clip(np.median(reports[reports > 0]), 1, 100)) if (reports > 0).any() else 8
         lead_roles = Counter(p["role"][reports > 0])
     else:
-        executives = int(min(3, max(1, n // 100), n - len(depts))) if n > len(depts) else 1
+        executives = int(min(3, max(1, n // 100)))     # the formed hierarchy's leaders (organisation.executives)
         span = 8
         lead_roles = Counter()
     named = [r for r in roles if r.lower() == "manager"]
@@ -768,9 +882,9 @@ def run_import(people: Path, out: Path, key_file: Path, mapping: Mapping, *, ski
         targets["turnover"] = {"value": round(k / m, 4), "interval": [round(lo, 4), round(hi, 4)],
                                "source": f"{people.name}: {k} leavers of {m} people in the last year"}
     known = ~np.isnan(hours)
-    if known.sum() >= 2:
+    half = 1.96 * float(hours[known].std(ddof=1)) / float(np.sqrt(known.sum())) if known.sum() >= 2 else 0.0
+    if half > 0:     # a figure without spread (all equal, all zero) is no observation to fit
         v = hours[known]
-        half = 1.96 * float(v.std(ddof=1)) / float(np.sqrt(len(v)))
         targets["learning_hours"] = {"value": round(float(v.mean()), 3),
                                      "interval": [round(max(0.0, float(v.mean()) - half), 3),
                                                   round(float(v.mean()) + half, 3)],
@@ -833,7 +947,11 @@ def run_import(people: Path, out: Path, key_file: Path, mapping: Mapping, *, ski
                 for k, v in targets.items()]
         (tmp / "import_report.md").write_text("\n".join(lines) + "\n", encoding="utf-8")
         from ..loader import load_scenario
-        load_scenario(tmp / "scenario.yaml")          # what we wrote must validate
+        try:
+            load_scenario(tmp / "scenario.yaml")          # what we wrote must validate
+        except ScenarioError as e:
+            raise ScenarioError(f"{people}: the imported organisation is not a valid scenario: "
+                                f"{str(e).replace(str(tmp), str(out))}") from None
         if created:
             write_key(key_file, key)
         if out.exists():

@@ -56,7 +56,6 @@ FIELDS: dict[str, dict[str, tuple[bool, str]]] = {
         "item": (True, "learning item id or title"),
         "hours": (False, "hours spent (default: default_hours)"),
         "date": (False, "completion date (YYYY-MM-DD); only the year before as_of counts"),
-        "score": (False, "score (map to 0–1 with scale:)"),
         "skill": (False, "skill id the item teaches (items with one join the content catalogue)"),
     },
     "network": {

@@ -17,6 +17,7 @@ from __future__ import annotations
 
 import hashlib
 import os
+import stat
 import threading
 from pathlib import Path
 
@@ -52,6 +53,8 @@ def file_facts(path: str) -> tuple[str, int] | str:
         return f"{path}: no such file (the scenario's imported tables belong in its folder)"
     except OSError as e:
         return f"{path}: cannot read: {e.strerror or e}"
+    if not stat.S_ISREG(st.st_mode):
+        return f"{path}: not a regular file"
     key = (str(p), st.st_mtime_ns, st.st_size)
     with _lock:
         hit = _facts.get(key)
