@@ -272,15 +272,16 @@ def calibrate(
                                  "targets: {turnover: {value: 0.161, interval: [0.143, 0.180]}}; optionally fit: and a "
                                  "list of the uncertainties to fit."),
     out: Optional[Path] = typer.Option(None, "--out", help="Fitted scenario to write (default: <scenario file "
-                                       "stem>_calibrated.yaml beside the targets file); never an input, and an "
-                                       "existing file only if an earlier calibration wrote it."),
+                                       "stem>_calibrated.yaml beside the targets file, or beside an imported "
+                                       "organisation's tables); never an input, and an existing file only if an "
+                                       "earlier calibration wrote it."),
     seeds: Optional[int] = typer.Option(None, "--seeds", min=1, max=100, help="Seeds every candidate runs on (the "
                                         "scenario's seed and the next ones; common random numbers). Default 4."),
     weeks: Optional[int] = typer.Option(None, "--weeks", min=52, max=5200, help="Horizon of each run; targets are "
                                         "compared with the last year's mean. Default 104."),
     budget: Optional[int] = typer.Option(None, "--budget", min=1, max=1000, help="Most model evaluations (each one "
-                                         "run per seed; the start counts). Default 16: about 1.5 minutes for the "
-                                         "500-person baseline on one core."),
+                                         "run per seed; the start counts). Default 30 (two passes of the search): "
+                                         "about 3 minutes for the 500-person baseline on one core."),
     set_: List[str] = typer.Option([], "--set", help="Override any parameter by its key path (written into the "
                                    "fitted scenario too), e.g. --set organisation.size=1470; repeatable."),
     as_json: bool = typer.Option(False, "--json", help="Print one JSON object: every target, parameter and the fit."),

@@ -113,6 +113,22 @@ class PositionRequirements:
         self.proficiency_weight = np.where(n_used_r > 0, used_r / np.maximum(n_used_r, 1), 0.0)[role]
 
 
+def cross_ties(sc: Scenario, wf: Workforce, rng: np.random.Generator) -> tuple[np.ndarray, np.ndarray]:
+    """About ``cross_team_ties`` random ties per on-site employee across the organisation, fewer
+    for people who work away from the site (see the module docstring): (src, dst)."""
+    n = wf.n
+    propensity = 1.0 - (1.0 - sc.rules.location.cross_tie_factor) * wf.away
+    total = propensity.sum()
+    n_cross = int(round(sc.organisation.cross_team_ties * total / 2))
+    if not (n_cross and n > 1 and total > 0):
+        return np.empty(0, np.int64), np.empty(0, np.int64)
+    cum = np.cumsum(propensity)
+    s = np.minimum(np.searchsorted(cum, rng.random(n_cross) * cum[-1], side="right"), n - 1)
+    d = np.minimum(np.searchsorted(cum, rng.random(n_cross) * cum[-1], side="right"), n - 1)
+    keep = s != d
+    return s[keep], d[keep]
+
+
 def _ring_edges(members: np.ndarray, max_neighbours: int = 8) -> tuple[np.ndarray, np.ndarray]:
     m = len(members)
     if m < 2:
@@ -237,16 +253,7 @@ def build_structure(sc: Scenario, wf: Workforce, rng: np.random.Generator) -> tu
         add(s, d, TIE_TEAM)
     wf.work_role[:] = wf.role
     assign_locations(sc, wf, rng)
-    # cross-team ties, fewer for people who work away from the site
-    propensity = 1.0 - (1.0 - sc.rules.location.cross_tie_factor) * wf.away
-    total = propensity.sum()
-    n_cross = int(round(org.cross_team_ties * total / 2))
-    if n_cross and n > 1 and total > 0:
-        cum = np.cumsum(propensity)
-        s = np.minimum(np.searchsorted(cum, rng.random(n_cross) * cum[-1], side="right"), n - 1)
-        d = np.minimum(np.searchsorted(cum, rng.random(n_cross) * cum[-1], side="right"), n - 1)
-        keep = s != d
-        add(s[keep], d[keep], TIE_CROSS)
+    add(*cross_ties(sc, wf, rng), TIE_CROSS)
     structure = Structure(
         skill_names=skills, role_names=roles, dept_names=depts,
         skill_open=np.array([s.open for s in org.skills]), req=req, crit=crit,
@@ -339,15 +346,7 @@ def imported_structure(sc: Scenario, wf: Workforce, rng: np.random.Generator,
         for members in np.split(order, bounds):
             s, d = _ring_edges(members, sc.rules.social.team_neighbours)
             add(s, d, TIE_TEAM)
-        propensity = 1.0 - (1.0 - sc.rules.location.cross_tie_factor) * wf.away
-        total = propensity.sum()
-        n_cross = int(round(org.cross_team_ties * total / 2))
-        if n_cross and n > 1 and total > 0:
-            cum = np.cumsum(propensity)
-            s = np.minimum(np.searchsorted(cum, rng.random(n_cross) * cum[-1], side="right"), n - 1)
-            d = np.minimum(np.searchsorted(cum, rng.random(n_cross) * cum[-1], side="right"), n - 1)
-            keep = s != d
-            add(s[keep], d[keep], TIE_CROSS)
+        add(*cross_ties(sc, wf, rng), TIE_CROSS)
     edges = np.stack([np.concatenate(src_l), np.concatenate(dst_l)]) if src_l else np.empty((2, 0), np.int64)
     kinds = np.concatenate(kind_l) if kind_l else np.empty(0, np.int8)
     return st, dedupe_edges(np.vstack([edges, kinds.astype(np.int64)]))

@@ -387,11 +387,12 @@ class OutcomeCollector:
     location (on site, hybrid, remote), and the mean proficiency and gap per skill, from a model's :class:`~sim.state.State`. Tables come
     out tidy (see :mod:`sim.run`).
 
-    ``min_group``: a department or work location with fewer occupied positions that week has
-    no outcome values (NaN; its headcount stays), nor, where needed, the smallest others
-    (:func:`suppressed`), so no table, chart or report of an imported organisation shows or
-    lets one subtract figures of fewer than ``organisation.data.min_group_size`` real people
-    (statistical disclosure control; 0 for generated organisations, whose people are invented)."""
+    ``min_group``: a department with fewer occupied positions that week has no outcome values
+    (NaN; its headcount stays), nor, where needed, the smallest others (:func:`suppressed`), and
+    there are no figures by work location at all, so no table, chart or report of an imported
+    organisation shows or lets one subtract figures of fewer than
+    ``organisation.data.min_group_size`` real people (statistical disclosure control; 0 for
+    generated organisations, whose people are invented)."""
 
     def __init__(self, state, min_group: int = 0):
         self.state = state
@@ -421,7 +422,11 @@ class OutcomeCollector:
         self.headcount.append(g_dept.count.copy())
         g_loc = Groups(wf.location.astype(np.int64), wf.occupied, len(LOCATIONS), axis="location")
         loc = np.stack([o.fn(m, g_loc) for o in OUTCOMES], axis=1)
-        loc[suppressed(g_loc.count, self.min_group)] = np.nan
+        if self.min_group:
+            # an imported organisation: no breakdown by location. Two overlapping breakdowns can be
+            # subtracted from each other (a location less the departments wholly inside it), which
+            # suppression within each cannot prevent; departments are the reported breakdown
+            loc[:] = np.nan
         self.location.append(loc)
         self.location_headcount.append(g_loc.count.copy())
         d = m.derived

@@ -286,7 +286,8 @@ def xapi_statements(model, registration: uuid.UUID) -> Iterator[dict]:
       model keeps neither their length nor the partner);
     * people are Agents with an account on ``https://lesim.invalid/people`` named by their
       Mesa agent id — pseudonymous, never a name; the department is a context extension (left
-      out, in an imported organisation, for departments whose figures are suppressed);
+      out all run long, in an imported organisation, for departments of fewer seats than
+      ``organisation.data.min_group_size`` and their complement, :func:`sim.outcomes.suppressed`);
     * time: week w starts on Monday 2026-01-05 09:00 UTC + (w − 1) weeks (:data:`XAPI_WEEK_1`,
       a declared calendar: the model has weeks, not dates); the i-th statement of the week is
       stamped i seconds after it (an order, not a time of day the model knows);
@@ -299,12 +300,12 @@ def xapi_statements(model, registration: uuid.UUID) -> Iterator[dict]:
     wf, cat, st, week = s.workforce, s.catalogue, s.structure, s.week
     start = XAPI_WEEK_1 + timedelta(weeks=week - 1)
     seq = count()
-    # an imported organisation's small departments are not named (as in every table: sim.outcomes.suppressed)
+    # an imported organisation's small departments are never named: the same ones all run long (by seats,
+    # which do not change), so that no one is named in one week and unnamed in another (sim.outcomes.suppressed)
     data = model.spec.organisation.data
     named = np.ones(len(st.dept_names), dtype=bool)
     if data is not None:
-        heads = np.bincount(wf.dept[wf.occupied], minlength=len(st.dept_names))
-        named = ~suppressed(heads, data.min_group_size)
+        named = ~suppressed(np.bincount(wf.dept, minlength=len(st.dept_names)), data.min_group_size)
 
     def extensions(row) -> dict:
         ext = {f"{_EXT}/week": week}

@@ -322,6 +322,10 @@ def location_section(locations: pd.DataFrame) -> str:
     is being left out. Empty when everyone works in one place."""
     if locations is None or locations.empty or locations["location"].nunique() < 2:
         return ""
+    if locations[list(LOCATION_COLUMNS)].isna().all().all():
+        return ("<h2>By work location</h2><p class=muted>Not shown for an imported organisation: figures by "
+                "location and by department could be subtracted from each other to give a group smaller than "
+                "the privacy minimum (organisation.data.min_group_size).</p>")
     last = int(locations["week"].max())
     body = locations[(locations["week"] >= max(1, last - 51)) | (locations["week"] == last)]
     by_name = {o.name: o for o in OUTCOMES}

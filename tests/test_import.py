@@ -175,8 +175,12 @@ def test_an_imported_scenario_runs_and_small_departments_are_suppressed(acme, tm
     hidden = dep[dep["department"].isin(["Facilities", "Office of the CEO", "Sales"])]
     assert hidden.drop(columns=["week", "department", "headcount"]).isna().all().all()
     assert dep[dep["department"] == "Engineering"]["skills_gap"].notna().all()
+    # no breakdown by location: it could be subtracted from the departments'
+    locations = pd.read_csv(tmp_path / "r" / "locations.csv")
+    assert locations.drop(columns=["week", "location", "headcount"]).isna().all().all()
     report = (tmp_path / "r" / "report.html").read_text()
     assert "Figures of fewer than 5 people are suppressed" in report
+    assert "By work location</h2><p class=muted>Not shown for an imported organisation" in report
     assert re.search(r"<th>Imported</th><td>people\.csv, network\.csv, assessments\.csv: .*engagement set at week 0 "
                      r"for \d+ people.* \d+ assessed proficiencies set at week 0", report)
 
@@ -241,6 +245,9 @@ BAD_ROWS = [
     ("id,department,role\na,Ops,clerk\n\nb,Ops\n", "x.csv:4: expected 3 fields (as the header), got 2"),
     ("id,department,role\na,Op\xe9,clerk\n", "x.csv: cannot read as CSV (UTF-8, comma-separated)"),
     ("id,department,role,role\na,Ops,clerk,x\n", "x.csv:1: role: the header names this column 2 times"),
+    # a quoted value with a line break: rows are named by number, not by a wrong line
+    ('id,department,role\na,"X\nY",r\na,X,r\n', "x.csv: row 2 (a quoted value spans lines): id: duplicate id "
+                                                   "(first on row 1)"),
 ]
 
 
@@ -252,7 +259,7 @@ def test_row_problems_name_file_line_and_column_and_write_nothing(tmp_path, text
     lines = proc.stderr.strip().splitlines()
     assert any(line.startswith(f"error: {message}") for line in lines), proc.stderr
     assert all(ROW_ERROR.match(line) or line == "error: nothing was written" or ": cannot read as CSV" in line
-               for line in lines), proc.stderr
+               or "(a quoted value spans lines)" in line for line in lines), proc.stderr
     assert "Traceback" not in proc.stderr
     assert not (tmp_path / "out").exists() and not (tmp_path / "k.key").exists()
 
@@ -482,3 +489,18 @@ def test_no_one_s_own_value_reaches_the_dashboard_or_an_upload(minimal, tmp_path
     with pytest.raises(ScenarioError, match=r"x\.yaml:\d+: organisation\.data: an uploaded scenario cannot bring"):
         accept_upload("x.yaml", (minimal / "scenario.yaml").read_bytes(), tmp_path / "uploads")
     assert not (tmp_path / "uploads").exists()
+
+
+def test_xapi_records_of_an_imported_organisation_never_name_a_small_department(acme, tmp_path):
+    """The same departments are unnamed in every week (by seats), so no one is named in one week
+    and unnamed in another; named ones hold at least the privacy minimum."""
+    lesim("run", str(acme / "scenario.yaml"), "--weeks", "6", "--replicates", "1", "--records", "xapi",
+          "--out", str(tmp_path / "x"), check=True)
+    named: dict[str, set] = {}
+    for line in (tmp_path / "x" / "xapi.jsonl").read_text().splitlines():
+        st = json.loads(line)
+        dept = [v for k, v in st["context"]["extensions"].items() if k.endswith("/department")]
+        named.setdefault(st["actor"]["account"]["name"], set()).add(dept[0] if dept else None)
+    assert all(len(v) == 1 for v in named.values())             # never both named and unnamed
+    shown = {d for v in named.values() for d in v if d is not None}
+    assert shown == {"Engineering"}                              # Facilities, the CEO's office and Sales are not

@@ -104,6 +104,7 @@ class Table:
     rows: int
     skipped: list[int] = field(default_factory=list)   # file lines that hold no row (blank lines), sorted
     lines: np.ndarray | None = None                      # each row's line, where rows are not one a line
+    multiline: bool = False                              # quoted values span lines: rows are named by number
 
     def line(self, i: int) -> int:
         """The file line of row ``i``: the header is line 1, blank lines count."""
@@ -111,7 +112,12 @@ class Table:
             return int(self.lines[i])
         return _physical(int(i) + 2, self.skipped)
 
+    def place(self, i: int) -> str:
+        return f"row {int(i) + 1}" if self.multiline else f"line {self.line(i)}"
+
     def where(self, i: int, name: str) -> str:
+        if self.multiline:
+            return f"{self.path}: row {int(i) + 1} (a quoted value spans lines): {self.columns[name]}"
         return f"{self.path}:{self.line(i)}: {self.columns[name]}"
 
 
@@ -162,8 +168,11 @@ def read_export(path: Path, kind: str, mapping: Mapping, problems: Problems) -> 
         return None
 
     # the reader skips empty lines: remember where they are, so rows keep their line numbers
+    skipped, total = [], 0
     with open(path, "rb") as f:
-        skipped = [n for n, line in enumerate(f, 1) if line in (b"\n", b"\r\n")]
+        for total, line in enumerate(f, 1):
+            if line in (b"\n", b"\r\n"):
+                skipped.append(total)
 
     def invalid(row) -> str:
         """A row with another number of fields than the header is a problem (and is skipped, so
@@ -190,7 +199,10 @@ def read_export(path: Path, kind: str, mapping: Mapping, problems: Problems) -> 
     data = {c: (np.concatenate(p) if p else np.empty(0, dtype=object)) for c, p in parts.items()}
     fields = {name: data[c] for name, c in wanted.items()}     # one column may serve two fields
     rows = len(next(iter(data.values()))) if data else 0
-    return Table(path, fields, wanted, rows, sorted(skipped))
+    table = Table(path, fields, wanted, rows, sorted(skipped))
+    if not problems.lines and 1 + rows + len(skipped) != total:
+        table.multiline = True
+    return table
 
 
 # ----------------------------------------------------------------------------- value converters
@@ -381,7 +393,7 @@ def _people(path: Path, mapping: Mapping, key: bytes, problems: Problems, report
     first: dict[str, int] = {}
     for i, v in enumerate(ids):
         if v in first and v != "":
-            problems.add(f"{t.where(i, 'id')}: duplicate id (first on line {t.line(first[v])})")
+            problems.add(f"{t.where(i, 'id')}: duplicate id (first on {t.place(first[v])})")
         else:
             first.setdefault(v, i)
     department = text_values(t, "department", m)
