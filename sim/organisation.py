@@ -365,9 +365,11 @@ def _formed_hierarchy(org, dept: np.ndarray, role: np.ndarray, level: np.ndarray
     is_exec[execs] = True
     is_manager = is_exec.copy()
     rest = rank[n_exec:]
+    by_dept = rest[np.argsort(dept[rest], kind="stable")]  # by department, each by level, highest first
+    bounds = np.searchsorted(dept[by_dept], np.arange(n_dept + 1))
     per_team = org.team_size + 1
     for d in range(n_dept):
-        members = rest[dept[rest] == d]                     # by level, highest first
+        members = by_dept[bounds[d]:bounds[d + 1]]
         if len(members) == 0:
             continue
         head = members[0]
@@ -382,8 +384,7 @@ def _formed_hierarchy(org, dept: np.ndarray, role: np.ndarray, level: np.ndarray
         others = others[np.lexsort((np.arange(len(others)), role[others]))]   # teams of one role where they can be
         is_manager[team_leads] = True
         manager[team_leads] = head
-        for t, lead in enumerate(team_leads):
-            manager[others[t * org.team_size:(t + 1) * org.team_size]] = lead
+        manager[others] = team_leads[np.arange(len(others)) // org.team_size]
     return manager, is_exec, is_manager
 
 
