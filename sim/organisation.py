@@ -331,8 +331,7 @@ def imported_structure(sc: Scenario, wf: Workforce, rng: np.random.Generator,
     given = np.array([LOCATION_NAMES.index(x) if x is not None else -1 for x in people["location"]], dtype=np.int64)
     if (given >= 0).any():
         wf.location[given >= 0] = given[given >= 0]
-        wf.away[:] = np.select([wf.location == REMOTE, wf.location == HYBRID],
-                               [1.0, 1.0 - org.hybrid_days_on_site / 5.0], 0.0)
+        set_away(sc, wf)
     if org.data.network is not None:
         net = read_table(org.data.network.file, NETWORK_COLUMNS)
         a = np.array([row_of[x] for x in net["a"]], dtype=np.int64)
@@ -490,8 +489,14 @@ def assign_locations(sc: Scenario, wf: Workforce, rng: np.random.Generator) -> N
     remote, hybrid = shares[wf.dept, 0], shares[wf.dept, 1]
     u = rng.random(wf.n)
     wf.location[:] = np.where(u < remote, REMOTE, np.where(u < remote + hybrid, HYBRID, ON_SITE))
+    set_away(sc, wf)
+
+
+def set_away(sc: Scenario, wf: Workforce) -> None:
+    """Each seat's ``away`` from its ``location``: 0 on site, 1 − ``hybrid_days_on_site`` / 5
+    hybrid, 1 remote (see the module docstring)."""
     wf.away[:] = np.select([wf.location == REMOTE, wf.location == HYBRID],
-                           [1.0, 1.0 - org.hybrid_days_on_site / 5.0], 0.0)
+                           [1.0, 1.0 - sc.organisation.hybrid_days_on_site / 5.0], 0.0)
 
 
 def assign_flags(sc: Scenario, wf: Workforce, rng: np.random.Generator) -> None:
