@@ -49,6 +49,7 @@ import pyarrow.compute as pc
 import pyarrow.csv as pacsv
 import yaml
 
+from ..economics import t_interval
 from .mapping import FIELDS, Mapping
 from .tables import ASSESSMENT_COLUMNS, NETWORK_COLUMNS, PEOPLE_COLUMNS
 
@@ -892,13 +893,10 @@ def run_import(people: Path, out: Path, key_file: Path, mapping: Mapping, *, ski
         lo, hi = _wilson(k, m)
         targets["turnover"] = {"value": round(k / m, 4), "interval": [round(lo, 4), round(hi, 4)],
                                "source": f"{people.name}: {k} leavers of {m} people in the last year"}
-    known = ~np.isnan(hours)
-    half = 1.96 * float(hours[known].std(ddof=1)) / float(np.sqrt(known.sum())) if known.sum() >= 2 else 0.0
-    if half > 0:     # a figure without spread (all equal, all zero) is no observation to fit
-        v = hours[known]
-        targets["learning_hours"] = {"value": round(float(v.mean()), 3),
-                                     "interval": [round(max(0.0, float(v.mean()) - half), 3),
-                                                  round(float(v.mean()) + half, 3)],
+    v = hours[~np.isnan(hours)]
+    mean, lo, hi = t_interval(v)
+    if hi > lo:     # a figure without spread (all equal, all zero) or of one person is no observation to fit
+        targets["learning_hours"] = {"value": round(mean, 3), "interval": [round(max(0.0, lo), 3), round(hi, 3)],
                                      "source": f"formal learning hours in the last year of {len(v)} people"}
 
     scenario_name = name or re.sub(r"[^A-Za-z0-9_.\- ]", "_", out.name).lstrip("._- ") or "imported"
