@@ -120,7 +120,7 @@ from .loader import (ScenarioError, _fill_defaults_on_path, apply_override, one_
 from .outcomes import OUTCOME_BY_NAME, OUTCOMES
 from .parameters import ParameterInfo, iter_parameters, located
 from .reporting import BOUNDED_UNITS, fmt_value
-from .scenario import Scenario
+from .scenario import Scenario, replaced
 
 DEFAULT_SEEDS = 4
 DEFAULT_WEEKS = 104    # the last-year mean is weeks 53–104: the second year after the spin-up
@@ -392,14 +392,8 @@ def candidate(scenario: Scenario, params: Sequence[ParameterInfo], values: Seque
     lies inside the valid range, and of the parameter's type)."""
     out = scenario
     for p, v in zip(params, values):
-        out = _replaced(out, p.path.split("."), v)
+        out = replaced(out, p.path.split("."), v)
     return out
-
-
-def _replaced(section: BaseModel, path: Sequence[str], value: Any) -> BaseModel:
-    head, *rest = path
-    new = _replaced(getattr(section, head), rest, value) if rest else value
-    return section.model_copy(update={head: new})
 
 
 def quantise(p: ParameterInfo, x: float) -> float | int:

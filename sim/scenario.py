@@ -589,7 +589,7 @@ class Scenario(Section):
         out: Section = self.model_copy(update={"policies": Policies()})
         for p in iter_parameters(Scenario):
             if p.kind == "lever" and not p.path.startswith("policies."):
-                out = _replaced(out, p.path.split("."), p.default)
+                out = replaced(out, p.path.split("."), p.default)
         environment = out.environment.model_copy(update={"turbulence_per_year": 0.0})
         return out.model_copy(update={"events": [], "environment": environment})
 
@@ -602,10 +602,11 @@ class Scenario(Section):
         return hashlib.sha256(self.canonical_json().encode()).hexdigest()
 
 
-def _replaced(section: Section, path: list[str], value) -> Section:
-    """``section`` with the value at ``path`` replaced (a copy; validated values stay valid)."""
+def replaced(section: Section, path: list[str], value) -> Section:
+    """``section`` with the value at ``path`` replaced (a copy of the sections on the way, not
+    validated again: the caller keeps the value valid)."""
     head, *rest = path
-    new = _replaced(getattr(section, head), rest, value) if rest else value
+    new = replaced(getattr(section, head), rest, value) if rest else value
     return section.model_copy(update={head: new})
 
 
