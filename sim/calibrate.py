@@ -119,6 +119,7 @@ from .loader import (ScenarioError, _fill_defaults_on_path, apply_override, one_
                      validate_data)
 from .outcomes import OUTCOME_BY_NAME, OUTCOMES
 from .parameters import ParameterInfo, iter_parameters, located
+from .processes.phase import lookup
 from .reporting import BOUNDED_UNITS, fmt_value
 from .scenario import Scenario, replaced
 
@@ -541,7 +542,7 @@ def calibrate(scenario: Scenario, targets: Sequence[Target], params: Sequence[Pa
         u = np.clip(np.asarray(u, dtype=float), 0.0, 1.0)
         return tuple(quantise(p, lo + x * s) for p, lo, x, s in zip(params, lows, u, spans))
 
-    as_given = tuple(_value_at(scenario, p.path) for p in params)
+    as_given = tuple(lookup(scenario, p.path) for p in params)
     start = run(as_given)
     x0 = np.clip((np.array(as_given, dtype=float) - lows) / np.where(spans > 0, spans, 1.0), 0.0, 1.0)
     stopped = "converged"
@@ -557,13 +558,6 @@ def calibrate(scenario: Scenario, targets: Sequence[Target], params: Sequence[Pa
         stopped = "budget"
     return Calibration(scenario, targets, params, seed_list, weeks, budget, start, best, list(order),
                        time.perf_counter() - clock, stopped)
-
-
-def _value_at(scenario: Scenario, path: str) -> Any:
-    obj: Any = scenario
-    for part in path.split("."):
-        obj = getattr(obj, part)
-    return obj
 
 
 # ----------------------------------------------------------------------------- preparing a calibration

@@ -24,6 +24,7 @@ from ..loader import (ScenarioError, apply_override, decode_text, line_of, load_
                       relative_data_files, validate_data)
 from ..model import LearningEcosystem
 from ..parameters import ParameterInfo, iter_parameters
+from ..processes.phase import lookup as value_at  # the value at a dotted key path
 from ..run import tables
 from ..scenario import Scenario
 
@@ -101,13 +102,6 @@ def control_label(path: str) -> str:
 def describe(path: str) -> str:
     """``section: label`` — how a control is named where its section is not in view."""
     return f"{section_of(path)}: {control_label(path).lower()}"
-
-
-def value_at(scenario: Scenario, path: str) -> Any:
-    obj: Any = scenario
-    for part in path.split("."):
-        obj = getattr(obj, part)
-    return obj
 
 
 def within(path: Path, folders: list[Path]) -> Path | None:
