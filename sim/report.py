@@ -105,7 +105,9 @@ def chart_departments(dep: pd.DataFrame, path: Path) -> None:
         for dept, g in body.groupby("department", sort=False):
             y = (g[name].rolling(YEAR, min_periods=min(13, len(g))).mean() if name in ("spend_per_employee", "turnover")
                  else g[name])
-            ax.plot(g["week"], y, label=dept)
+            # staffed but never an engagement figure: suppressed (an imported organisation's small group)
+            hidden = (g["headcount"] > 0).any() and g["engagement"].isna().all()
+            ax.plot(g["week"], y, label=f"{dept} (suppressed for privacy)" if hidden else dept)
             shown.append(y)
         honest_axis(ax, pd.concat(shown) if shown else [], labels[name],
                     "rolling 52-week mean" if name in ("spend_per_employee", "turnover") else "")
