@@ -38,11 +38,40 @@ class Employee(FixedAgent):
 
     model: "LearningEcosystem"
 
-    def __init__(self, model: "LearningEcosystem", row: int):
-        super().__init__(model)
+    def __init__(self, model: "LearningEcosystem", row: int, unique_id: int | None = None):
+        """A new person in position ``row`` (a new Mesa id, placed in the position's cell);
+        with ``unique_id``, the handle of the person the model already counts under that id
+        (an enterprise-scale model creates handles when asked, :meth:`~sim.model.LearningEcosystem.occupant`;
+        the cell is then found when first read)."""
+        if unique_id is None:
+            super().__init__(model)
+            model.workforce.uid[row] = self.unique_id
+        else:
+            counter = model.agent_id_counter
+            super().__init__(model)
+            model.agent_id_counter = counter  # the id was counted when the person was hired
+            self.unique_id = int(unique_id)
         self.row = int(row)
-        model.workforce.uid[row] = self.unique_id
-        self.cell = model.network[row]
+        if unique_id is None:
+            self.cell = model.network[row]
+
+    @property
+    def cell(self):
+        """The position's cell on the org network (found when first read for a handle
+        created on demand)."""
+        if self._mesa_cell is None and self.model.has_agent(self.row, self):
+            FixedAgent.cell.fset(self, self.model.network[self.row])
+        return self._mesa_cell
+
+    @cell.setter
+    def cell(self, cell) -> None:
+        FixedAgent.cell.fset(self, cell)
+
+    def remove(self) -> None:
+        if self._mesa_cell is not None:
+            super().remove()
+        else:
+            Agent.remove(self)
 
     mindset = _column("mindset", "Growth mindset, 0 fixed … 1 growth.")
     engagement = _column("engagement", "Engagement, 0–1.")

@@ -37,7 +37,7 @@ from .datacollector import OutcomeDataCollector
 from .governance import Governance
 from .loader import scenario_from_keywords
 from .organisation import apply_observed, assign_flags, build_catalogue, build_structure, draw_people
-from .outcomes import OutcomeCollector
+from .outcomes import Collect, OutcomeCollector
 from .policies import create_policies
 from .processes import (budget, codification, costs, culture, data, environment, experiential, formal, forgetting,
                         governance, programmes, social, time_allocation, transfer, turnover)
@@ -51,7 +51,7 @@ from .state import BudgetState, GovernanceMemory, State, Ties, Workforce, tie_st
 
 # Bump when the model's behaviour changes on purpose (with `make regression-update`): sweep
 # run keys include it, so results of an older model are never resumed into a newer sweep.
-MODEL_VERSION = "2026.11.30-2"
+MODEL_VERSION = "2026.12.01-1"
 
 # The week, in order (CONCEPT.md "One week"; docs/ODD.md "Process overview"). Written once.
 WEEK: tuple[Phase, ...] = (
@@ -96,13 +96,16 @@ class LearningEcosystem(mesa.Model):
     # replaces Mesa's property, so ``__init__`` can set it.
     scenario = None
 
-    def __init__(self, scenario: Scenario | str | Path | None = None, *, rng: int | None = None, **overrides: Any):
+    def __init__(self, scenario: Scenario | str | Path | None = None, *, rng: int | None = None,
+                 collect: Collect | None = None, **overrides: Any):
         """``scenario``: a :class:`~sim.scenario.Scenario`, the path of a scenario YAML file,
         or None (the built-in defaults). ``overrides``: any parameter by its key path, as
         ``--set`` takes it, with ``__`` for the dots (``policies__mentoring__enabled=True``,
         ``seed=3``, ``weeks=52``; ``**{"policies.mentoring.ratio": 0.3}`` works too),
         validated like ``--set``. ``rng``: Mesa's name for the seed (``mesa.batch_run``
-        passes it). A mistake raises a one-line :class:`~sim.loader.ScenarioError`."""
+        passes it). ``collect``: what the outcome collector computes each week
+        (:class:`~sim.outcomes.Collect`; every outcome, by department and location, by
+        default). A mistake raises a one-line :class:`~sim.loader.ScenarioError`."""
         self.spec = scenario = scenario_from_keywords(scenario, rng, overrides)
         seed = scenario.seed
         super().__init__(rng=seed)
@@ -113,6 +116,7 @@ class LearningEcosystem(mesa.Model):
         # (the calibration patterns of sim.validation.patterns attribute skill gains with it)
         self.after_phase: Callable[[str, State], None] | None = None
         self.spin_up_weeks = scenario.start.spin_up_weeks
+        self._collect_spec = collect
         self._spin_up(scenario)
         # an imported organisation's measured state replaces the spun-up one where measured
         self.observed = apply_observed(scenario, self.state.structure, self.state.workforce)
@@ -192,10 +196,11 @@ class LearningEcosystem(mesa.Model):
         s.commissioned = {}
         START.bind(sc).run(s, self.streams)
 
-        graph = nx.Graph()
-        graph.add_nodes_from(range(s.workforce.n))
-        graph.add_edges_from(zip(s.edges[0].tolist(), s.edges[1].tolist()))
-        self.network = Network(graph, layout=None, random=self.random)
+        # an enterprise-scale organisation creates its people's handles and network cells when asked
+        self.lazy_agents = s.workforce.n > self.EAGER_AGENTS_MAX
+        self._network: Network | None = None
+        if not self.lazy_agents:
+            self._build_network()
         self._content_agents: dict[int, ContentItem] = {}
         self._content_rows = 0
         self._occupants: dict[int, Employee] = {}
@@ -208,7 +213,8 @@ class LearningEcosystem(mesa.Model):
         self._bound["recommendations"].run(s, self.streams)
         self.governance = Governance(self)
         data = sc.organisation.data
-        self.collector = OutcomeCollector(s, min_group=data.min_group_size if data is not None else 0)
+        self.collector = OutcomeCollector(s, min_group=data.min_group_size if data is not None else 0,
+                                          collect=self._collect_spec)
         self.datacollector = OutcomeDataCollector()  # Mesa's view of the same numbers
         # the record of the starting state (week 0): no flow, nothing spent yet
         self._bound["data"].run(s, self.streams)
@@ -252,13 +258,48 @@ class LearningEcosystem(mesa.Model):
             self.state.rewired = np.empty(0, np.int64)
 
     def _sync_people(self) -> None:
-        """Leavers' agents go; each hire gets a new agent in the position's network cell."""
+        """Leavers' agents go; each hire gets a new agent in the position's network cell. At
+        enterprise scale (:attr:`lazy_agents`) each hire gets the next Mesa id at once, as
+        the agent would, and the agent itself when first asked for (:meth:`occupant`)."""
         wf = self.state.workforce
-        for row in np.flatnonzero(self._has_agent & ~wf.occupied):
-            self._occupants.pop(int(row)).remove()
-        for row in np.flatnonzero(wf.occupied & ~self._has_agent):
-            self._occupants[int(row)] = employee_class(wf, int(row))(self, int(row))
-        self._has_agent = wf.occupied.copy()
+        gone = np.flatnonzero(self._has_agent & ~wf.occupied)
+        new = np.flatnonzero(wf.occupied & ~self._has_agent)
+        if self.lazy_agents:
+            for row in gone[np.isin(gone, np.fromiter(self._occupants, np.int64, len(self._occupants)))]:
+                self._occupants.pop(int(row)).remove()
+            wf.uid[new] = self.agent_id_counter + np.arange(len(new))
+            self.agent_id_counter += len(new)
+        else:
+            for row in gone:
+                self._occupants.pop(int(row)).remove()
+            for row in new:
+                self._occupants[int(row)] = employee_class(wf, int(row))(self, int(row))
+        np.copyto(self._has_agent, wf.occupied)
+
+    EAGER_AGENTS_MAX = 100_000
+    """Above this many positions the Mesa layer is lazy (:attr:`lazy_agents`): a person's agent
+    is created when first asked for (:meth:`occupant`), and the org :attr:`network` when
+    first read. Results are the same either way (ids included); it saves ~18 s and ~1 KB per
+    person at a million."""
+
+    @property
+    def network(self) -> Network:
+        """The org network as a Mesa :class:`~mesa.discrete_space.Network` whose nodes are
+        positions (built on first access at enterprise scale: ~30 s and ~2 GB at a million)."""
+        if self._network is None:
+            self._build_network()
+        return self._network
+
+    def _build_network(self) -> None:
+        e = self.state.edges
+        graph = nx.Graph()
+        graph.add_nodes_from(range(self.state.workforce.n))
+        graph.add_edges_from(zip(e[0].tolist(), e[1].tolist()))
+        self._network = Network(graph, layout=None, random=self.random)
+
+    def has_agent(self, row: int, agent: Employee) -> bool:
+        """Whether ``agent`` is the model's agent of position ``row``."""
+        return self._occupants.get(int(row)) is agent
 
     def _sync_content(self) -> None:
         """New catalogue rows get a content agent; retired items' agents go."""
@@ -272,7 +313,9 @@ class LearningEcosystem(mesa.Model):
 
     def _sync_network(self, rows: np.ndarray) -> None:
         """Re-wire the Mesa network around ``rows`` to match the state's ties (only the
-        connections that differ are removed or added)."""
+        connections that differ are removed or added; nothing while it is not built)."""
+        if self._network is None:
+            return
         graph = self.network.G
         e = self.state.edges
         sel = np.isin(e[0], rows) | np.isin(e[1], rows)
@@ -329,8 +372,14 @@ class LearningEcosystem(mesa.Model):
         return self.policies.get(name)
 
     def occupant(self, row: int) -> Employee | None:
-        """The employee agent in position ``row`` (None if vacant)."""
-        return self._occupants.get(int(row))
+        """The employee agent in position ``row`` (None if vacant); at enterprise scale it is
+        created now if nobody asked for it before (:attr:`lazy_agents`)."""
+        row = int(row)
+        agent = self._occupants.get(row)
+        if agent is None and self.lazy_agents and self.state.workforce.occupied[row]:
+            wf = self.state.workforce
+            agent = self._occupants[row] = employee_class(wf, row)(self, row, unique_id=int(wf.uid[row]))
+        return agent
 
     def content_item(self, row: int) -> ContentItem:
         return self._content_agents[int(row)]

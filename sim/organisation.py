@@ -141,6 +141,42 @@ def _ring_edges(members: np.ndarray, max_neighbours: int = 8) -> tuple[np.ndarra
     return src[keep], dst[keep]
 
 
+def _team_edges(mgrs: np.ndarray, head: int, staff: np.ndarray, staff_team: np.ndarray,
+                lattice: int) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """A department's team ties, team after team: the manager's reporting tie to the head,
+    each member's to the manager, and the members' ring lattice (:func:`_ring_edges`), in
+    the order a loop over the teams lists them (src, dst, kind)."""
+    n_teams = len(mgrs)
+    size = np.bincount(staff_team, minlength=n_teams)
+    first = np.concatenate([[0], np.cumsum(size)[:-1]])
+    parts_s, parts_d, parts_k, parts_key = [], [], [], []
+
+    def part(src, dst, kind, team, segment):
+        parts_s.append(src)
+        parts_d.append(dst)
+        parts_k.append(np.full(len(src), kind, dtype=np.int8))
+        parts_key.append(team * 3 + segment)
+
+    teams = np.arange(n_teams)
+    part(mgrs, np.full(n_teams, head, dtype=np.int64), TIE_REPORTING, teams, 0)
+    part(staff, mgrs[staff_team], TIE_REPORTING, staff_team, 1)
+    for m in np.unique(size):   # teams of each size at once (all full but the last)
+        if m < 2:
+            continue
+        which = np.flatnonzero(size == m)
+        members = staff[first[which][:, None] + np.arange(m)[None, :]]
+        k = min(m - 1, lattice)
+        offsets = np.arange(1, k // 2 + 1) if k < m - 1 else np.arange(1, m // 2 + 1)
+        i_src = np.repeat(np.arange(m), len(offsets))
+        i_dst = (i_src + np.tile(offsets, m)) % m
+        keep = i_src != i_dst
+        i_src, i_dst = i_src[keep], i_dst[keep]
+        part(members[:, i_src].ravel(), members[:, i_dst].ravel(), TIE_TEAM, np.repeat(which, len(i_src)), 2)
+    key = np.concatenate(parts_key)
+    order = np.argsort(key, kind="stable")
+    return (np.concatenate(parts_s)[order], np.concatenate(parts_d)[order], np.concatenate(parts_k)[order])
+
+
 def build_structure(sc: Scenario, wf: Workforce, rng: np.random.Generator) -> tuple[Structure, np.ndarray]:
     """Lay out departments, teams, managers and roles on the positions of ``wf``.
 
@@ -193,7 +229,7 @@ def build_structure(sc: Scenario, wf: Workforce, rng: np.random.Generator) -> tu
         d = np.asarray(d, dtype=np.int64)
         src_l.append(s)
         dst_l.append(d)
-        kind_l.append(np.full(len(s), kind, dtype=np.int8))
+        kind_l.append(np.full(len(s), kind, dtype=np.int8) if np.isscalar(kind) else kind.astype(np.int8))
 
     # executives form a team of their own
     team_dept.append(0)
@@ -220,36 +256,31 @@ def build_structure(sc: Scenario, wf: Workforce, rng: np.random.Generator) -> tu
         p = np.array([mix[r] for r in names], dtype=float)
         p /= p.sum()
         role_ids = np.array([roles.index(r) for r in names])
-        # teams: a manager plus up to team_size members
+        # teams: a manager plus up to team_size members, in order along the department's rows
         per_team = org.team_size + 1
         n_teams = max(1, int(np.ceil(len(rest) / per_team))) if len(rest) else 0
         head_team = len(team_dept)
         team_dept.append(di)
         team_manager.append(head)
         wf.team[head] = head_team
-        team_managers = []
-        for t in range(n_teams):
-            members = rest[t * per_team:(t + 1) * per_team]
-            if len(members) == 0:
-                continue
-            tid = len(team_dept)
-            mgr = members[0]
-            team_dept.append(di)
-            team_manager.append(mgr)
-            team_managers.append(mgr)
-            wf.team[members] = tid
-            wf.is_manager[mgr] = True
-            wf.role[mgr] = mrole
-            wf.manager[mgr] = head
-            add([mgr], [head], TIE_REPORTING)
-            staff = members[1:]
-            wf.role[staff] = role_ids[rng.choice(len(role_ids), size=len(staff), p=p)]
-            wf.manager[staff] = mgr
-            add(staff, np.full(len(staff), mgr), TIE_REPORTING)
-            s, d = _ring_edges(staff, lattice)
-            add(s, d, TIE_TEAM)
+        t_of, pos = np.divmod(np.arange(len(rest)), per_team)
+        mgrs = rest[pos == 0]
+        staff = rest[pos != 0]
+        staff_team = t_of[pos != 0]
+        team_dept.extend([di] * n_teams)
+        team_manager.extend(mgrs.tolist())
+        wf.team[rest] = head_team + 1 + t_of
+        wf.is_manager[mgrs] = True
+        wf.role[mgrs] = mrole
+        wf.manager[mgrs] = head
+        # each team's roles drawn as rng.choice(len(role_ids), p=p) would, team after team
+        cdf = p.cumsum()
+        cdf /= cdf[-1]
+        wf.role[staff] = role_ids[cdf.searchsorted(rng.random(len(staff)), side="right")]
+        wf.manager[staff] = mgrs[staff_team]
+        add(*_team_edges(mgrs, head, staff, staff_team, lattice))
         # the head's team is the department's managers
-        s, d = _ring_edges(np.array([head, *team_managers], dtype=np.int64), lattice)
+        s, d = _ring_edges(np.array([head, *mgrs], dtype=np.int64), lattice)
         add(s, d, TIE_TEAM)
     wf.work_role[:] = wf.role
     assign_locations(sc, wf, rng)

@@ -355,11 +355,15 @@ class NonFiniteOutcome(ScenarioError):
     the parameters drove the model outside what its arithmetic holds. Not a result."""
 
 
-def check_finite(values: np.ndarray, week: int, staffed: bool) -> None:
+def check_finite(values: np.ndarray, week: int, staffed: bool, asked: np.ndarray | None = None) -> None:
     """Refuse a week's organisation-level outcomes (in :data:`OUTCOMES` order) if any is
     infinite, or NaN while it should have a value (``staffed``: someone is in post; an
-    outcome declared ``may_be_undefined`` is NaN when its denominator is zero)."""
-    for o, v in zip(OUTCOMES, values):
+    outcome declared ``may_be_undefined`` is NaN when its denominator is zero). ``asked``:
+    which outcomes were computed (a boolean per outcome; all by default) — the others are
+    NaN because nobody asked for them."""
+    for i, (o, v) in enumerate(zip(OUTCOMES, values)):
+        if asked is not None and not asked[i]:
+            continue
         if np.isinf(v) or (np.isnan(v) and staffed and not o.may_be_undefined):
             raise NonFiniteOutcome(f"week {week}: outcome {o.name} is {'NaN' if np.isnan(v) else v}: the parameters "
                                    "drive the model outside what its arithmetic holds (check values far from their "
@@ -382,8 +386,24 @@ def suppressed(count: np.ndarray, min_group: int) -> np.ndarray:
     return hidden
 
 
+@dataclass(frozen=True)
+class Collect:
+    """What a run collects each week: ``outcomes`` (names; None: all of :data:`OUTCOMES`)
+    and whether by department and location too (``breakdown``)."""
+
+    outcomes: frozenset[str] | None = None
+    breakdown: bool = True
+
+    def __post_init__(self) -> None:
+        if self.outcomes is not None:
+            unknown = sorted(set(self.outcomes) - set(OUTCOME_BY_NAME))
+            if unknown:
+                raise ScenarioError(f"outcomes: unknown {', '.join(unknown)} (expected names of sim.outcomes.OUTCOMES)")
+            object.__setattr__(self, "outcomes", frozenset(self.outcomes))
+
+
 class OutcomeCollector:
-    """Collects every outcome each week for the organisation, per department and per work
+    """Collects the outcomes each week for the organisation, per department and per work
     location (on site, hybrid, remote), and the mean proficiency and gap per skill, from a model's :class:`~sim.state.State`. Tables come
     out tidy (see :mod:`sim.run`).
 
@@ -392,11 +412,20 @@ class OutcomeCollector:
     there are no figures by work location at all, so no table, chart or report of an imported
     organisation shows or lets one subtract figures of fewer than
     ``organisation.data.min_group_size`` real people (statistical disclosure control; 0 for
-    generated organisations, whose people are invented)."""
+    generated organisations, whose people are invented).
 
-    def __init__(self, state, min_group: int = 0):
+    Only what is asked is computed (:class:`Collect`): ``outcomes`` names the outcomes
+    (all by default; the others stay NaN in the rows, which keep :data:`OUTCOMES` order) and
+    ``breakdown=False`` leaves out the departments and locations (their rows then hold NaN
+    and the departments' headcounts) — a sweep that measures six outcomes of the
+    organisation does not compute 33 outcomes × departments × locations every week."""
+
+    def __init__(self, state, min_group: int = 0, collect: "Collect | None" = None):
         self.state = state
         self.min_group = min_group
+        self.spec = collect = collect or Collect()
+        self.asked = np.array([collect.outcomes is None or o.name in collect.outcomes for o in OUTCOMES])
+        self._asked = [o for o, a in zip(OUTCOMES, self.asked) if a]
         self.weeks: list[int] = []
         self.org: list[np.ndarray] = []
         self.dept: list[np.ndarray] = []
@@ -406,29 +435,41 @@ class OutcomeCollector:
         self.skill_prof: list[np.ndarray] = []
         self.skill_gap: list[np.ndarray] = []
 
+    def _values(self, m, g: Groups) -> np.ndarray:
+        """groups × outcomes: the asked outcomes' values, NaN for the others."""
+        out = np.full((g.size, len(OUTCOMES)), np.nan)
+        for i, o in enumerate(OUTCOMES):
+            if self.asked[i]:
+                out[:, i] = o.fn(m, g)
+        return out
+
     def collect(self) -> None:
         m = self.state
         wf = m.workforce
         n_dept = len(m.structure.dept_names)
         g_org = Groups(np.zeros(wf.n, dtype=np.int64), wf.occupied, 1)
-        g_dept = Groups(wf.dept.astype(np.int64), wf.occupied, n_dept)
         self.weeks.append(m.week)
-        org = np.array([o.fn(m, g_org)[0] for o in OUTCOMES])
-        check_finite(org, m.week, bool(g_org.count[0] > 0))
+        org = self._values(m, g_org)[0]
+        check_finite(org, m.week, bool(g_org.count[0] > 0), self.asked)
         self.org.append(org)
-        dept = np.stack([o.fn(m, g_dept) for o in OUTCOMES], axis=1)
-        dept[suppressed(g_dept.count, self.min_group)] = np.nan
-        self.dept.append(dept)
+        g_dept = Groups(wf.dept.astype(np.int64), wf.occupied, n_dept)
         self.headcount.append(g_dept.count.copy())
         g_loc = Groups(wf.location.astype(np.int64), wf.occupied, len(LOCATIONS), axis="location")
-        loc = np.stack([o.fn(m, g_loc) for o in OUTCOMES], axis=1)
-        if self.min_group:
-            # an imported organisation: no breakdown by location. Two overlapping breakdowns can be
-            # subtracted from each other (a location less the departments wholly inside it), which
-            # suppression within each cannot prevent; departments are the reported breakdown
-            loc[:] = np.nan
-        self.location.append(loc)
         self.location_headcount.append(g_loc.count.copy())
+        if self.spec.breakdown:
+            dept = self._values(m, g_dept)
+            dept[suppressed(g_dept.count, self.min_group)] = np.nan
+            loc = self._values(m, g_loc)
+            if self.min_group:
+                # an imported organisation: no breakdown by location. Two overlapping breakdowns can be
+                # subtracted from each other (a location less the departments wholly inside it), which
+                # suppression within each cannot prevent; departments are the reported breakdown
+                loc[:] = np.nan
+        else:
+            dept = np.full((n_dept, len(OUTCOMES)), np.nan)
+            loc = np.full((len(LOCATIONS), len(OUTCOMES)), np.nan)
+        self.dept.append(dept)
+        self.location.append(loc)
         d = m.derived
         self.skill_prof.append(ratio(d.skill_prof_sum, np.full(len(d.skill_prof_sum), g_org.count[0])))
         self.skill_gap.append(ratio(d.skill_short_sum, d.skill_need.astype(float)))

@@ -22,6 +22,7 @@ from itertools import count
 from typing import Iterator
 
 import numpy as np
+from numba import njit
 
 from .outcomes import Groups, row_gap, suppressed
 from .scenario import BUDGET_ITEMS, MODALITIES
@@ -68,38 +69,77 @@ class Derived:
         self.bench = np.zeros(n, dtype=bool)
         self.demand = np.zeros((n, 0))
         self.skill_prof_sum = self.skill_short_sum = self.skill_need = np.zeros(0)
-        self._critical_of: tuple = (None, None, None)
+        self._critical_of: tuple = (None, None)
 
     def update(self, state, tolerance: float, critical_from: float) -> None:
         """Measure ``state`` (``tolerance``: levels below a requirement that still meet it;
-        ``critical_from``: criticality from which a requirement is critical)."""
+        ``critical_from``: criticality from which a requirement is critical): one compiled
+        pass over the positions (:func:`_measure`) on the (roles × skills) tables."""
         wf, st = state.workforce, state.structure
-        pr = state.position_req
-        if self._critical_of[0] is not pr:
-            critical = (pr.crit >= critical_from) & pr.required
-            self._critical_of = (pr, critical, critical.sum(axis=1).astype(float))
-        _, critical, n_critical = self._critical_of
-        short = pr.req - wf.prof
-        np.maximum(short, 0.0, out=short)  # zero wherever the role does not require the skill
-        self.gap = np.einsum("ij,ij->i", short, pr.gap_weight)
-        unmet = short > tolerance
-        self.proficient = ~unmet.any(axis=1) & wf.occupied
-        self.critical = n_critical
-        self.critical_met = n_critical - (unmet & critical).sum(axis=1)
-        self.role_proficiency = np.einsum("ij,ij->i", wf.prof, pr.proficiency_weight)
-        self.fit = 1.0 - self.gap
+        n, k = wf.prof.shape
+        if len(self.gap) != n:
+            self.__init__(n)
+        if self._critical_of[0] != st.version:
+            # per role: the critical requirements and their weights (the role tables change with events)
+            required = st.req > 0
+            critical = (st.crit >= critical_from) & required
+            total = (st.crit * st.req).sum(axis=1, keepdims=True)
+            n_used = required.sum(axis=1, keepdims=True)
+            gap_weight = np.where(total > 0, st.crit / np.where(total > 0, total, 1.0), 0.0)
+            prof_weight = np.where(n_used > 0, required / np.maximum(n_used, 1), 0.0)
+            crit_req = np.where(critical, st.req, np.inf)
+            level = crit_req.min(axis=0)  # the lowest critical requirement of each skill across roles
+            self._critical_of = (st.version, (critical, critical.sum(axis=1).astype(float), gap_weight, prof_weight,
+                                              level))
+        critical, n_critical, gap_weight, prof_weight, level = self._critical_of[1]
+        self.skill_prof_sum, self.skill_short_sum = np.zeros(k), np.zeros(k)
+        _measure(wf.prof, wf.role, wf.occupied, st.req, critical, n_critical, gap_weight, prof_weight, level,
+                 tolerance, self.gap, self.proficient, self.critical, self.critical_met, self.role_proficiency,
+                 self.fit, self.bench, self.skill_prof_sum, self.skill_short_sum)
         away = np.flatnonzero(wf.occupied & (wf.work_role != wf.role))
         if len(away):
             w = wf.work_share[away]
             self.fit[away] = (1.0 - w) * self.fit[away] + w * (1.0 - row_gap(wf, st, away, wf.work_role[away]))
-        crit_req = np.where((st.crit >= critical_from) & (st.req > 0), st.req, np.inf)  # roles × skills
-        level = crit_req.min(axis=0)  # the lowest critical requirement of each skill across roles
-        covers = (wf.prof + tolerance >= level[None, :]) & ~(pr.req + 1e-9 >= level[None, :])
-        self.bench = covers.any(axis=1) & wf.occupied
-        occ = wf.occupied.astype(float)
-        self.skill_prof_sum = occ @ wf.prof
-        self.skill_short_sum = occ @ short
         self.skill_need = np.bincount(wf.role[wf.occupied], minlength=len(st.req)) @ (st.req > 0)
+
+
+@njit(cache=True, nogil=True)
+def _measure(prof, role, occupied, req, critical, n_critical, gap_weight, prof_weight, level, tolerance, gap,
+             proficient, n_crit, crit_met, role_prof, fit, bench, prof_sum, short_sum):  # pragma: no cover - compiled
+    """:meth:`Derived.update` for every position: the skills gap (Σ shortfall × the role's
+    gap weight), fully proficient, critical requirements held and met, mean proficiency on the
+    role's skills, output fit in the home role, bench; and the per-skill sums over occupied
+    positions."""
+    n, k = prof.shape
+    for i in range(n):
+        r = role[i]
+        g = 0.0
+        rp = 0.0
+        unmet_any = False
+        unmet_critical = 0
+        covers = False
+        occ = occupied[i]
+        for q in range(k):
+            pq = prof[i, q]
+            short = max(req[r, q] - pq, 0.0)
+            g += short * gap_weight[r, q]
+            rp += pq * prof_weight[r, q]
+            if short > tolerance:
+                unmet_any = True
+                if critical[r, q]:
+                    unmet_critical += 1
+            if pq + tolerance >= level[q] and not (req[r, q] + 1e-9 >= level[q]):
+                covers = True
+            if occ:
+                prof_sum[q] += pq
+                short_sum[q] += short
+        gap[i] = g
+        fit[i] = 1.0 - g
+        role_prof[i] = rp
+        proficient[i] = occ and not unmet_any
+        n_crit[i] = n_critical[r]
+        crit_met[i] = n_critical[r] - unmet_critical
+        bench[i] = occ and covers
 
 
 class Records:

@@ -49,7 +49,7 @@ from .loader import ScenarioError, load_scenario
 from .model import LearningEcosystem
 from .processes.budget import year_record
 from .records import XAPI_AFTER, xapi_registration, xapi_statements
-from .outcomes import HEADLINE, OUTCOMES, format_value
+from .outcomes import HEADLINE, OUTCOMES, Collect, format_value
 from .scenario import BUDGET_ITEMS, Scenario
 from .state import LOCATIONS
 
@@ -146,11 +146,13 @@ REALLOCATION_COLUMNS = ["week", "review_week", "from", "to", "moved_per_employee
 
 
 def simulate(scenario: Scenario, *, progress: Callable[[int, int], None] | None = None,
-             keep_model: bool = False, records: str | None = None) -> RunResult:
+             keep_model: bool = False, records: str | None = None, collect: Collect | None = None) -> RunResult:
     """Run ``scenario`` for its horizon; ``progress(week, weeks)`` is called after each week.
-    ``records="xapi"``: the weeks' learning activity as xAPI statements too (``RunResult.xapi``)."""
+    ``records="xapi"``: the weeks' learning activity as xAPI statements too (``RunResult.xapi``).
+    ``collect``: only these outcomes, with or without departments and locations
+    (:class:`~sim.outcomes.Collect`; the others' columns are NaN)."""
     start = time.perf_counter()
-    model = LearningEcosystem(scenario)
+    model = LearningEcosystem(scenario, collect=collect)
     xapi = xapi_log(model) if records == "xapi" else None
     for _ in range(scenario.weeks):
         model.step()

@@ -42,6 +42,7 @@ def execute(task: RunTask) -> dict:
     and total cost up to its week (:data:`sim.economics.PV_COLUMNS`), for the incremental
     economics of ``lesim compare``."""
     from ..economics import PV_COLUMNS, cumulative_pv
+    from ..outcomes import Collect
     from ..run import simulate
     from .spec import resolve_scenario
 
@@ -51,7 +52,9 @@ def execute(task: RunTask) -> dict:
                "uncertainty": task.uncertainty, "replicate": task.replicate, "seed": task.seed}
     try:
         scenario = resolve_scenario(task.base_data, task.overrides, label="run")
-        ts = simulate(scenario).timeseries
+        # only what the sweep measures, for the organisation (and what the economics read)
+        ts = simulate(scenario, collect=Collect(frozenset(task.outcomes) | {"output_value", "total_cost"},
+                                                breakdown=False)).timeseries
         ts = ts.merge(cumulative_pv(ts, scenario.governance.discount_rate), on="week")
         rows = ts[ts["week"].isin(task.measure_weeks)][["week", *task.outcomes, *PV_COLUMNS]].reset_index(drop=True)
         frame = pd.DataFrame({**factors, **{k: v for k, v in task.values.items()}}, index=rows.index)

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import numpy as np
+from numba import njit
 
 from ..records import gap_closed
 from .phase import Phase
@@ -44,27 +45,48 @@ def exercised(home: np.ndarray, work: np.ndarray | None, share: np.ndarray) -> n
     return np.where(full, work, np.where((share > 0)[:, None], np.maximum(home, work), home))
 
 
+def content_know_how(s, p) -> np.ndarray:
+    """Per skill, ``content_weight`` × level × freshness of the best active content item on
+    it (0 where there is none): how far codified know-how stands in for a colleague."""
+    cat = s.catalogue
+    rows = cat.rows()
+    content = np.zeros(s.workforce.k)
+    if len(rows):
+        np.maximum.at(content, cat.skill[rows], cat.level[rows] * cat.freshness[rows])
+    return p.content_weight * content
+
+
 def know_how_nearby(s, p) -> np.ndarray:
     """Per person and skill, the best know-how within reach: the highest tie strength ×
     proficiency among network contacts (occupied positions), the mentor's proficiency, and
-    ``content_weight`` × level × freshness of the best active content item on the skill."""
-    wf, net, cat = s.workforce, s.ties, s.catalogue
-    n, k = wf.prof.shape
-    best = np.zeros((n, k))
-    if len(net.indices):
-        held = wf.prof[net.indices] * (net.strength * wf.occupied[net.indices])[:, None]
-        has = np.flatnonzero(net.degree > 0)
-        best[has] = np.maximum.reduceat(held, net.indptr[has], axis=0)
-    mentees = np.flatnonzero((wf.mentor >= 0) & wf.occupied)
-    if len(mentees):
-        mentors = wf.mentor[mentees]
-        live = wf.occupied[mentors]
-        best[mentees[live]] = np.maximum(best[mentees[live]], wf.prof[mentors[live]])
-    rows = cat.rows()
-    content = np.zeros(k)
-    if len(rows):
-        np.maximum.at(content, cat.skill[rows], cat.level[rows] * cat.freshness[rows])
-    return np.maximum(best, p.content_weight * content[None, :])
+    the best content (:func:`content_know_how`)."""
+    wf, net = s.workforce, s.ties
+    know = np.empty_like(wf.prof)
+    _know_how(wf.prof, wf.occupied, wf.mentor, net.indptr, net.indices, net.strength, content_know_how(s, p), know)
+    return know
+
+
+@njit(cache=True, nogil=True)
+def _know_how(prof, occupied, mentor, indptr, indices, strength, content, out):  # pragma: no cover - compiled
+    n, k = prof.shape
+    for i in range(n):
+        for q in range(k):
+            out[i, q] = 0.0
+        for e in range(indptr[i], indptr[i + 1]):
+            j = indices[e]
+            w = strength[e] * (1.0 if occupied[j] else 0.0)
+            for q in range(k):
+                v = prof[j, q] * w
+                if v > out[i, q]:
+                    out[i, q] = v
+        m = mentor[i]
+        if m >= 0 and occupied[i] and occupied[m]:
+            for q in range(k):
+                if prof[m, q] > out[i, q]:
+                    out[i, q] = prof[m, q]
+        for q in range(k):
+            if content[q] > out[i, q]:
+                out[i, q] = content[q]
 
 
 def exposure_factor(know: np.ndarray, demand: np.ndarray, solo: float) -> np.ndarray:
@@ -87,24 +109,76 @@ def learn_by_doing(s, p, rng) -> None:
     exercised level (:func:`work_demand`) is kept in ``state.derived.demand`` for forgetting
     (phase 9). The programme ledger notes, for each person away from the home role, the
     home-role gap closed beyond what the same week in the home role would have closed (job
-    rotation's measured learning; peer learning from the host team is not attributed)."""
+    rotation's measured learning; peer learning from the host team is not attributed).
+
+    One compiled pass per person (:func:`_learn_by_doing`) does what
+    ``benchmarks/reference.py`` spells out agent by agent; tests/test_reference.py checks they
+    agree bit for bit."""
     wf = s.workforce
-    home, work, share = role_demands(s)
-    s.derived.demand = exercised(home, work, share)
-    mind = 1.0 + p.mindset_effect * (wf.mindset - 0.5)
-    rate = np.minimum(p.experiential_rate * wf.aptitude * mind * wf.occupied, 1.0)[:, None]
     know = know_how_nearby(s, p)
-    step = np.maximum(home - wf.prof, 0.0) * exposure_factor(know, home, p.solo_share)
-    if work is not None:
-        w = share[:, None]
-        home_only = step
-        step = (1.0 - w) * step + w * np.maximum(work - wf.prof, 0.0) * exposure_factor(know, work, p.solo_share)
-        away = np.flatnonzero((share > 0) & wf.occupied)
-        if len(away) and s.ledger is not None:
-            # the home-role gap the rotation closed beyond what the home role would have taught (may be < 0)
-            s.ledger.add("job_rotation", away, gap_closed(s, away, (rate * step)[away])
-                         - gap_closed(s, away, (rate * home_only)[away]))
-    wf.prof += rate * step
+    rotating = wf.work_role != wf.role
+    share = np.where(rotating, wf.work_share, 0.0)
+    d = s.derived
+    if d.demand.shape != wf.prof.shape:
+        d.demand = np.empty_like(wf.prof)
+    if s.ledger is not None and rotating.any():
+        _note_rotation_learning(s, p, know, share)
+    st = s.structure
+    _learn_by_doing(wf.prof, wf.role, wf.work_role, share, wf.exposure, wf.aptitude, wf.mindset, wf.occupied,
+                    st.req, st.use, know, bool(rotating.any()), p.experiential_rate, p.mindset_effect,
+                    p.solo_share, d.demand)
+
+
+def _note_rotation_learning(s, p, know: np.ndarray, share: np.ndarray) -> None:
+    """The ledger's job-rotation learning (see :func:`learn_by_doing`), for the people away
+    from their home role, before the week's update."""
+    wf, st = s.workforce, s.structure
+    away = np.flatnonzero((share > 0) & wf.occupied)
+    if not len(away):
+        return
+    x = wf.exposure[away, None]
+    home = st.req[wf.role[away]] * st.use[wf.role[away]] * x
+    work = st.req[wf.work_role[away]] * st.use[wf.work_role[away]] * x
+    mind = 1.0 + p.mindset_effect * (wf.mindset[away] - 0.5)
+    rate = np.minimum(p.experiential_rate * wf.aptitude[away] * mind, 1.0)[:, None]
+    prof, w = wf.prof[away], share[away, None]
+    home_only = np.maximum(home - prof, 0.0) * exposure_factor(know[away], home, p.solo_share)
+    step = (1.0 - w) * home_only + w * np.maximum(work - prof, 0.0) * exposure_factor(know[away], work, p.solo_share)
+    s.ledger.add("job_rotation", away, gap_closed(s, away, rate * step) - gap_closed(s, away, rate * home_only))
+
+
+@njit(cache=True, nogil=True)
+def _factor(know, demand, solo):  # pragma: no cover - compiled; exposure_factor for one value
+    reach = 1.0
+    if demand > 0:
+        reach = min(max(know / demand, 0.0), 1.0)
+    return solo + (1.0 - solo) * reach
+
+
+@njit(cache=True, nogil=True)
+def _learn_by_doing(prof, role, work_role, share, exposure, aptitude, mindset, occupied, req, use, know, any_rotating,
+                    rate0, mindset_effect, solo, demand):  # pragma: no cover - compiled
+    n, k = prof.shape
+    for i in range(n):
+        mind = 1.0 + mindset_effect * (mindset[i] - 0.5)
+        rate = min(rate0 * aptitude[i] * mind * (1.0 if occupied[i] else 0.0), 1.0)
+        r, wr, w, x = role[i], work_role[i], share[i], exposure[i]
+        for q in range(k):
+            home = req[r, q] * use[r, q] * x
+            pq = prof[i, q]
+            step = max(home - pq, 0.0) * _factor(know[i, q], home, solo)
+            if any_rotating:
+                if wr != r:
+                    work = req[wr, q] * use[wr, q] * x
+                    wstep = max(work - pq, 0.0) * _factor(know[i, q], work, solo)
+                    demand[i, q] = work if w >= 1.0 else (max(home, work) if w > 0 else home)
+                else:
+                    wstep = 0.0
+                    demand[i, q] = home
+                step = (1.0 - w) * step + w * wstep
+            else:
+                demand[i, q] = home
+            prof[i, q] = pq + rate * step
 
 
 EXPERIENTIAL = Phase(
