@@ -22,8 +22,8 @@ from itertools import count
 from typing import Iterator
 
 import numpy as np
-from numba import njit
 
+from . import kernels
 from .outcomes import Groups, row_gap, suppressed
 from .scenario import BUDGET_ITEMS, MODALITIES
 from .state import LOCATIONS
@@ -74,7 +74,7 @@ class Derived:
     def update(self, state, tolerance: float, critical_from: float) -> None:
         """Measure ``state`` (``tolerance``: levels below a requirement that still meet it;
         ``critical_from``: criticality from which a requirement is critical): one compiled
-        pass over the positions (:func:`_measure`) on the (roles × skills) tables."""
+        pass over the positions (:func:`sim.kernels.measure`) on the (roles × skills) tables."""
         wf, st = state.workforce, state.structure
         n, k = wf.prof.shape
         if len(self.gap) != n:
@@ -93,7 +93,7 @@ class Derived:
                                               level))
         critical, n_critical, gap_weight, prof_weight, level = self._critical_of[1]
         self.skill_prof_sum, self.skill_short_sum = np.zeros(k), np.zeros(k)
-        _measure(wf.prof, wf.role, wf.occupied, st.req, critical, n_critical, gap_weight, prof_weight, level,
+        kernels.measure(wf.prof, wf.role, wf.occupied, st.req, critical, n_critical, gap_weight, prof_weight, level,
                  tolerance, self.gap, self.proficient, self.critical, self.critical_met, self.role_proficiency,
                  self.fit, self.bench, self.skill_prof_sum, self.skill_short_sum)
         away = np.flatnonzero(wf.occupied & (wf.work_role != wf.role))
@@ -101,45 +101,6 @@ class Derived:
             w = wf.work_share[away]
             self.fit[away] = (1.0 - w) * self.fit[away] + w * (1.0 - row_gap(wf, st, away, wf.work_role[away]))
         self.skill_need = np.bincount(wf.role[wf.occupied], minlength=len(st.req)) @ (st.req > 0)
-
-
-@njit(cache=True, nogil=True)
-def _measure(prof, role, occupied, req, critical, n_critical, gap_weight, prof_weight, level, tolerance, gap,
-             proficient, n_crit, crit_met, role_prof, fit, bench, prof_sum, short_sum):  # pragma: no cover - compiled
-    """:meth:`Derived.update` for every position: the skills gap (Σ shortfall × the role's
-    gap weight), fully proficient, critical requirements held and met, mean proficiency on the
-    role's skills, output fit in the home role, bench; and the per-skill sums over occupied
-    positions."""
-    n, k = prof.shape
-    for i in range(n):
-        r = role[i]
-        g = 0.0
-        rp = 0.0
-        unmet_any = False
-        unmet_critical = 0
-        covers = False
-        occ = occupied[i]
-        for q in range(k):
-            pq = prof[i, q]
-            short = max(req[r, q] - pq, 0.0)
-            g += short * gap_weight[r, q]
-            rp += pq * prof_weight[r, q]
-            if short > tolerance:
-                unmet_any = True
-                if critical[r, q]:
-                    unmet_critical += 1
-            if pq + tolerance >= level[q] and not (req[r, q] + 1e-9 >= level[q]):
-                covers = True
-            if occ:
-                prof_sum[q] += pq
-                short_sum[q] += short
-        gap[i] = g
-        fit[i] = 1.0 - g
-        role_prof[i] = rp
-        proficient[i] = occ and not unmet_any
-        n_crit[i] = n_critical[r]
-        crit_met[i] = n_critical[r] - unmet_critical
-        bench[i] = occ and covers
 
 
 class Records:

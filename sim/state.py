@@ -15,7 +15,8 @@ from dataclasses import dataclass, field
 from typing import Any
 
 import numpy as np
-from numba import njit
+
+from . import kernels
 
 # Where a seat works (``Workforce.location``); the records keep each department's figures by location.
 ON_SITE, HYBRID, REMOTE = 0, 1, 2
@@ -242,30 +243,9 @@ class Ties:
             reach = np.ones(len(s))
         deg = np.bincount(s, minlength=n)
         indptr = np.concatenate([[0], np.cumsum(deg)]).astype(np.int64)
-        order = _csr_order(s.astype(np.int64), d.astype(np.int64), indptr)
+        order = kernels.csr_order(s.astype(np.int64), d.astype(np.int64), indptr)
         return cls(indptr=indptr, indices=d[order].astype(np.int64), strength=w[order], degree=deg.astype(np.int64),
                    reach=reach[order])
-
-
-@njit(cache=True, nogil=True)
-def _csr_order(src, dst, indptr):  # pragma: no cover - compiled
-    """The stable order of the ties by (src, dst) — what ``np.lexsort((dst, src))`` gives — in
-    O(ties): a counting sort by src, then an insertion sort of each row's few neighbours."""
-    n = len(indptr) - 1
-    fill = indptr[:-1].copy()
-    order = np.empty(len(src), np.int64)
-    for e in range(len(src)):
-        order[fill[src[e]]] = e
-        fill[src[e]] += 1
-    for i in range(n):
-        for a in range(indptr[i] + 1, indptr[i + 1]):
-            e = order[a]
-            b = a - 1
-            while b >= indptr[i] and dst[order[b]] > dst[e]:
-                order[b + 1] = order[b]
-                b -= 1
-            order[b + 1] = e
-    return order
 
 
 # --------------------------------------------------------------------------- all mutable state

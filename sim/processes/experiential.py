@@ -3,9 +3,9 @@
 from __future__ import annotations
 
 import numpy as np
-from numba import njit
 
 from ..records import gap_closed
+from .. import kernels
 from .phase import Phase
 
 
@@ -62,31 +62,9 @@ def know_how_nearby(s, p) -> np.ndarray:
     the best content (:func:`content_know_how`)."""
     wf, net = s.workforce, s.ties
     know = np.empty_like(wf.prof)
-    _know_how(wf.prof, wf.occupied, wf.mentor, net.indptr, net.indices, net.strength, content_know_how(s, p), know)
+    kernels.know_how(wf.prof, wf.occupied, wf.mentor, net.indptr, net.indices, net.strength, content_know_how(s, p),
+                     know)
     return know
-
-
-@njit(cache=True, nogil=True)
-def _know_how(prof, occupied, mentor, indptr, indices, strength, content, out):  # pragma: no cover - compiled
-    n, k = prof.shape
-    for i in range(n):
-        for q in range(k):
-            out[i, q] = 0.0
-        for e in range(indptr[i], indptr[i + 1]):
-            j = indices[e]
-            w = strength[e] * (1.0 if occupied[j] else 0.0)
-            for q in range(k):
-                v = prof[j, q] * w
-                if v > out[i, q]:
-                    out[i, q] = v
-        m = mentor[i]
-        if m >= 0 and occupied[i] and occupied[m]:
-            for q in range(k):
-                if prof[m, q] > out[i, q]:
-                    out[i, q] = prof[m, q]
-        for q in range(k):
-            if content[q] > out[i, q]:
-                out[i, q] = content[q]
 
 
 def exposure_factor(know: np.ndarray, demand: np.ndarray, solo: float) -> np.ndarray:
@@ -111,7 +89,7 @@ def learn_by_doing(s, p, rng) -> None:
     home-role gap closed beyond what the same week in the home role would have closed (job
     rotation's measured learning; peer learning from the host team is not attributed).
 
-    One compiled pass per person (:func:`_learn_by_doing`) does what
+    One compiled pass per person (:func:`sim.kernels.learn_by_doing`) does what
     ``benchmarks/reference.py`` spells out agent by agent; tests/test_reference.py checks they
     agree bit for bit."""
     wf = s.workforce
@@ -124,7 +102,7 @@ def learn_by_doing(s, p, rng) -> None:
     if s.ledger is not None and rotating.any():
         _note_rotation_learning(s, p, know, share)
     st = s.structure
-    _learn_by_doing(wf.prof, wf.role, wf.work_role, share, wf.exposure, wf.aptitude, wf.mindset, wf.occupied,
+    kernels.learn_by_doing(wf.prof, wf.role, wf.work_role, share, wf.exposure, wf.aptitude, wf.mindset, wf.occupied,
                     st.req, st.use, know, bool(rotating.any()), p.experiential_rate, p.mindset_effect,
                     p.solo_share, d.demand)
 
@@ -145,40 +123,6 @@ def _note_rotation_learning(s, p, know: np.ndarray, share: np.ndarray) -> None:
     home_only = np.maximum(home - prof, 0.0) * exposure_factor(know[away], home, p.solo_share)
     step = (1.0 - w) * home_only + w * np.maximum(work - prof, 0.0) * exposure_factor(know[away], work, p.solo_share)
     s.ledger.add("job_rotation", away, gap_closed(s, away, rate * step) - gap_closed(s, away, rate * home_only))
-
-
-@njit(cache=True, nogil=True)
-def _factor(know, demand, solo):  # pragma: no cover - compiled; exposure_factor for one value
-    reach = 1.0
-    if demand > 0:
-        reach = min(max(know / demand, 0.0), 1.0)
-    return solo + (1.0 - solo) * reach
-
-
-@njit(cache=True, nogil=True)
-def _learn_by_doing(prof, role, work_role, share, exposure, aptitude, mindset, occupied, req, use, know, any_rotating,
-                    rate0, mindset_effect, solo, demand):  # pragma: no cover - compiled
-    n, k = prof.shape
-    for i in range(n):
-        mind = 1.0 + mindset_effect * (mindset[i] - 0.5)
-        rate = min(rate0 * aptitude[i] * mind * (1.0 if occupied[i] else 0.0), 1.0)
-        r, wr, w, x = role[i], work_role[i], share[i], exposure[i]
-        for q in range(k):
-            home = req[r, q] * use[r, q] * x
-            pq = prof[i, q]
-            step = max(home - pq, 0.0) * _factor(know[i, q], home, solo)
-            if any_rotating:
-                if wr != r:
-                    work = req[wr, q] * use[wr, q] * x
-                    wstep = max(work - pq, 0.0) * _factor(know[i, q], work, solo)
-                    demand[i, q] = work if w >= 1.0 else (max(home, work) if w > 0 else home)
-                else:
-                    wstep = 0.0
-                    demand[i, q] = home
-                step = (1.0 - w) * step + w * wstep
-            else:
-                demand[i, q] = home
-            prof[i, q] = pq + rate * step
 
 
 EXPERIENTIAL = Phase(

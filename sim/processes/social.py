@@ -5,6 +5,7 @@ from __future__ import annotations
 import numpy as np
 
 from ..records import gap_closed
+from .. import kernels
 from .phase import Phase
 
 
@@ -68,11 +69,8 @@ def learn_from_others(s, p, rng) -> None:
     if len(rows):
         c = contact[rows]
         scale = p.social_rate * strength[rows] * (p.sharing_offset + wf.sharing[c])
-        gain = scale[:, None] * np.maximum(wf.prof[c] - wf.prof[rows], 0.0) * relevant_skills(s, rows)
-        wf.prof[rows] += gain
-        taught = gain.sum(axis=1) > p.taught_threshold
-        wf.peer_event[rows[taught]] = True
-        wf.peer_cross[rows[taught]] = wf.dept[c[taught]] != wf.dept[rows[taught]]
+        kernels.converse(wf.prof, rows, c, scale, wf.role, wf.work_role, s.structure.req, wf.dept, p.taught_threshold,
+                  wf.peer_event, wf.peer_cross)
     # manager coaching
     mgr = wf.manager
     has_mgr = wf.occupied & (mgr >= 0)
@@ -84,11 +82,9 @@ def learn_from_others(s, p, rng) -> None:
                     * (1.0 - p.coaching_loss * apart), 0.0, 1.0)
     hour_cost = p.employee_hour_cost
     wf.time_cost += per_head * hour_cost  # the coach's time, booked against the coached
-    coached = coach[:, None] * np.maximum(s.position_req.req - wf.prof, 0.0)
     if p.manager_development and s.ledger is not None:
-        attribute_coaching(s, p, np.flatnonzero(has_mgr & wf.occupied[m] & wf.trained_manager[m] & (coach > 0)),
-                           coached)
-    wf.prof += coached
+        attribute_coaching(s, p, np.flatnonzero(has_mgr & wf.occupied[m] & wf.trained_manager[m] & (coach > 0)), coach)
+    kernels.coach_gaps(wf.prof, wf.role, s.structure.req, coach)
     # mentoring
     if p.mentoring:
         mentees = np.flatnonzero((wf.mentor >= 0) & wf.occupied)
@@ -108,7 +104,7 @@ def learn_from_others(s, p, rng) -> None:
     np.minimum(wf.prof, 5.0, out=wf.prof)
 
 
-def attribute_coaching(s, p, rows: np.ndarray, coached: np.ndarray) -> None:
+def attribute_coaching(s, p, rows: np.ndarray, coach: np.ndarray) -> None:
     """Note in the programme ledger the part of the coaching gains of ``rows`` (people whose
     line manager was trained) that manager development added: coaching closes gaps in
     proportion to the coach's hours × support, so the programme's share is 1 − (hours −
@@ -122,7 +118,8 @@ def attribute_coaching(s, p, rows: np.ndarray, coached: np.ndarray) -> None:
     hours, support = wf.coaching_hours[m], wf.support[m]
     before = np.maximum(hours - p.coaching_hours_gain, 0.0) * np.maximum(support - p.support_gain, 0.0)
     added = 1.0 - before / np.maximum(hours * support, 1e-12)
-    s.ledger.add("manager_development", rows, added * gap_closed(s, rows, coached[rows]))
+    coached = coach[rows, None] * np.maximum(s.structure.req[wf.role[rows]] - wf.prof[rows], 0.0)
+    s.ledger.add("manager_development", rows, added * gap_closed(s, rows, coached))
 
 
 SOCIAL = Phase(

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import numpy as np
 
+from .. import kernels
 from .phase import Phase, line_support
 
 
@@ -33,19 +34,16 @@ def apply_on_the_job(s, p, rng) -> None:
     wf = s.workforce
     support = line_support(wf, p.executive_support)
     climate = s.team_climate[wf.team]
-    tau = transfer_multiplier(support, climate, wf.motivation, s.structure.skill_open, p)
-    tau *= p.transfer_rate / p.opportunity_probability
-    tau *= rng.random(tau.shape) < p.opportunity_probability
-    np.clip(tau, 0.0, 1.0, out=tau)
-    moved = tau
-    np.multiply(wf.pending, tau, out=moved)
-    np.minimum(moved, 5.0 - wf.prof, out=moved)
-    wf.prof += moved
-    wf.pending -= moved
-    wf.transferred = moved.sum(axis=1)
-    lost = wf.pending * (1.0 - np.exp(-np.log(2.0) / p.unapplied_half_life_weeks))
-    wf.pending -= lost
-    wf.unapplied_lost = lost.sum(axis=1)
+    per_person = 1.0 + 2.0 * (p.weight_climate * (climate - 0.5) + p.weight_motivation * (wf.motivation - 0.5))
+    support_term = 2.0 * p.weight_support * (support - 0.5)
+    by_skill = np.where(s.structure.skill_open, p.support_open, p.support_closed)
+    chance = rng.random(wf.prof.shape)
+    wf.transferred = np.empty(wf.n)
+    wf.unapplied_lost = np.empty(wf.n)
+    lost_share = 1.0 - np.exp(-np.log(2.0) / p.unapplied_half_life_weeks)
+    kernels.apply_transfer(wf.prof, wf.pending, per_person, support_term, by_skill, chance,
+                           p.transfer_rate / p.opportunity_probability, p.opportunity_probability, lost_share,
+                           wf.transferred, wf.unapplied_lost)
 
 
 TRANSFER = Phase(

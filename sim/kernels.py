@@ -1,0 +1,231 @@
+"""Helpers shared by the compiled weekly kernels (numba, :mod:`sim.processes`).
+
+The kernels replace whole-column numpy expressions with one pass per person; to give the
+same numbers bit for bit, a sum over a person's skills must add in numpy's order.
+"""
+
+from __future__ import annotations
+
+import numpy as np
+from numba import njit
+
+
+@njit(cache=True, nogil=True)
+def row_sum(a, i, start, n):  # pragma: no cover - compiled
+    """Σ a[i, start : start + n] added as ``numpy.sum`` adds a contiguous row (pairwise:
+    one by one below 8 values, eight running sums up to 128, halves above), so a kernel's
+    per-person total equals ``a.sum(axis=1)`` bit for bit. Up to 256 values (a scenario has
+    at most 200 skills); not recursive, because numba's cache cannot load recursive calls."""
+    if n <= 128:
+        return _block_sum(a, i, start, n)
+    n2 = n // 2
+    n2 -= n2 % 8
+    return _block_sum(a, i, start, n2) + _block_sum(a, i, start + n2, n - n2)
+
+
+@njit(cache=True, nogil=True)
+def _block_sum(a, i, start, n):  # pragma: no cover - compiled
+    """numpy's pairwise sum of up to 128 values (see :func:`row_sum`)."""
+    if n < 8:
+        res = 0.0
+        for q in range(start, start + n):
+            res += a[i, q]
+        return res
+    else:
+        r0, r1, r2, r3 = a[i, start], a[i, start + 1], a[i, start + 2], a[i, start + 3]
+        r4, r5, r6, r7 = a[i, start + 4], a[i, start + 5], a[i, start + 6], a[i, start + 7]
+        q = 8
+        while q < n - (n % 8):
+            b = start + q
+            r0 += a[i, b]
+            r1 += a[i, b + 1]
+            r2 += a[i, b + 2]
+            r3 += a[i, b + 3]
+            r4 += a[i, b + 4]
+            r5 += a[i, b + 5]
+            r6 += a[i, b + 6]
+            r7 += a[i, b + 7]
+            q += 8
+        res = ((r0 + r1) + (r2 + r3)) + ((r4 + r5) + (r6 + r7))
+        while q < n:
+            res += a[i, start + q]
+            q += 1
+    return res
+
+
+
+@njit(cache=True, nogil=True)
+def know_how(prof, occupied, mentor, indptr, indices, strength, content, out):  # pragma: no cover - compiled
+    n, k = prof.shape
+    for i in range(n):
+        for q in range(k):
+            out[i, q] = 0.0
+        for e in range(indptr[i], indptr[i + 1]):
+            j = indices[e]
+            w = strength[e] * (1.0 if occupied[j] else 0.0)
+            for q in range(k):
+                v = prof[j, q] * w
+                if v > out[i, q]:
+                    out[i, q] = v
+        m = mentor[i]
+        if m >= 0 and occupied[i] and occupied[m]:
+            for q in range(k):
+                if prof[m, q] > out[i, q]:
+                    out[i, q] = prof[m, q]
+        for q in range(k):
+            if content[q] > out[i, q]:
+                out[i, q] = content[q]
+
+
+@njit(cache=True, nogil=True)
+def factor(know, demand, solo):  # pragma: no cover - compiled; exposure_factor for one value
+    reach = 1.0
+    if demand > 0:
+        reach = min(max(know / demand, 0.0), 1.0)
+    return solo + (1.0 - solo) * reach
+
+
+@njit(cache=True, nogil=True)
+def learn_by_doing(prof, role, work_role, share, exposure, aptitude, mindset, occupied, req, use, know, any_rotating,
+                    rate0, mindset_effect, solo, demand):  # pragma: no cover - compiled
+    n, k = prof.shape
+    for i in range(n):
+        mind = 1.0 + mindset_effect * (mindset[i] - 0.5)
+        rate = min(rate0 * aptitude[i] * mind * (1.0 if occupied[i] else 0.0), 1.0)
+        r, wr, w, x = role[i], work_role[i], share[i], exposure[i]
+        for q in range(k):
+            home = req[r, q] * use[r, q] * x
+            pq = prof[i, q]
+            step = max(home - pq, 0.0) * factor(know[i, q], home, solo)
+            if any_rotating:
+                if wr != r:
+                    work = req[wr, q] * use[wr, q] * x
+                    wstep = max(work - pq, 0.0) * factor(know[i, q], work, solo)
+                    demand[i, q] = work if w >= 1.0 else (max(home, work) if w > 0 else home)
+                else:
+                    wstep = 0.0
+                    demand[i, q] = home
+                step = (1.0 - w) * step + w * wstep
+            else:
+                demand[i, q] = home
+            prof[i, q] = pq + rate * step
+
+
+@njit(cache=True, nogil=True)
+def measure(prof, role, occupied, req, critical, n_critical, gap_weight, prof_weight, level, tolerance, gap,
+             proficient, n_crit, crit_met, role_prof, fit, bench, prof_sum, short_sum):  # pragma: no cover - compiled
+    """:meth:`Derived.update` for every position: the skills gap (Σ shortfall × the role's
+    gap weight), fully proficient, critical requirements held and met, mean proficiency on the
+    role's skills, output fit in the home role, bench; and the per-skill sums over occupied
+    positions."""
+    n, k = prof.shape
+    for i in range(n):
+        r = role[i]
+        g = 0.0
+        rp = 0.0
+        unmet_any = False
+        unmet_critical = 0
+        covers = False
+        occ = occupied[i]
+        for q in range(k):
+            pq = prof[i, q]
+            short = max(req[r, q] - pq, 0.0)
+            g += short * gap_weight[r, q]
+            rp += pq * prof_weight[r, q]
+            if short > tolerance:
+                unmet_any = True
+                if critical[r, q]:
+                    unmet_critical += 1
+            if pq + tolerance >= level[q] and not (req[r, q] + 1e-9 >= level[q]):
+                covers = True
+            if occ:
+                prof_sum[q] += pq
+                short_sum[q] += short
+        gap[i] = g
+        fit[i] = 1.0 - g
+        role_prof[i] = rp
+        proficient[i] = occ and not unmet_any
+        n_crit[i] = n_critical[r]
+        crit_met[i] = n_critical[r] - unmet_critical
+        bench[i] = occ and covers
+
+
+@njit(cache=True, nogil=True)
+def csr_order(src, dst, indptr):  # pragma: no cover - compiled
+    """The stable order of the ties by (src, dst) — what ``np.lexsort((dst, src))`` gives — in
+    O(ties): a counting sort by src, then an insertion sort of each row's few neighbours."""
+    n = len(indptr) - 1
+    fill = indptr[:-1].copy()
+    order = np.empty(len(src), np.int64)
+    for e in range(len(src)):
+        order[fill[src[e]]] = e
+        fill[src[e]] += 1
+    for i in range(n):
+        for a in range(indptr[i] + 1, indptr[i + 1]):
+            e = order[a]
+            b = a - 1
+            while b >= indptr[i] and dst[order[b]] > dst[e]:
+                order[b + 1] = order[b]
+                b -= 1
+            order[b + 1] = e
+    return order
+
+
+@njit(cache=True, nogil=True)
+def converse(prof, rows, contacts, scale, role, work_role, req, dept, threshold, event, cross):  # pragma: no cover
+    """The week's learning conversations (see :func:`learn_from_others`): each learner in
+    ``rows`` closes ``scale`` × the difference to their contact on each relevant skill (the
+    home or worked role requires it), all from the proficiencies before the week's
+    conversations; a conversation that taught more than ``threshold`` levels is an event."""
+    m, k = len(rows), prof.shape[1]
+    gain = np.zeros((m, k))
+    for a in range(m):
+        i, c = rows[a], contacts[a]
+        r, wr = role[i], work_role[i]
+        for q in range(k):
+            if req[r, q] > 0 or (wr != r and req[wr, q] > 0):
+                gain[a, q] = scale[a] * max(prof[c, q] - prof[i, q], 0.0)
+    for a in range(m):
+        i, c = rows[a], contacts[a]
+        for q in range(k):
+            prof[i, q] += gain[a, q]
+        if row_sum(gain, a, 0, k) > threshold:
+            event[i] = True
+            cross[i] = dept[c] != dept[i]
+
+
+@njit(cache=True, nogil=True)
+def coach_gaps(prof, role, req, coach):  # pragma: no cover - compiled
+    """Coaching closes the share ``coach`` of each person's gap to their home role's requirements."""
+    n, k = prof.shape
+    for i in range(n):
+        ci = coach[i]
+        if ci == 0.0:
+            continue
+        r = role[i]
+        for q in range(k):
+            prof[i, q] += ci * max(req[r, q] - prof[i, q], 0.0)
+
+
+@njit(cache=True, nogil=True)
+def apply_transfer(prof, pending, per_person, support_term, by_skill, chance, rate, opportunity, lost_share, transferred,
+           lost):  # pragma: no cover - compiled
+    """:func:`apply_on_the_job` for every person and skill: τ from :func:`transfer_multiplier`
+    where the draw gives an opportunity, the share τ of the pending gain applied (up to level
+    5), the rest decaying by ``lost_share``; per person the levels applied and lost."""
+    n, k = prof.shape
+    moved = np.empty((1, k))
+    gone = np.empty((1, k))
+    for i in range(n):
+        for q in range(k):
+            tau = (per_person[i] + support_term[i] * by_skill[q]) * rate
+            tau *= 1.0 if chance[i, q] < opportunity else 0.0
+            tau = min(max(tau, 0.0), 1.0)
+            m = min(pending[i, q] * tau, 5.0 - prof[i, q])
+            prof[i, q] += m
+            pending[i, q] -= m
+            moved[0, q] = m
+            gone[0, q] = pending[i, q] * lost_share
+            pending[i, q] -= gone[0, q]
+        transferred[i] = row_sum(moved, 0, 0, k)
+        lost[i] = row_sum(gone, 0, 0, k)
