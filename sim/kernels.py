@@ -229,3 +229,21 @@ def apply_transfer(prof, pending, per_person, support_term, by_skill, chance, ra
             pending[i, q] -= gone[0, q]
         transferred[i] = row_sum(moved, 0, 0, k)
         lost[i] = row_sum(gone, 0, 0, k)
+
+
+@njit(cache=True, nogil=True)
+def forget(prof, demand, keep):  # pragma: no cover - compiled
+    """Forgetting (:func:`sim.processes.forgetting.forget_unused`) in place: the part of each
+    skill above the level the work exercised keeps the share ``keep``."""
+    n, k = prof.shape
+    for i in range(n):
+        for q in range(k):
+            floor = min(demand[i, q], prof[i, q])
+            prof[i, q] = floor + (prof[i, q] - floor) * keep
+
+
+@njit(cache=True, nogil=True)
+def scatter_add(target, index, values):  # pragma: no cover - compiled
+    """``np.add.at(target, index, values)``: added one by one in order, so the same sums."""
+    for e in range(len(index)):
+        target[index[e]] += values[e]

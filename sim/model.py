@@ -23,6 +23,7 @@ instead of running the spin-up again — bit for bit the same run.
 
 from __future__ import annotations
 
+import time
 from pathlib import Path
 from typing import Any, Callable
 
@@ -117,10 +118,14 @@ class LearningEcosystem(mesa.Model):
         self.after_phase: Callable[[str, State], None] | None = None
         self.spin_up_weeks = scenario.start.spin_up_weeks
         self._collect_spec = collect
+        # seconds spent building the organisation, spinning it up and starting the strategy
+        self.setup_seconds: dict[str, float] = {"build": 0.0, "spin_up": 0.0, "start": 0.0}
         self._spin_up(scenario)
         # an imported organisation's measured state replaces the spun-up one where measured
         self.observed = apply_observed(scenario, self.state.structure, self.state.workforce)
+        t = time.perf_counter()
         self._start_strategy()
+        self.setup_seconds["start"] = time.perf_counter() - t
 
     def _spin_up(self, scenario: Scenario) -> None:
         """The state and streams at week 0, before the strategy starts: the organisation drawn
@@ -134,9 +139,12 @@ class LearningEcosystem(mesa.Model):
             self.state, self.streams = cached
             return
         self._bind(quo)
+        t = time.perf_counter()
         self.state = self._initial_state(quo)
+        self.setup_seconds["build"] = time.perf_counter() - t
         for _ in range(self.spin_up_weeks):
             self._run_week()
+        self.setup_seconds["spin_up"] = time.perf_counter() - t - self.setup_seconds["build"]
         spinup.CACHE.put(key, self.state, self.streams)
 
     @classmethod

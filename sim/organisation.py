@@ -90,27 +90,55 @@ class Structure:
         return req, crit
 
 
+class ByRole:
+    """A (roles × skills) table read by position: ``view[rows]`` is ``table[role[rows]]`` and
+    ``view[rows, skill]`` is ``table[role[rows], skill]`` — what a (positions × skills) copy
+    of the table would give, without keeping one (``np.asarray(view)`` makes it)."""
+
+    __slots__ = ("table", "role")
+
+    def __init__(self, table: np.ndarray, role: np.ndarray):
+        self.table, self.role = table, role
+
+    def __getitem__(self, key):
+        if isinstance(key, tuple):
+            return self.table[(self.role[key[0]], *key[1:])]
+        return self.table[self.role[key]]
+
+    def __array__(self, dtype=None, copy=None):
+        out = self.table[self.role]
+        return out if dtype is None else out.astype(dtype)
+
+    def __invert__(self):
+        return ~np.asarray(self)
+
+    @property
+    def shape(self) -> tuple[int, int]:
+        return (len(self.role), self.table.shape[1])
+
+
 class PositionRequirements:
-    """The home role's requirement tables expanded to one row per position (positions ×
-    skills), rebuilt only when the requirements change (``Structure.version``): saves each
-    weekly phase from gathering them again. Positions keep their role for life (a hire
-    takes the position's role), so only requirement changes invalidate it."""
+    """The home role's requirement tables read by position (:class:`ByRole` views), rebuilt
+    only when the requirements change (``Structure.version``). Positions keep their role for
+    life (a hire takes the position's role), so only requirement changes invalidate it. The
+    views gather the rows a phase asks for; nothing of size positions × skills is kept (at a
+    million people that was ~330 bytes a person)."""
 
     def __init__(self, st: Structure, role: np.ndarray):
         self.version = st.version
         used_r = st.req > 0
         total_r = (st.crit * st.req).sum(axis=1, keepdims=True)
         n_used_r = used_r.sum(axis=1, keepdims=True)
-        self.req = st.req[role]
-        self.crit = st.crit[role]
-        self.required = used_r[role]
-        self.use = st.use[role]     # share of each requirement the work exercises now (a new skill ramps up)
+        self.req = ByRole(st.req, role)
+        self.crit = ByRole(st.crit, role)
+        self.required = ByRole(used_r, role)
+        self.use = ByRole(st.use, role)     # share of each requirement the work exercises now (a new skill ramps up)
         plan_req, plan_crit = st.planning()
-        self.plan_req = self.req if plan_req is st.req else plan_req[role]
-        self.plan_crit = self.crit if plan_crit is st.crit else plan_crit[role]
+        self.plan_req = self.req if plan_req is st.req else ByRole(plan_req, role)
+        self.plan_crit = self.crit if plan_crit is st.crit else ByRole(plan_crit, role)
         # weights that turn a row's shortfall / proficiency into its gap / mean proficiency
-        self.gap_weight = np.where(total_r > 0, st.crit / np.where(total_r > 0, total_r, 1.0), 0.0)[role]
-        self.proficiency_weight = np.where(n_used_r > 0, used_r / np.maximum(n_used_r, 1), 0.0)[role]
+        self.gap_weight = ByRole(np.where(total_r > 0, st.crit / np.where(total_r > 0, total_r, 1.0), 0.0), role)
+        self.proficiency_weight = ByRole(np.where(n_used_r > 0, used_r / np.maximum(n_used_r, 1), 0.0), role)
 
 
 def cross_ties(sc: Scenario, wf: Workforce, rng: np.random.Generator) -> tuple[np.ndarray, np.ndarray]:

@@ -171,7 +171,7 @@ class InitialProficiency(Section):
 
 
 class Organisation(Section):
-    size: int = param(500, "Headcount (positions, including managers and executives).", unit="people", ge=2, le=1_000_000)
+    size: int = param(500, "Headcount (positions, including managers and executives).", unit="people", ge=2, le=2_000_000)
     team_size: int = param(8, "Span of control: direct reports per team manager.", unit="people", ge=1, le=100)
     executives: int = param(3, "Executive sponsors of learning (part of the headcount).", unit="people", ge=1, le=1000)
     manager_role: str = Field("manager", description="Role held by managers and executives.")

@@ -42,6 +42,19 @@ def make_scenario(**sections):
     return scenario_from_data(data)
 
 
+SUITE_SIZE = 5_000
+
+
+def scaled_down(path: Path) -> list[str]:
+    """Overrides that run a shipped enterprise-scale scenario on ``SUITE_SIZE`` people in the
+    suite (its rules and economics are per person; the full size is measured by
+    benchmarks/bench_model.py, which would take minutes here); none for the others."""
+    import yaml
+
+    size = (yaml.safe_load(path.read_text()).get("organisation") or {}).get("size", 0)
+    return [f"organisation.size={SUITE_SIZE}"] if size > SUITE_SIZE else []
+
+
 def make_model(**sections) -> LearningEcosystem:
     return LearningEcosystem(make_scenario(**sections))
 

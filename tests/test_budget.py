@@ -9,7 +9,7 @@ from sim.loader import load_scenario
 from sim.run import simulate
 from sim.scenario import BUDGET_ITEMS
 
-from .conftest import ROOT, lesim, make_scenario
+from .conftest import ROOT, lesim, make_scenario, scaled_down
 
 SHIPPED = sorted((ROOT / "scenarios").glob("*.yaml"))
 
@@ -19,7 +19,7 @@ def test_every_shipped_scenario_spends_within_its_declared_budget(path):
     """Each budget year of each shipped scenario (full horizon, its own seed) spends at most
     its declared budget per employee, within ``rules.budget.tolerance`` (2 %: weekly
     granularity and lumpy bookings)."""
-    sc = load_scenario(path)
+    sc = load_scenario(path, scaled_down(path))
     result = simulate(sc)
     years = result.budget
     assert len(years) == -(-sc.weeks // 52)

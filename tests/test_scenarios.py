@@ -19,7 +19,7 @@ from sim.model import LearningEcosystem
 from sim.run import simulate
 from sim.scenario import Scenario
 
-from .conftest import ROOT, lesim
+from .conftest import ROOT, lesim, scaled_down
 
 SCENARIOS = sorted((ROOT / "scenarios").glob("*.yaml"))
 BROKEN = ROOT / "tests" / "broken"
@@ -55,7 +55,7 @@ def test_shipped_scenario_loads_and_runs(path: Path):
     """A shipped scenario runs 6 weeks and records, for week 0 and each of the 6 weeks, every
     documented outcome within its documented range, consistent with the documented formulas."""
     weeks = 6
-    sc = load_scenario(path, [f"weeks={weeks}"])
+    sc = load_scenario(path, [f"weeks={weeks}", *scaled_down(path)])
     assert sc.name == path.stem
     assert sc.description.strip(), "every shipped scenario explains itself"
     ts = simulate(sc).timeseries

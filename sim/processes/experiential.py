@@ -17,7 +17,7 @@ def role_demands(s) -> tuple[np.ndarray, np.ndarray | None, np.ndarray]:
     the week worked in that role (0 for people in their home role)."""
     wf = s.workforce
     pr = s.position_req
-    home = pr.req * pr.use
+    home = np.asarray(pr.req) * np.asarray(pr.use)
     home *= wf.exposure[:, None]
     rotating = wf.work_role != wf.role
     share = np.where(rotating, wf.work_share, 0.0)

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import numpy as np
 
+from .. import kernels
 from .phase import Phase
 
 WEEKS_PER_MONTH = 52.0 / 12.0
@@ -19,10 +20,7 @@ def forget_unused(s, p, rng) -> None:
     phase 6; 0 for a skill the work does not use) decays exponentially with half-life
     ``learning.decay_half_life_months`` (Tatel: about half of acquired gains lost after
     6.5–13 months without use; Arthur1998). Practised skill is kept; unused skill fades."""
-    wf = s.workforce
-    floor = np.minimum(s.derived.demand, wf.prof)
-    keep = weekly_retention(p.decay_half_life_months)
-    wf.prof = floor + (wf.prof - floor) * keep
+    kernels.forget(s.workforce.prof, s.derived.demand, weekly_retention(p.decay_half_life_months))
 
 
 FORGETTING = Phase(

@@ -6,6 +6,7 @@ import numpy as np
 
 from ..records import gap_closed
 from ..scenario import MODALITIES
+from .. import kernels
 from .phase import Phase
 
 ILT = MODALITIES.index("instructor_led")
@@ -176,11 +177,12 @@ def learn_from_content(s, p, rng) -> None:
     wf.completed[rows] = completed
     wf.formal_gain[rows] = gain
     # records on the content: usage, L1 reaction (quality seen through noise), L2 gain
-    np.add.at(cat.usage_total, items, 1)
+    used = np.bincount(items, minlength=cat.size)
+    cat.usage_total[: cat.size] += used
+    cat.rating_n[: cat.size] += used
     cat.last_used[items] = s.week
-    np.add.at(cat.rating_sum, items, np.clip(cat.quality[items] + p.rating_noise * r_rating[rows], 0, 1))
-    np.add.at(cat.rating_n, items, 1)
-    np.add.at(cat.gain_sum, items, gain)
+    kernels.scatter_add(cat.rating_sum, items, np.clip(cat.quality[items] + p.rating_noise * r_rating[rows], 0, 1))
+    kernels.scatter_add(cat.gain_sum, items, gain)
 
 
 def attribute_formal(s, rows: np.ndarray, items: np.ndarray, closed: np.ndarray) -> None:

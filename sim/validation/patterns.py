@@ -153,11 +153,12 @@ def _paired_copies(sc: Scenario, obs: SeedObservation) -> None:
     trained, control = LearningEcosystem(sc), LearningEcosystem(sc)
     wf = trained.workforce
     pr = trained.state.position_req
-    unused = ~pr.required & wf.occupied[:, None]
+    required, crit = np.asarray(pr.required), np.asarray(pr.crit)
+    unused = ~required & wf.occupied[:, None]
     wf.prof[unused] = np.minimum(wf.prof[unused] + 2.0, 5.0)
     gain0 = np.where(unused, trained.workforce.prof - control.workforce.prof, 0.0)
     rows = np.arange(wf.n)
-    key = np.argmax(np.where(pr.required, pr.crit, -1.0), axis=1)
+    key = np.argmax(np.where(required, crit, -1.0), axis=1)
     trained_level = np.clip(5.0 - wf.prof[rows, key] - wf.pending[rows, key], 0.0, 1.0) * wf.occupied
     wf.pending[rows, key] += trained_level
     for week in range(1, PAIR_WEEKS + 1):
