@@ -151,24 +151,105 @@ def measure(prof, role, occupied, req, critical, n_critical, gap_weight, prof_we
 
 
 @njit(cache=True, nogil=True)
-def csr_order(src, dst, indptr):  # pragma: no cover - compiled
-    """The stable order of the ties by (src, dst) — what ``np.lexsort((dst, src))`` gives — in
-    O(ties): a counting sort by src, then an insertion sort of each row's few neighbours."""
-    n = len(indptr) - 1
-    fill = indptr[:-1].copy()
-    order = np.empty(len(src), np.int64)
-    for e in range(len(src)):
-        order[fill[src[e]]] = e
-        fill[src[e]] += 1
+def _stable_sort_segment(order, lo, hi, key):  # pragma: no cover - compiled
+    """Sort ``order[lo:hi]`` stably by ``key[order]``: insertion sort for a few ties, merge
+    sort for a hub's many."""
+    if hi - lo > 32:
+        seg = order[lo:hi].copy()
+        keys = np.empty(hi - lo, np.int64)
+        for a in range(hi - lo):
+            keys[a] = key[seg[a]]
+        idx = np.argsort(keys, kind="mergesort")
+        for a in range(hi - lo):
+            order[lo + a] = seg[idx[a]]
+        return
+    for a in range(lo + 1, hi):
+        e = order[a]
+        b = a - 1
+        while b >= lo and key[order[b]] > key[e]:
+            order[b + 1] = order[b]
+            b -= 1
+        order[b + 1] = e
+
+
+@njit(cache=True, nogil=True)
+def csr_ties(n, src, dst, kind, strength_by_kind, co_presence, away, cross_use_loss, with_reach):  # pragma: no cover
+    """:meth:`sim.state.Ties.from_edges` in O(ties): each tie listed from both ends, ordered
+    as ``np.lexsort((dst, src))`` orders them (a stable counting sort by the first end, then
+    each position's ties by the other end), with its strength by kind and its reach (1 −
+    ``cross_use_loss`` × the time the two are apart, for the kinds that need co-presence)."""
+    m = len(src)
+    deg = np.zeros(n, np.int64)
+    for e in range(m):
+        deg[src[e]] += 1
+        deg[dst[e]] += 1
+    indptr = np.zeros(n + 1, np.int64)
     for i in range(n):
-        for a in range(indptr[i] + 1, indptr[i + 1]):
+        indptr[i + 1] = indptr[i] + deg[i]
+    fill = indptr[:-1].copy()
+    order = np.empty(2 * m, np.int64)
+    other = np.empty(2 * m, np.int64)   # the far end of entry j (j < m: forward, else backward)
+    for j in range(2 * m):
+        e = j if j < m else j - m
+        near = src[e] if j < m else dst[e]
+        order[fill[near]] = j
+        fill[near] += 1
+        other[j] = dst[e] if j < m else src[e]
+    for i in range(n):
+        _stable_sort_segment(order, indptr[i], indptr[i + 1], other)
+    indices = np.empty(2 * m, np.int64)
+    strength = np.empty(2 * m)
+    reach = np.ones(2 * m)
+    for a in range(2 * m):
+        j = order[a]
+        e = j if j < m else j - m
+        indices[a] = other[j]
+        strength[a] = strength_by_kind[kind[e]]
+        if with_reach and co_presence[kind[e]]:
+            reach[a] = 1.0 - cross_use_loss * max(away[src[e]], away[dst[e]])
+    return indptr, indices, strength, deg, reach
+
+
+@njit(cache=True, nogil=True)
+def dedupe(edges):  # pragma: no cover - compiled
+    """:func:`sim.state.dedupe_edges`: one tie per pair of positions, the first listed, with
+    its ends as (lower row, higher row), in the order listed."""
+    m = edges.shape[1]
+    n = 0
+    for e in range(m):
+        n = max(n, edges[0, e] + 1, edges[1, e] + 1)
+    low = np.empty(m, np.int64)
+    high = np.empty(m, np.int64)
+    start = np.zeros(n + 1, np.int64)
+    for e in range(m):
+        low[e] = min(edges[0, e], edges[1, e])
+        high[e] = max(edges[0, e], edges[1, e])
+        start[low[e] + 1] += 1
+    for i in range(n):
+        start[i + 1] += start[i]
+    fill = start[:-1].copy()
+    order = np.empty(m, np.int64)
+    for e in range(m):
+        order[fill[low[e]]] = e
+        fill[low[e]] += 1
+    keep = np.zeros(m, np.bool_)
+    kept = 0
+    for i in range(n):
+        _stable_sort_segment(order, start[i], start[i + 1], high)
+        previous = -1
+        for a in range(start[i], start[i + 1]):
             e = order[a]
-            b = a - 1
-            while b >= indptr[i] and dst[order[b]] > dst[e]:
-                order[b + 1] = order[b]
-                b -= 1
-            order[b + 1] = e
-    return order
+            if high[e] != previous:
+                keep[e] = True
+                kept += 1
+                previous = high[e]
+    out = np.empty((3, kept), np.int64)
+    c = 0
+    for e in range(m):
+        if keep[e]:
+            out[0, c], out[1, c], out[2, c] = low[e], high[e], edges[2, e]
+            c += 1
+    return out
 
 
 @njit(cache=True, nogil=True)

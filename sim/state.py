@@ -204,13 +204,11 @@ def network_ties(wf: "Workforce", edges: np.ndarray, p) -> "Ties":
 
 
 def dedupe_edges(edges: np.ndarray) -> np.ndarray:
-    """Keep one tie per pair of positions (the first, i.e. the strongest kind listed first)."""
+    """Keep one tie per pair of positions (the first, i.e. the strongest kind listed first),
+    as (lower row, higher row, kind), in the order listed (:func:`sim.kernels.dedupe`)."""
     if edges.shape[1] == 0:
         return edges
-    a, b = np.minimum(edges[0], edges[1]), np.maximum(edges[0], edges[1])
-    _, first = np.unique(a * (edges[:2].max() + 1) + b, return_index=True)
-    first.sort()
-    return np.vstack([a[first], b[first], edges[2][first]])
+    return kernels.dedupe(np.ascontiguousarray(edges, dtype=np.int64))
 
 
 @dataclass
@@ -231,21 +229,15 @@ class Ties:
     @classmethod
     def from_edges(cls, n: int, edges: np.ndarray, strength_by_kind: np.ndarray, away: np.ndarray | None = None,
                    cross_use_loss: float = 0.0) -> "Ties":
-        src, dst, kind = edges
-        s = np.concatenate([src, dst])
-        d = np.concatenate([dst, src])
-        w = np.concatenate([strength_by_kind[kind], strength_by_kind[kind]])
-        if away is not None and cross_use_loss > 0 and len(src):
-            apart = np.maximum(away[src], away[dst])
-            r = np.where(np.isin(kind, CO_PRESENCE_TIES), 1.0 - cross_use_loss * apart, 1.0)
-            reach = np.concatenate([r, r])
-        else:
-            reach = np.ones(len(s))
-        deg = np.bincount(s, minlength=n)
-        indptr = np.concatenate([[0], np.cumsum(deg)]).astype(np.int64)
-        order = kernels.csr_order(s.astype(np.int64), d.astype(np.int64), indptr)
-        return cls(indptr=indptr, indices=d[order].astype(np.int64), strength=w[order], degree=deg.astype(np.int64),
-                   reach=reach[order])
+        """Both directions of each tie of ``edges`` (src, dst, kind) as compressed rows,
+        ordered by position and then by the other end (:func:`sim.kernels.csr_ties`)."""
+        src, dst, kind = (np.ascontiguousarray(a, dtype=np.int64) for a in edges)
+        co_presence = np.isin(np.arange(len(strength_by_kind)), CO_PRESENCE_TIES)
+        with_reach = away is not None and cross_use_loss > 0 and len(src) > 0
+        indptr, indices, strength, degree, reach = kernels.csr_ties(
+            n, src, dst, kind, np.asarray(strength_by_kind, dtype=np.float64), co_presence,
+            away if with_reach else np.zeros(0), float(cross_use_loss), with_reach)
+        return cls(indptr=indptr, indices=indices, strength=strength, degree=degree, reach=reach)
 
 
 # --------------------------------------------------------------------------- all mutable state

@@ -13,7 +13,7 @@ from sim.loader import ScenarioError
 from sim.model import LearningEcosystem
 from sim.outcomes import OUTCOMES, Collect
 from sim.run import simulate
-from sim.state import Ties
+from sim.state import Ties, dedupe_edges
 
 from .conftest import make_scenario
 
@@ -114,6 +114,28 @@ def test_ties_are_in_lexsort_order(n, pairs):
     np.testing.assert_array_equal(ties.indices, d[order])
     np.testing.assert_array_equal(ties.strength, w[order])
     np.testing.assert_array_equal(ties.indptr, np.concatenate([[0], np.cumsum(np.bincount(s, minlength=n))]))
+
+
+@settings(max_examples=80, deadline=None)
+@given(hst.lists(hst.tuples(hst.integers(0, 30), hst.integers(0, 30), hst.integers(0, 5)), min_size=1, max_size=150))
+def test_dedupe_keeps_the_first_tie_of_each_pair(triples):
+    """As np.unique(return_index) finds them: the first occurrence of each unordered pair,
+    as (lower, higher, kind), in the order listed."""
+    edges = np.array(triples, dtype=np.int64).T
+    a, b = np.minimum(edges[0], edges[1]), np.maximum(edges[0], edges[1])
+    _, first = np.unique(a * (edges[:2].max() + 1) + b, return_index=True)
+    first.sort()
+    np.testing.assert_array_equal(dedupe_edges(edges), np.vstack([a[first], b[first], edges[2][first]]))
+
+
+def test_a_hub_with_many_ties_is_ordered_too():
+    """A position with thousands of ties (merge sort, not insertion) in the same order."""
+    rng = np.random.default_rng(3)
+    other = rng.permutation(np.arange(1, 5001))
+    edges = np.vstack([np.zeros(5000, np.int64), other, np.zeros(5000, np.int64)])
+    edges = np.hstack([edges, edges[:, :100]])                # repeated pairs are dropped
+    kept = Ties.from_edges(5001, dedupe_edges(edges), np.ones(6))
+    np.testing.assert_array_equal(kept.indices[kept.indptr[0]:kept.indptr[1]], np.arange(1, 5001))
 
 
 @pytest.mark.parametrize("k", [1, 5, 8, 13, 64, 129, 200])
