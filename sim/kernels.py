@@ -328,3 +328,39 @@ def scatter_add(target, index, values):  # pragma: no cover - compiled
     """``np.add.at(target, index, values)``: added one by one in order, so the same sums."""
     for e in range(len(index)):
         target[index[e]] += values[e]
+
+
+@njit(cache=True, nogil=True)
+def two_way_sums(dept, location, occupied, values, n_dept, everyone, out):  # pragma: no cover - compiled
+    """Per department (``out[:n_dept]``) and per work location (``out[n_dept:]``), the sum of
+    ``values`` over occupied positions (all positions with ``everyone``), added in row order
+    as ``np.bincount`` adds them."""
+    for i in range(len(values)):
+        if everyone or occupied[i]:
+            out[dept[i]] += values[i]
+            out[n_dept + location[i]] += values[i]
+
+
+@njit(cache=True, nogil=True)
+def target_items(prof, pending, rows, role, plan_req, plan_crit, best_item):  # pragma: no cover - compiled
+    """The gap-targeted choice of :func:`sim.processes.formal.choose_items` for ``rows``: the
+    skill with the largest max(0, planned requirement − (proficiency + pending)) × criticality
+    (the first such), else, without a gap, the role's most critical skill (the first); the
+    best item at the level one above what the learner has."""
+    k = prof.shape[1]
+    out = np.empty(len(rows), np.int64)
+    for a in range(len(rows)):
+        i, r = rows[a], role[rows[a]]
+        best_q, best = 0, max(plan_req[r, 0] - (prof[i, 0] + pending[i, 0]), 0.0) * plan_crit[r, 0]
+        for q in range(1, k):
+            score = max(plan_req[r, q] - (prof[i, q] + pending[i, q]), 0.0) * plan_crit[r, q]
+            if score > best:
+                best_q, best = q, score
+        if best <= 0:
+            best_q = 0
+            for q in range(1, k):
+                if plan_crit[r, q] > plan_crit[r, best_q]:
+                    best_q = q
+        level = min(max(int(np.floor(prof[i, best_q] + pending[i, best_q])) + 1, 1), 5)
+        out[a] = best_item[best_q, level]
+    return out

@@ -95,8 +95,6 @@ class ByRole:
     ``view[rows, skill]`` is ``table[role[rows], skill]`` — what a (positions × skills) copy
     of the table would give, without keeping one (``np.asarray(view)`` makes it)."""
 
-    __slots__ = ("table", "role")
-
     def __init__(self, table: np.ndarray, role: np.ndarray):
         self.table, self.role = table, role
 

@@ -158,9 +158,10 @@ class Records:
 
     # -- reading -------------------------------------------------------------------------
     def _fold(self, g: Groups, per_cell: np.ndarray) -> np.ndarray:
-        """Values per cell → values per group of ``g``: by department, by location, per cell,
-        or the organisation's total."""
-        expected = {"cell": self.n_cells, "org": 1, "dept": self.n_dept, "location": N_LOC}[g.axis]
+        """Values per cell → values per group of ``g``: by department, by location, both (a
+        :class:`~sim.outcomes.Breakdown`), per cell, or the organisation's total."""
+        expected = {"cell": self.n_cells, "org": 1, "dept": self.n_dept, "location": N_LOC,
+                    "breakdown": self.n_dept + N_LOC}[g.axis]
         if g.size != expected:
             raise ValueError(f"groups along {g.axis!r} have {g.size} groups; the records have {expected}")
         if g.axis == "cell":
@@ -168,6 +169,8 @@ class Records:
         if g.axis == "org":
             return np.array([per_cell.sum()])
         table = per_cell.reshape(self.n_dept, N_LOC)
+        if g.axis == "breakdown":
+            return np.concatenate([table.sum(axis=1), table.sum(axis=0)])
         return table.sum(axis=1) if g.axis == "dept" else table.sum(axis=0)
 
     def trailing(self, g: Groups, field: str, weeks: int) -> np.ndarray:

@@ -63,18 +63,11 @@ def choose_items(s, p, rows: np.ndarray, r_target: np.ndarray, r_browse: np.ndar
     targeted = r_target[rows] < rq
     t_rows = rows[targeted]
     if len(t_rows):
-        pr = s.position_req
-        have = wf.prof[t_rows] + wf.pending[t_rows]
-        crit = pr.plan_crit[t_rows]
-        score = pr.plan_req[t_rows] - have
-        np.maximum(score, 0.0, out=score)
-        score *= crit
-        skill = np.argmax(score, axis=1)
-        no_gap = score[np.arange(len(t_rows)), skill] <= 0
-        # without a gap, grow the most critical skill of the role one level further
-        skill = np.where(no_gap, np.argmax(crit, axis=1), skill)
-        level = np.clip(np.floor(have[np.arange(len(t_rows)), skill]).astype(int) + 1, 1, 5)
-        items[targeted] = s.best_item[skill, level]
+        # the largest criticality-weighted gap; without a gap, the role's most critical skill
+        # one level further (sim.kernels.target_items, one pass over the learners)
+        plan_req, plan_crit = s.structure.planning()
+        items[targeted] = kernels.target_items(wf.prof, wf.pending, t_rows, wf.role, plan_req, plan_crit,
+                                               s.best_item)
     b_rows = ~targeted
     if s.curated_skill is not None and b_rows.any() and p.curated_share > 0 and rq < 1:
         # a share of the browsers follow the path L&D curated for their role (u: uniform, reused draw)
