@@ -55,26 +55,64 @@ def _block_sum(a, i, start, n):  # pragma: no cover - compiled
 
 
 @njit(cache=True, nogil=True)
-def know_how(prof, occupied, mentor, indptr, indices, strength, content, out):  # pragma: no cover - compiled
+def know_how(prof, occupied, mentor, indptr, indices, strength, content, role, work_role, exposure, req, use,
+             out):  # pragma: no cover - compiled
+    """Per person and skill, the best know-how within reach (:func:`sim.processes.experiential.know_how_nearby`):
+    the best content, the mentor's proficiency, tie strength × each contact's proficiency.
+    Only whether it reaches the level the work demands matters beyond that level (the exposure
+    factor is capped at 1), so the scan of a block of skills stops once each is reached,
+    looking at the team (nearby rows) before the far contacts; a vacant position's is the
+    content's. Skills go four at a time in local accumulators (twice as fast as one at a time)."""
     n, k = prof.shape
+    need = np.zeros(k + 3)
     for i in range(n):
+        r, wr, x = role[i], work_role[i], exposure[i]
         for q in range(k):
-            out[i, q] = 0.0
-        for e in range(indptr[i], indptr[i + 1]):
-            j = indices[e]
-            w = strength[e] * (1.0 if occupied[j] else 0.0)
-            for q in range(k):
-                v = prof[j, q] * w
-                if v > out[i, q]:
-                    out[i, q] = v
+            out[i, q] = content[q]
+            need[q] = req[r, q] * use[r, q] * x
+            if wr != r:
+                need[q] = max(need[q], req[wr, q] * use[wr, q] * x)
+        if not occupied[i]:
+            continue
         m = mentor[i]
-        if m >= 0 and occupied[i] and occupied[m]:
+        if m >= 0 and occupied[m]:
             for q in range(k):
                 if prof[m, q] > out[i, q]:
                     out[i, q] = prof[m, q]
-        for q in range(k):
-            if content[q] > out[i, q]:
-                out[i, q] = content[q]
+        for q0 in range(0, k, 4):
+            width = min(4, k - q0)
+            a0 = out[i, q0]
+            a1 = out[i, q0 + 1] if width > 1 else 0.0
+            a2 = out[i, q0 + 2] if width > 2 else 0.0
+            a3 = out[i, q0 + 3] if width > 3 else 0.0
+            n0, n1, n2, n3 = need[q0], need[q0 + 1], need[q0 + 2], need[q0 + 3]   # 0 beyond k
+            for near in (True, False):
+                if ((n0 <= 0 or a0 >= n0) and (width < 2 or n1 <= 0 or a1 >= n1)
+                        and (width < 3 or n2 <= 0 or a2 >= n2) and (width < 4 or n3 <= 0 or a3 >= n3)):
+                    break
+                for e in range(indptr[i], indptr[i + 1]):
+                    j = indices[e]
+                    if (abs(j - i) <= 64) != near or not occupied[j]:
+                        continue
+                    w = strength[e]
+                    if width == 4:
+                        a0 = max(a0, prof[j, q0] * w)
+                        a1 = max(a1, prof[j, q0 + 1] * w)
+                        a2 = max(a2, prof[j, q0 + 2] * w)
+                        a3 = max(a3, prof[j, q0 + 3] * w)
+                    else:
+                        a0 = max(a0, prof[j, q0] * w)
+                        if width > 1:
+                            a1 = max(a1, prof[j, q0 + 1] * w)
+                        if width > 2:
+                            a2 = max(a2, prof[j, q0 + 2] * w)
+            out[i, q0] = a0
+            if width > 1:
+                out[i, q0 + 1] = a1
+            if width > 2:
+                out[i, q0 + 2] = a2
+            if width > 3:
+                out[i, q0 + 3] = a3
 
 
 @njit(cache=True, nogil=True)

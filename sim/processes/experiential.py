@@ -59,11 +59,14 @@ def content_know_how(s, p) -> np.ndarray:
 def know_how_nearby(s, p) -> np.ndarray:
     """Per person and skill, the best know-how within reach: the highest tie strength ×
     proficiency among network contacts (occupied positions), the mentor's proficiency, and
-    the best content (:func:`content_know_how`)."""
-    wf, net = s.workforce, s.ties
+    the best content (:func:`content_know_how`) — exact up to the level the work demands
+    (home or worked role); above it, at least that level (the exposure factor is capped
+    there, so the search stops; :func:`sim.kernels.know_how`). A vacant position, which
+    learns nothing, gets the content's."""
+    wf, net, st = s.workforce, s.ties, s.structure
     know = np.empty_like(wf.prof)
     kernels.know_how(wf.prof, wf.occupied, wf.mentor, net.indptr, net.indices, net.strength, content_know_how(s, p),
-                     know)
+                     wf.role, wf.work_role, wf.exposure, st.req, st.use, know)
     return know
 
 
@@ -103,8 +106,8 @@ def learn_by_doing(s, p, rng) -> None:
         _note_rotation_learning(s, p, know, share)
     st = s.structure
     kernels.learn_by_doing(wf.prof, wf.role, wf.work_role, share, wf.exposure, wf.aptitude, wf.mindset, wf.occupied,
-                    st.req, st.use, know, bool(rotating.any()), p.experiential_rate, p.mindset_effect,
-                    p.solo_share, d.demand)
+                           st.req, st.use, know, bool(rotating.any()), p.experiential_rate, p.mindset_effect,
+                           p.solo_share, d.demand)
 
 
 def _note_rotation_learning(s, p, know: np.ndarray, share: np.ndarray) -> None:
