@@ -10,48 +10,46 @@ import numpy as np
 from numba import njit
 
 
-@njit(cache=True, nogil=True)
-def row_sum(a, i, start, n):  # pragma: no cover - compiled
-    """Σ a[i, start : start + n] added as ``numpy.sum`` adds a contiguous row (pairwise:
-    one by one below 8 values, eight running sums up to 128, halves above), so a kernel's
-    per-person total equals ``a.sum(axis=1)`` bit for bit. Up to 256 values (a scenario has
-    at most 200 skills); not recursive, because numba's cache cannot load recursive calls."""
+@njit(cache=True, nogil=True, inline="always")
+def pairwise_sum(a, n):  # pragma: no cover - compiled
+    """Σ a[:n] added as ``numpy.sum`` adds a contiguous row (pairwise: one by one below 8
+    values, eight running sums up to 128, halves above), so a kernel's per-person total
+    equals ``a.sum(axis=1)`` bit for bit. Up to 256 values (a scenario has at most 200
+    skills); not recursive, because numba's cache cannot load recursive calls."""
     if n <= 128:
-        return _block_sum(a, i, start, n)
+        return _block_sum(a, 0, n)
     n2 = n // 2
     n2 -= n2 % 8
-    return _block_sum(a, i, start, n2) + _block_sum(a, i, start + n2, n - n2)
+    return _block_sum(a, 0, n2) + _block_sum(a, n2, n - n2)
 
 
-@njit(cache=True, nogil=True)
-def _block_sum(a, i, start, n):  # pragma: no cover - compiled
-    """numpy's pairwise sum of up to 128 values (see :func:`row_sum`)."""
+@njit(cache=True, nogil=True, inline="always")
+def _block_sum(a, start, n):  # pragma: no cover - compiled
+    """numpy's pairwise sum of ``a[start : start + n]``, n ≤ 128 (see :func:`pairwise_sum`)."""
     if n < 8:
         res = 0.0
         for q in range(start, start + n):
-            res += a[i, q]
+            res += a[q]
         return res
-    else:
-        r0, r1, r2, r3 = a[i, start], a[i, start + 1], a[i, start + 2], a[i, start + 3]
-        r4, r5, r6, r7 = a[i, start + 4], a[i, start + 5], a[i, start + 6], a[i, start + 7]
-        q = 8
-        while q < n - (n % 8):
-            b = start + q
-            r0 += a[i, b]
-            r1 += a[i, b + 1]
-            r2 += a[i, b + 2]
-            r3 += a[i, b + 3]
-            r4 += a[i, b + 4]
-            r5 += a[i, b + 5]
-            r6 += a[i, b + 6]
-            r7 += a[i, b + 7]
-            q += 8
-        res = ((r0 + r1) + (r2 + r3)) + ((r4 + r5) + (r6 + r7))
-        while q < n:
-            res += a[i, start + q]
-            q += 1
+    r0, r1, r2, r3 = a[start], a[start + 1], a[start + 2], a[start + 3]
+    r4, r5, r6, r7 = a[start + 4], a[start + 5], a[start + 6], a[start + 7]
+    q = 8
+    while q < n - (n % 8):
+        b = start + q
+        r0 += a[b]
+        r1 += a[b + 1]
+        r2 += a[b + 2]
+        r3 += a[b + 3]
+        r4 += a[b + 4]
+        r5 += a[b + 5]
+        r6 += a[b + 6]
+        r7 += a[b + 7]
+        q += 8
+    res = ((r0 + r1) + (r2 + r3)) + ((r4 + r5) + (r6 + r7))
+    while q < n:
+        res += a[start + q]
+        q += 1
     return res
-
 
 
 @njit(cache=True, nogil=True)
@@ -308,7 +306,7 @@ def converse(prof, rows, contacts, scale, role, work_role, req, dept, threshold,
         i, c = rows[a], contacts[a]
         for q in range(k):
             prof[i, q] += gain[a, q]
-        if row_sum(gain, a, 0, k) > threshold:
+        if pairwise_sum(gain[a], k) > threshold:
             event[i] = True
             cross[i] = dept[c] != dept[i]
 
@@ -333,8 +331,8 @@ def apply_transfer(prof, pending, per_person, support_term, by_skill, chance, ra
     where the draw gives an opportunity, the share τ of the pending gain applied (up to level
     5), the rest decaying by ``lost_share``; per person the levels applied and lost."""
     n, k = prof.shape
-    moved = np.empty((1, k))
-    gone = np.empty((1, k))
+    moved = np.empty(k)
+    gone = np.empty(k)
     for i in range(n):
         for q in range(k):
             tau = (per_person[i] + support_term[i] * by_skill[q]) * rate
@@ -343,11 +341,11 @@ def apply_transfer(prof, pending, per_person, support_term, by_skill, chance, ra
             m = min(pending[i, q] * tau, 5.0 - prof[i, q])
             prof[i, q] += m
             pending[i, q] -= m
-            moved[0, q] = m
-            gone[0, q] = pending[i, q] * lost_share
-            pending[i, q] -= gone[0, q]
-        transferred[i] = row_sum(moved, 0, 0, k)
-        lost[i] = row_sum(gone, 0, 0, k)
+            moved[q] = m
+            gone[q] = pending[i, q] * lost_share
+            pending[i, q] -= gone[q]
+        transferred[i] = pairwise_sum(moved, k)
+        lost[i] = pairwise_sum(gone, k)
 
 
 @njit(cache=True, nogil=True)
@@ -402,3 +400,54 @@ def target_items(prof, pending, rows, role, plan_req, plan_crit, best_item):  # 
         level = min(max(int(np.floor(prof[i, best_q] + pending[i, best_q])) + 1, 1), 5)
         out[a] = best_item[best_q, level]
     return out
+
+
+@njit(cache=True, nogil=True)
+def conversations(r_pick, r_talk, occupied, team, climate, indptr, indices, strength, reach, sharing, interaction_rate,
+                  safety_offset, social_rate, sharing_offset):  # pragma: no cover - compiled
+    """The week's learning conversations of :func:`sim.processes.social.learn_from_others`:
+    each occupied person with ties picks the contact at ``floor(r_pick × degree)`` of their
+    ties and talks with probability interaction_rate × (offset + team safety) (clipped to 0–1)
+    × the tie's reach, if the contact is in post; (learners, contacts, social_rate × tie
+    strength × (offset + the contact's sharing)) in row order."""
+    n = len(r_pick)
+    rows = np.empty(n, np.int64)
+    contacts = np.empty(n, np.int64)
+    scale = np.empty(n)
+    c = 0
+    if len(indices) == 0:
+        return rows[:0], contacts[:0], scale[:0]
+    for i in range(n):
+        deg = indptr[i + 1] - indptr[i]
+        if not occupied[i] or deg <= 0:
+            continue
+        slot = indptr[i] + np.int64(np.floor(r_pick[i] * deg))
+        j = indices[slot]
+        p_talk = min(max(interaction_rate * (safety_offset + climate[team[i]]), 0.0), 1.0) * reach[slot]
+        if occupied[j] and r_talk[i] < p_talk:
+            rows[c], contacts[c] = i, j
+            scale[c] = social_rate * strength[slot] * (sharing_offset + sharing[j])
+            c += 1
+    return rows[:c], contacts[:c], scale[:c]
+
+
+@njit(cache=True, nogil=True)
+def coaching(occupied, manager, coaching_hours, support, away, time_cost, coaching_rate, support_factor, loss,
+             hour_cost, coach):  # pragma: no cover - compiled
+    """Manager coaching of :func:`sim.processes.social.learn_from_others`: a manager's hours
+    shared by their occupied direct reports; ``coach`` = coaching_rate × hours per head ×
+    factor × support × (1 − loss × the time the two are apart), clipped to 0–1; the coach's
+    time is booked against the coached (``time_cost``)."""
+    n = len(occupied)
+    reports = np.zeros(n, np.int64)
+    for i in range(n):
+        if occupied[i] and manager[i] >= 0:
+            reports[manager[i]] += 1
+    for i in range(n):
+        m = max(manager[i], 0)
+        per_head = 0.0
+        if occupied[i] and manager[i] >= 0 and occupied[m]:
+            per_head = coaching_hours[m] / max(reports[m], 1)
+        apart = max(away[i], away[m])
+        coach[i] = min(max(coaching_rate * per_head * support_factor * support[m] * (1.0 - loss * apart), 0.0), 1.0)
+        time_cost[i] += per_head * hour_cost

@@ -53,37 +53,24 @@ def learn_from_others(s, p, rng) -> None:
     wf, net = s.workforce, s.ties
     n = wf.n
     r_pick, r_talk = rng.random(n), rng.random(n)
-    safety = s.team_climate[wf.team]
-    deg = net.degree
-    has = wf.occupied & (deg > 0)
-    slot = net.indptr[:-1] + np.floor(r_pick * deg).astype(np.int64)
-    slot = np.where(has, slot, 0)
-    contact = net.indices[slot] if len(net.indices) else np.zeros(n, np.int64)
-    strength = net.strength[slot] if len(net.indices) else np.zeros(n)
-    reach = net.reach[slot] if len(net.indices) else np.zeros(n)
-    p_talk = np.clip(p.interaction_rate * (p.safety_offset + safety), 0.0, 1.0) * reach
-    talk = has & wf.occupied[contact] & (r_talk < p_talk)
-    rows = np.flatnonzero(talk)
+    # who talks to whom (one pass: the contact at floor(r_pick × degree) of each person's ties)
+    rows, c, scale = kernels.conversations(r_pick, r_talk, wf.occupied, wf.team, s.team_climate, net.indptr,
+                                           net.indices, net.strength, net.reach, wf.sharing, p.interaction_rate,
+                                           p.safety_offset, p.social_rate, p.sharing_offset)
     wf.peer_event[:] = False
     wf.peer_cross[:] = False
     if len(rows):
-        c = contact[rows]
-        scale = p.social_rate * strength[rows] * (p.sharing_offset + wf.sharing[c])
         kernels.converse(wf.prof, rows, c, scale, wf.role, wf.work_role, s.structure.req, wf.dept, p.taught_threshold,
-                  wf.peer_event, wf.peer_cross)
-    # manager coaching
-    mgr = wf.manager
-    has_mgr = wf.occupied & (mgr >= 0)
-    m = np.maximum(mgr, 0)
-    reports = np.bincount(mgr[has_mgr], minlength=wf.n)  # occupied direct reports of each manager
-    per_head = np.where(has_mgr & wf.occupied[m], wf.coaching_hours[m] / np.maximum(reports[m], 1), 0.0)
-    apart = np.maximum(wf.away, wf.away[m])
-    coach = np.clip(p.coaching_rate * per_head * p.coaching_support_factor * wf.support[m]
-                    * (1.0 - p.coaching_loss * apart), 0.0, 1.0)
+                         wf.peer_event, wf.peer_cross)
+    # manager coaching: each person's share of their manager's hours, and what it closes
+    coach = np.empty(n)
+    kernels.coaching(wf.occupied, wf.manager, wf.coaching_hours, wf.support, wf.away, wf.time_cost, p.coaching_rate,
+                     p.coaching_support_factor, p.coaching_loss, p.employee_hour_cost, coach)
     hour_cost = p.employee_hour_cost
-    wf.time_cost += per_head * hour_cost  # the coach's time, booked against the coached
     if p.manager_development and s.ledger is not None:
-        attribute_coaching(s, p, np.flatnonzero(has_mgr & wf.occupied[m] & wf.trained_manager[m] & (coach > 0)), coach)
+        m = np.maximum(wf.manager, 0)
+        trained = wf.occupied & (wf.manager >= 0) & wf.occupied[m] & wf.trained_manager[m] & (coach > 0)
+        attribute_coaching(s, p, np.flatnonzero(trained), coach)
     kernels.coach_gaps(wf.prof, wf.role, s.structure.req, coach)
     # mentoring
     if p.mentoring:

@@ -37,13 +37,20 @@ def apply_on_the_job(s, p, rng) -> None:
     per_person = 1.0 + 2.0 * (p.weight_climate * (climate - 0.5) + p.weight_motivation * (wf.motivation - 0.5))
     support_term = 2.0 * p.weight_support * (support - 0.5)
     by_skill = np.where(s.structure.skill_open, p.support_open, p.support_closed)
-    chance = rng.random(wf.prof.shape)
     wf.transferred = np.empty(wf.n)
     wf.unapplied_lost = np.empty(wf.n)
     lost_share = 1.0 - np.exp(-np.log(2.0) / p.unapplied_half_life_weeks)
-    kernels.apply_transfer(wf.prof, wf.pending, per_person, support_term, by_skill, chance,
-                           p.transfer_rate / p.opportunity_probability, p.opportunity_probability, lost_share,
-                           wf.transferred, wf.unapplied_lost)
+    # the opportunity draws, a block of people at a time (the same numbers as one draw of
+    # positions × skills; a block stays in cache instead of a fresh array per week)
+    for lo in range(0, wf.n, CHUNK):
+        hi = min(lo + CHUNK, wf.n)
+        chance = rng.random((hi - lo, wf.k))
+        kernels.apply_transfer(wf.prof[lo:hi], wf.pending[lo:hi], per_person[lo:hi], support_term[lo:hi], by_skill,
+                               chance, p.transfer_rate / p.opportunity_probability, p.opportunity_probability,
+                               lost_share, wf.transferred[lo:hi], wf.unapplied_lost[lo:hi])
+
+
+CHUNK = 32_768
 
 
 TRANSFER = Phase(
