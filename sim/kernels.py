@@ -451,3 +451,35 @@ def coaching(occupied, manager, coaching_hours, support, away, time_cost, coachi
         apart = max(away[i], away[m])
         coach[i] = min(max(coaching_rate * per_head * support_factor * support[m] * (1.0 - loss * apart), 0.0), 1.0)
         time_cost[i] += per_head * hour_cost
+
+
+@njit(cache=True, nogil=True)
+def formal_gains(rows, items, level, have, fit, r_complete, skill_hours, engagement, mindset, away, modality, quality,
+                 freshness, duration, propensity, ilt, freshness_weight, remote_ilt_completion, completion_base,
+                 completion_per_engagement, formal_rate, engagement_offset, mindset_effect, incomplete_share,
+                 overshoot):  # pragma: no cover - compiled
+    """Completion and pending gain of each learner of :func:`sim.processes.formal.learn_from_content`
+    (``fit``: the level fit, computed by numpy's exp): completed when the draw falls below the
+    modality's propensity × (base + per-engagement × engagement) × F(freshness) × min(1, hours
+    / duration) × (remote instructor-led factor), clipped 0–1; gain = formal_rate × hours ×
+    quality × F(freshness) × fit × (offset + engagement) × mindset factor × (1 or the
+    incomplete share), clipped to 0 … max(0, item level + overshoot − what the learner has)."""
+    m = len(rows)
+    completed = np.empty(m, np.bool_)
+    gain = np.empty(m)
+    w = freshness_weight
+    for a in range(m):
+        i, it = rows[a], items[a]
+        eng = engagement[i]
+        fresh_factor = (1.0 - w) + w * freshness[it]
+        live = 1.0 - (1.0 - remote_ilt_completion) * away[i] if modality[it] == ilt else 1.0
+        p_complete = (propensity[modality[it]] * (completion_base + completion_per_engagement * eng) * fresh_factor
+                      * min(1.0, skill_hours[i] / duration[it]) * live)
+        p_complete = min(max(p_complete, 0.0), 1.0)
+        done = r_complete[i] < p_complete
+        mind = 1.0 + mindset_effect * (mindset[i] - 0.5)
+        g = (formal_rate * skill_hours[i] * quality[it] * fresh_factor * fit[a] * (engagement_offset + eng) * mind
+             * (1.0 if done else incomplete_share))
+        completed[a] = done
+        gain[a] = min(max(g, 0.0), max(level[a] + overshoot - have[a], 0.0))
+    return completed, gain

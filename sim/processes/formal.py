@@ -148,20 +148,13 @@ def learn_from_content(s, p, rng) -> None:
     skill = cat.skill[items]
     level = cat.level[items].astype(float)
     have = wf.prof[rows, skill] + wf.pending[rows, skill]
-    fresh = cat.freshness[items]
-    eng = wf.engagement[rows]
     propensity = np.array([getattr(p.modalities, m).completion for m in MODALITIES])
-    w = p.freshness_weight
-    fresh_factor = (1.0 - w) + w * fresh
-    live = np.where(cat.modality[items] == ILT, 1.0 - (1.0 - p.remote_ilt_completion) * wf.away[rows], 1.0)
-    p_complete = np.clip(propensity[cat.modality[items]] * (p.completion_base + p.completion_per_engagement * eng)
-                         * fresh_factor * np.minimum(1.0, wf.skill_hours[rows] / cat.duration[items]) * live, 0, 1)
-    completed = r_complete[rows] < p_complete
-    mind = 1.0 + p.mindset_effect * (wf.mindset[rows] - 0.5)
-    gain = (p.formal_rate * wf.skill_hours[rows] * cat.quality[items] * fresh_factor
-            * level_fit(level, have, p.zpd_width) * (p.engagement_offset + eng) * mind
-            * np.where(completed, 1.0, p.incomplete_share))
-    gain = np.clip(gain, 0.0, np.maximum(level + p.overshoot - have, 0.0))
+    # completion and gain, one compiled pass over the learners (sim.kernels.formal_gains)
+    completed, gain = kernels.formal_gains(
+        rows, items, level, have, level_fit(level, have, p.zpd_width), r_complete, wf.skill_hours, wf.engagement,
+        wf.mindset, wf.away, cat.modality, cat.quality, cat.freshness, cat.duration, propensity, ILT,
+        p.freshness_weight, p.remote_ilt_completion, p.completion_base, p.completion_per_engagement, p.formal_rate,
+        p.engagement_offset, p.mindset_effect, p.incomplete_share, p.overshoot)
     if s.ledger is not None:
         attribute_formal(s, rows, items, gap_closed(s, rows, gain, skill))
     wf.pending[rows, skill] += gain
