@@ -12,6 +12,7 @@ $(STAMP): pyproject.toml tools/xapi-validator/package-lock.json
 	$(BIN)/python -m pip install --quiet --upgrade pip
 	$(BIN)/python -m pip install --quiet -e '.[dev]'
 	$(BIN)/python -m sim.dashboard.assets
+	$(BIN)/python -m sim.compile
 	npm ci --prefix tools/xapi-validator --no-audit --no-fund --silent
 	touch $(STAMP)
 

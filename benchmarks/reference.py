@@ -80,9 +80,9 @@ class Person(mesa.Agent):
                 wstep = 0.0
                 if rotating:
                     work = m.req[self.work_role][q] * m.use[self.work_role][q] * self.exposure
-                    wstep = max(work - self.prof[q], 0.0) * _factor(know[q], work, p.solo_share)
+                    wstep = w * max(work - self.prof[q], 0.0) * _factor(know[q], work, p.solo_share)
                     d = work if w >= 1.0 else (max(home, work) if w > 0 else home)
-                step = (1.0 - w) * step + w * wstep
+                step = (1.0 - w) * step + wstep
             new.append(self.prof[q] + rate * step)
             demand.append(d)
         self._next, self.demand = new, demand

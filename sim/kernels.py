@@ -14,8 +14,9 @@ from numba import njit
 def pairwise_sum(a, n):  # pragma: no cover - compiled
     """Σ a[:n] added as ``numpy.sum`` adds a contiguous row (pairwise: one by one below 8
     values, eight running sums up to 128, halves above), so a kernel's per-person total
-    equals ``a.sum(axis=1)`` bit for bit. Up to 256 values (a scenario has at most 200
-    skills); not recursive, because numba's cache cannot load recursive calls."""
+    equals ``a.sum(axis=1)`` bit for bit. Up to 248 values (a scenario has at most 200
+    skills; above, numpy halves again); not recursive, because numba's cache cannot load
+    recursive calls."""
     if n <= 128:
         return _block_sum(a, 0, n)
     n2 = n // 2
@@ -136,12 +137,12 @@ def learn_by_doing(prof, role, work_role, share, exposure, aptitude, mindset, oc
             if any_rotating:
                 if wr != r:
                     work = req[wr, q] * use[wr, q] * x
-                    wstep = max(work - pq, 0.0) * factor(know[i, q], work, solo)
+                    wstep = w * max(work - pq, 0.0) * factor(know[i, q], work, solo)
                     demand[i, q] = work if w >= 1.0 else (max(home, work) if w > 0 else home)
                 else:
                     wstep = 0.0
                     demand[i, q] = home
-                step = (1.0 - w) * step + w * wstep
+                step = (1.0 - w) * step + wstep
             else:
                 demand[i, q] = home
             prof[i, q] = pq + rate * step
@@ -351,7 +352,8 @@ def apply_transfer(prof, pending, per_person, support_term, by_skill, chance, ra
 @njit(cache=True, nogil=True)
 def forget(prof, demand, keep):  # pragma: no cover - compiled
     """Forgetting (:func:`sim.processes.forgetting.forget_unused`) in place: the part of each
-    skill above the level the work exercised keeps the share ``keep``."""
+    skill above the level the work exercised keeps the share ``keep`` (``demand`` must have
+    ``prof``'s shape: the caller checks)."""
     n, k = prof.shape
     for i in range(n):
         for q in range(k):

@@ -81,8 +81,10 @@ class Breakdown(Groups):
     """Departments and work locations at once (``axis="breakdown"``): each sum is the
     departments' sums followed by the locations', in one compiled pass over the positions
     (:func:`sim.kernels.two_way_sums`) instead of one per partition — the same numbers, added
-    in the same order. Outcomes that need a partition's labels (:data:`BY_PARTITION`) are
-    computed per partition instead."""
+    in the same order as ``np.bincount`` (so not for a single department, whose
+    :class:`Groups` sums like the organisation's: the collector evaluates that case per
+    partition). Outcomes that need a partition's labels (:data:`BY_PARTITION`) are computed
+    per partition too."""
 
     def __init__(self, dept: np.ndarray, location: np.ndarray, occupied: np.ndarray, n_dept: int):
         self.dept_labels, self.location_labels = dept, location
@@ -494,8 +496,11 @@ class OutcomeCollector:
         if self.spec.breakdown:
             parts = (Groups(dept_labels, wf.occupied, n_dept),
                      Groups(loc_labels, wf.occupied, len(LOCATIONS), axis="location"))
-            values = self._values(m, both, parts)
-            dept, loc = values[:n_dept], values[n_dept:]
+            if n_dept > 1:
+                values = self._values(m, both, parts)
+                dept, loc = values[:n_dept], values[n_dept:]
+            else:   # one department is the organisation: its figures are the organisation's, summed alike
+                dept, loc = self._values(m, parts[0]), self._values(m, parts[1])
             dept[suppressed(dept_count, self.min_group)] = np.nan
             if self.min_group:
                 # an imported organisation: no breakdown by location. Two overlapping breakdowns can be

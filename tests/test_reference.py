@@ -66,6 +66,20 @@ def test_experiential_and_forgetting_agree_bit_for_bit(model):
     np.testing.assert_array_equal(ref.column("prof"), m.workforce.prof)
 
 
+def test_a_job_share_learns_by_doing_as_the_reference_does():
+    """Job shares of 30 %: each partner approaches both roles' demands for their share of the
+    week (w × the worked role's step, as the numpy rule multiplied it)."""
+    m = Copy(engine(policies__job_rotation__mode="share", policies__job_rotation__share_fraction=0.3,
+                    policies__job_rotation__share_per_year=1.0))
+    share = m.workforce.work_share[m.workforce.work_role != m.workforce.role]
+    assert len(share) > 10 and np.allclose(share, 0.3)
+    ref = m.reference()
+    m.run("experiential")
+    ref.experiential()
+    np.testing.assert_array_equal(ref.column("prof"), m.workforce.prof)
+    np.testing.assert_array_equal(ref.column("demand"), m.derived.demand)
+
+
 def test_transfer_agrees_bit_for_bit_given_the_engines_draws(model):
     m = Copy(model)
     ref = m.reference()

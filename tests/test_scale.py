@@ -153,3 +153,18 @@ def test_position_requirements_read_role_tables_by_row():
     np.testing.assert_array_equal(pr.required[wf.occupied], st.req[wf.role[wf.occupied]] > 0)
     np.testing.assert_array_equal(np.asarray(pr.use), st.use[wf.role])
     assert pr.req.shape == wf.prof.shape
+
+
+def test_a_single_departments_figures_are_the_organisations():
+    sc = make_scenario(weeks=8, organisation={"size": 300, "departments": [{"name": "Only", "share": 1.0}]})
+    m = LearningEcosystem(sc)
+    for _ in range(8):
+        m.step()
+    org, dept = np.array(m.collector.org), np.array(m.collector.dept)[:, 0, :]
+    np.testing.assert_array_equal(dept, org)
+
+
+def test_forgetting_before_the_weeks_demand_is_refused():
+    m = LearningEcosystem(make_scenario(weeks=2, organisation={"size": 60}, start={"spin_up_weeks": 0}))
+    with pytest.raises(ValueError, match="run the phases in the week's order"):
+        m.phase("forgetting").run(m.state, m.streams)

@@ -20,7 +20,11 @@ def forget_unused(s, p, rng) -> None:
     phase 6; 0 for a skill the work does not use) decays exponentially with half-life
     ``learning.decay_half_life_months`` (Tatel: about half of acquired gains lost after
     6.5–13 months without use; Arthur1998). Practised skill is kept; unused skill fades."""
-    kernels.forget(s.workforce.prof, s.derived.demand, weekly_retention(p.decay_half_life_months))
+    wf, demand = s.workforce, s.derived.demand
+    if demand.shape != wf.prof.shape:
+        raise ValueError(f"forgetting reads this week's work demand (phase 6, experiential learning), which has shape "
+                         f"{demand.shape}, not {wf.prof.shape}: run the phases in the week's order")
+    kernels.forget(wf.prof, demand, weekly_retention(p.decay_half_life_months))
 
 
 FORGETTING = Phase(
