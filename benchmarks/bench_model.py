@@ -12,10 +12,11 @@ to that size alone. Columns:
   start, docs/ODD.md §5); ``start s``: the strategy's start and the Mesa layer;
 * ``µs/emp-wk``: stepping the run's weeks (every phase and the outcome collection, by
   department and location), per employee-week;
-* ``KB/emp``: peak memory of the process per employee;
+* ``KB/emp``: peak memory of the process per employee (set-up and the run; measured before
+  the reference is built);
 * ``ref ×``: how many times faster the engine runs the rules that ``benchmarks/reference.py``
   restates agent by agent (phases 5–7, 9 and the measures of 12) than that reference does,
-  both from the same state at week 0, over ``--ref-weeks`` weeks (only up to
+  both from the same state (the run's last week), over ``--ref-weeks`` weeks (only up to
   ``--ref-max`` employees: the reference needs a Python object per person and per tie);
 * ``floor µs``: one read and one write of the week's state (the workforce columns and the
   network) at the copy bandwidth measured on this machine: the hardware limit of a week.
@@ -83,24 +84,25 @@ def reference_ratio(model, weeks: int) -> tuple[float, float]:
     return (time.perf_counter() - t) / (n * weeks) * 1e6, engine
 
 
-def one(size: int, weeks: int, ref_weeks: int, ref_max: int) -> dict:
+def one(size: int, weeks: int, ref_weeks: int, ref_max: int, bandwidth: float) -> dict:
     sys.path.insert(0, str(ROOT))
     from sim.loader import load_scenario
     from sim.model import LearningEcosystem
 
     sc = load_scenario(SCENARIO, [f"organisation.size={size}", f"weeks={weeks}"])
     model = LearningEcosystem(sc)
-    ref_us = engine_us = None
-    if size <= ref_max:
-        ref_us, engine_us = reference_ratio(model, ref_weeks)
     t = time.perf_counter()
     for _ in range(weeks):
         model.step()
     step_s = time.perf_counter() - t
-    floor_us = 2 * state_bytes(model) / copy_bandwidth() / size * 1e6
+    peak = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss   # before the reference's objects
+    ref_us = engine_us = None
+    if size <= ref_max:
+        ref_us, engine_us = reference_ratio(model, ref_weeks)
+    floor_us = 2 * state_bytes(model) / bandwidth / size * 1e6
     return {"employees": size, "weeks": weeks, **{f"{k}_s": round(v, 2) for k, v in model.setup_seconds.items()},
             "step_s": round(step_s, 2), "us_per_employee_week": round(step_s / (size * weeks) * 1e6, 3),
-            "kb_per_employee": round(resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / size, 2),
+            "kb_per_employee": round(peak / size, 2),
             "reference_us": ref_us and round(ref_us, 2), "engine_covered_us": engine_us and round(engine_us, 4),
             "ratio": ref_us and round(ref_us / engine_us), "floor_us": round(floor_us, 4)}
 
@@ -112,16 +114,19 @@ def main() -> None:
     ap.add_argument("--ref-weeks", type=int, default=2, help="weeks the reference runs (default 2)")
     ap.add_argument("--ref-max", type=int, default=100_000, help="largest size the reference runs at (default 100000)")
     ap.add_argument("--one", type=int, help=argparse.SUPPRESS)
+    ap.add_argument("--bandwidth", type=float, help=argparse.SUPPRESS)
     args = ap.parse_args()
     if args.one:
-        print(json.dumps(one(args.one, args.weeks, args.ref_weeks, args.ref_max)))
+        print(json.dumps(one(args.one, args.weeks, args.ref_weeks, args.ref_max, args.bandwidth)))
         return
-    print(f"{SCENARIO.name}, {args.weeks} weeks; reference: {', '.join(COVERED)} agent by agent, {args.ref_weeks} weeks")
+    bandwidth = copy_bandwidth()   # here, so that its 512 MB are not in a size's peak
+    print(f"{SCENARIO.name}, {args.weeks} weeks; copy bandwidth {bandwidth / 1e9:.1f} GB/s; reference: {', '.join(COVERED)} agent by agent, {args.ref_weeks} weeks")
     print(f"{'employees':>10} {'build s':>8} {'spin-up s':>9} {'start s':>8} {'µs/emp-wk':>10} {'KB/emp':>7} "
           f"{'ref µs':>8} {'ref ×':>6} {'floor µs':>9}")
     for size in args.sizes:
         out = subprocess.run([sys.executable, __file__, "--one", str(size), "--weeks", str(args.weeks),
-                              "--ref-weeks", str(args.ref_weeks), "--ref-max", str(args.ref_max)],
+                              "--ref-weeks", str(args.ref_weeks), "--ref-max", str(args.ref_max),
+                              "--bandwidth", str(bandwidth)],
                              capture_output=True, text=True, check=True).stdout
         r = json.loads(out)
         ref = "—" if r["reference_us"] is None else f"{r['reference_us']:.2f}"
