@@ -129,23 +129,22 @@ def test_measures_agree(model):
 def test_with_its_own_draws_the_reference_transfers_and_talks_like_the_engine(model):
     """30 weeks from the same state with independent draws on each side: the mean levels
     transferred and the mean number of learning conversations agree within 4 standard errors."""
-    engine_transfer, ref_transfer, engine_talk, ref_talk = [], [], [], []
     social_model = engine(policies__mentoring__enabled=False)
-    for rep in range(30):
-        m = Copy(model)
-        m.streams._streams["transfer"] = np.random.default_rng([7, rep])
-        m.run("transfer")
-        engine_transfer.append(m.workforce.transferred.sum())
-        ref = Copy(model).reference(seed=1000 + rep)
-        ref.transfer()
-        ref_transfer.append(ref.column("transferred").sum())
-        m = Copy(social_model)
-        m.streams._streams["social"] = np.random.default_rng([8, rep])
-        m.run("social")
-        engine_talk.append(m.workforce.peer_event.sum())
-        ref = Copy(social_model).reference(seed=2000 + rep)
-        ref.social()
-        ref_talk.append(ref.column("peer_event").sum())
+
+    def week(base, phase, column, stream_key, rep):
+        """The week's total of ``column`` under ``phase``: the engine's with a fresh stream,
+        the reference's with its own draws."""
+        m = Copy(base)
+        m.streams._streams[phase] = np.random.default_rng([stream_key, rep])
+        m.run(phase)
+        ref = Copy(base).reference(seed=1000 * stream_key + rep)
+        getattr(ref, phase)()
+        return getattr(m.workforce, column).sum(), ref.column(column).sum()
+
+    pairs = [(week(model, "transfer", "transferred", 7, rep), week(social_model, "social", "peer_event", 8, rep))
+             for rep in range(30)]
+    engine_transfer, ref_transfer = zip(*(p[0] for p in pairs))
+    engine_talk, ref_talk = zip(*(p[1] for p in pairs))
     for a, b in ((engine_transfer, ref_transfer), (engine_talk, ref_talk)):
         a, b = np.array(a, float), np.array(b, float)
         se = np.sqrt(a.var(ddof=1) / len(a) + b.var(ddof=1) / len(b))
