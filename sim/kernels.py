@@ -369,14 +369,45 @@ def scatter_add(target, index, values):  # pragma: no cover - compiled
 
 
 @njit(cache=True, nogil=True)
-def two_way_sums(dept, location, occupied, values, n_dept, everyone, out):  # pragma: no cover - compiled
-    """Per department (``out[:n_dept]``) and per work location (``out[n_dept:]``), the sum of
-    ``values`` over occupied positions (all positions with ``everyone``), added in row order
-    as ``np.bincount`` adds them."""
+def cell_sums(cells, occupied, values, everyone, out):  # pragma: no cover - compiled
+    """Per record cell (``out``), the sum of ``values`` over occupied positions (all positions
+    with ``everyone``). Four running sums per cell, taken by position modulo 4 and added as
+    (s0 + s1) + (s2 + s3): consecutive positions mostly share a cell, and one running sum
+    would make each addition wait for the last."""
+    n_cells = len(out)
+    acc = np.zeros((4, n_cells))
     for i in range(len(values)):
         if everyone or occupied[i]:
-            out[dept[i]] += values[i]
-            out[n_dept + location[i]] += values[i]
+            acc[i & 3, cells[i]] += values[i]
+    for c in range(n_cells):
+        out[c] = (acc[0, c] + acc[1, c]) + (acc[2, c] + acc[3, c])
+
+
+@njit(cache=True, nogil=True)
+def items_seen(labels, occupied, item, seen):  # pragma: no cover - compiled
+    """``seen[label, item] = True`` for each occupied position that used an item (item ≥ 0)."""
+    for i in range(len(labels)):
+        if occupied[i] and item[i] >= 0:
+            seen[labels[i], item[i]] = True
+
+
+@njit(cache=True, nogil=True)
+def group_segments(labels, occupied, values, n_groups):  # pragma: no cover - compiled
+    """The occupied positions' ``values`` laid out group by group (a counting sort by
+    ``labels``, row order within a group) and the groups' bounds (``n_groups + 1``)."""
+    bounds = np.zeros(n_groups + 1, np.int64)
+    for i in range(len(labels)):
+        if occupied[i]:
+            bounds[labels[i] + 1] += 1
+    for g in range(n_groups):
+        bounds[g + 1] += bounds[g]
+    fill = bounds[:-1].copy()
+    out = np.empty(bounds[n_groups])
+    for i in range(len(labels)):
+        if occupied[i]:
+            out[fill[labels[i]]] = values[i]
+            fill[labels[i]] += 1
+    return out, bounds
 
 
 @njit(cache=True, nogil=True)

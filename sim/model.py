@@ -52,7 +52,7 @@ from .state import BudgetState, GovernanceMemory, State, Ties, Workforce, tie_st
 
 # Bump when the model's behaviour changes on purpose (with `make regression-update`): sweep
 # run keys include it, so results of an older model are never resumed into a newer sweep.
-MODEL_VERSION = "2026.12.01-1"
+MODEL_VERSION = "2026.12.01-2"
 
 # The week, in order (CONCEPT.md "One week"; docs/ODD.md "Process overview"). Written once.
 WEEK: tuple[Phase, ...] = (

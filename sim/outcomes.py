@@ -77,34 +77,73 @@ class Groups:
         return np.bincount(self.all_labels, weights=values, minlength=self.size)
 
 
-class Breakdown(Groups):
-    """Departments and work locations at once (``axis="breakdown"``): each sum is the
-    departments' sums followed by the locations', in one compiled pass over the positions
-    (:func:`sim.kernels.two_way_sums`) instead of one per partition — the same numbers, added
-    in the same order as ``np.bincount`` (so not for a single department, whose
-    :class:`Groups` sums like the organisation's: the collector evaluates that case per
-    partition). Outcomes that need a partition's labels (:data:`BY_PARTITION`) are computed
-    per partition too."""
+    def partitions(self) -> list[tuple[np.ndarray, int]]:
+        """The partitions whose groups these are, as (label of each position, number of
+        groups): for outcomes computed from labels rather than from sums."""
+        return [(self.all_labels, self.size)]
 
-    def __init__(self, dept: np.ndarray, location: np.ndarray, occupied: np.ndarray, n_dept: int):
+
+N_LOC = len(LOCATIONS)
+
+
+def fold_cells(per_cell: np.ndarray, n_dept: int, axis: str) -> np.ndarray:
+    """Values per record cell (department × work location, :func:`sim.records.record_cells`)
+    → values per group along ``axis``: ``"cell"`` (as they are), ``"org"`` (the total),
+    ``"dept"``, ``"location"``, or ``"stacked"`` (the total, then the departments, then the
+    locations: :class:`Stacked`)."""
+    if axis == "cell":
+        return per_cell
+    total = np.array([per_cell.sum()])
+    if axis == "org":
+        return total
+    table = per_cell.reshape(n_dept, N_LOC)
+    if axis == "dept":
+        return table.sum(axis=1)
+    if axis == "location":
+        return table.sum(axis=0)
+    if axis == "stacked":
+        return np.concatenate([total, table.sum(axis=1), table.sum(axis=0)])
+    raise ValueError(f"unknown axis {axis!r}")
+
+
+class Stacked(Groups):
+    """What the collector reports at once: the organisation, then (``breakdown``) each
+    department and each work location (``axis="stacked"``; without the breakdown the
+    organisation alone, ``axis="org"``). A sum is one compiled pass of the positions into
+    their record cells (:func:`sim.kernels.cell_sums`), folded as the records fold theirs
+    (:func:`fold_cells`): so an outcome costs one pass for every group, and the
+    organisation's figure is the same with or without the breakdown (a sweep collects it
+    alone)."""
+
+    def __init__(self, dept: np.ndarray, location: np.ndarray, occupied: np.ndarray, n_dept: int,
+                 breakdown: bool = True):
         self.dept_labels, self.location_labels = dept, location
         self.n_dept = n_dept
-        self.size = n_dept + len(LOCATIONS)
-        self.axis = "breakdown"
+        self.breakdown = breakdown
+        self.axis = "stacked" if breakdown else "org"
+        self.size = 1 + n_dept + N_LOC if breakdown else 1
         self.occupied = occupied
-        self.count = self.sum(np.ones(len(occupied)))
+        self.all_labels = dept.astype(np.int64) * N_LOC + location   # the record cell
+        self.count = self.sum(occupied)
+
+    @property
+    def labels(self) -> np.ndarray:
+        raise TypeError("stacked groups overlap: read partitions() for labels")
 
     def _sums(self, values: np.ndarray, everyone: bool) -> np.ndarray:
-        out = np.zeros(self.size)
-        kernels.two_way_sums(self.dept_labels, self.location_labels, self.occupied,
-                             np.asarray(values, dtype=np.float64), self.n_dept, everyone, out)
-        return out
+        per_cell = np.zeros(self.n_dept * N_LOC)
+        kernels.cell_sums(self.all_labels, self.occupied, np.asarray(values), everyone, per_cell)
+        return fold_cells(per_cell, self.n_dept, self.axis)
 
     def sum(self, values: np.ndarray) -> np.ndarray:
         return self._sums(values, False)
 
     def sum_all(self, values: np.ndarray) -> np.ndarray:
         return self._sums(values, True)
+
+    def partitions(self) -> list[tuple[np.ndarray, int]]:
+        org = [(np.zeros(len(self.occupied), dtype=np.int8), 1)]
+        return (org + [(self.dept_labels, self.n_dept), (self.location_labels, N_LOC)]) if self.breakdown else org
 
 
 def ratio(num: np.ndarray, den: np.ndarray) -> np.ndarray:
@@ -225,10 +264,12 @@ def _content_utilisation(m, g):
     n_active = len(cat.rows())
     if n_active == 0:
         return np.full(g.size, np.nan)
-    used = wf.occupied & (wf.item >= 0)
-    seen = np.zeros((g.size, cat.size), dtype=bool)
-    seen[g.all_labels[used], wf.item[used]] = True
-    return seen.sum(axis=1) / n_active
+    shares = []
+    for labels, size in g.partitions():
+        seen = np.zeros((size, cat.size), dtype=bool)
+        kernels.items_seen(labels, wf.occupied, wf.item, seen)
+        shares.append(seen.sum(axis=1) / n_active)
+    return np.concatenate(shares)
 
 
 def _spend(m, g):
@@ -297,15 +338,18 @@ def _roi(m, g):
 
 def _skills_gini(m, g):
     wf = m.workforce
-    per_row = wf.prof.mean(axis=1)[g.occupied]  # 0–5
-    if g.size == 1:
-        return np.array([_gini(np.sort(per_row), presorted=True)])
-    # one sort for all groups: the key orders by group, then by value within the group
-    labels = g.labels
-    keyed = np.sort(labels * 8.0 + per_row)
-    counts = np.bincount(labels, minlength=g.size)
-    bounds = np.concatenate([[0], np.cumsum(counts)])
-    return np.array([_gini(keyed[bounds[i]:bounds[i + 1]] - 8.0 * i, presorted=True) for i in range(g.size)])
+    per_row = wf.prof.mean(axis=1)  # 0–5
+    out = []
+    for labels, size in g.partitions():
+        if size == 1:
+            out.append(_gini(np.sort(per_row[g.occupied]), presorted=True))
+            continue
+        values, bounds = kernels.group_segments(labels, g.occupied, per_row, size)
+        for i in range(size):   # each group's values, sorted in place
+            segment = values[bounds[i]:bounds[i + 1]]
+            segment.sort()
+            out.append(_gini(segment, presorted=True))
+    return np.array(out)
 
 
 OUTCOMES: tuple[Outcome, ...] = (
@@ -378,9 +422,6 @@ OUTCOMES: tuple[Outcome, ...] = (
             "Gini coefficient of employees' mean proficiency."),
 )
 OUTCOME_BY_NAME = {o.name: o for o in OUTCOMES}
-BY_PARTITION = frozenset({"content_utilisation", "skills_gini"})
-"""Outcomes computed from a partition's labels (items seen per group, sorting per group), not
-from sums: a :class:`Breakdown` computes them per partition."""
 HEADLINE = tuple(o for o in OUTCOMES if o.headline)
 
 
@@ -469,38 +510,26 @@ class OutcomeCollector:
         self.skill_prof: list[np.ndarray] = []
         self.skill_gap: list[np.ndarray] = []
 
-    def _values(self, m, g: Groups, parts: tuple[Groups, ...] = ()) -> np.ndarray:
-        """groups × outcomes: the asked outcomes' values, NaN for the others (``parts``: the
-        partitions a :class:`Breakdown` ``g`` stacks, for the outcomes of :data:`BY_PARTITION`)."""
-        out = np.full((g.size, len(OUTCOMES)), np.nan)
-        for i, o in enumerate(OUTCOMES):
-            if self.asked[i]:
-                out[:, i] = np.concatenate([o.fn(m, p) for p in parts]) if parts and o.name in BY_PARTITION \
-                    else o.fn(m, g)
-        return out
-
     def collect(self) -> None:
         m = self.state
         wf = m.workforce
         n_dept = len(m.structure.dept_names)
-        g_org = Groups(np.zeros(wf.n, dtype=np.int64), wf.occupied, 1)
+        g = Stacked(wf.dept, wf.location, wf.occupied, n_dept, self.spec.breakdown)
+        values = np.full((g.size, len(OUTCOMES)), np.nan)
+        for i, o in enumerate(OUTCOMES):
+            if self.asked[i]:
+                values[:, i] = o.fn(m, g)
+        org, count = values[0], g.count[0]
+        check_finite(org, m.week, bool(count > 0), self.asked)
         self.weeks.append(m.week)
-        org = self._values(m, g_org)[0]
-        check_finite(org, m.week, bool(g_org.count[0] > 0), self.asked)
         self.org.append(org)
-        dept_labels, loc_labels = wf.dept.astype(np.int64), wf.location.astype(np.int64)
-        both = Breakdown(dept_labels, loc_labels, wf.occupied, n_dept)
-        dept_count, loc_count = both.count[:n_dept], both.count[n_dept:]
-        self.headcount.append(dept_count.copy())
-        self.location_headcount.append(loc_count.copy())
+        heads = fold_cells(np.bincount(g.all_labels[wf.occupied], minlength=n_dept * N_LOC).astype(float), n_dept,
+                           "stacked")
+        dept_count, loc_count = heads[1:1 + n_dept], heads[1 + n_dept:]
+        self.headcount.append(dept_count)
+        self.location_headcount.append(loc_count)
         if self.spec.breakdown:
-            parts = (Groups(dept_labels, wf.occupied, n_dept),
-                     Groups(loc_labels, wf.occupied, len(LOCATIONS), axis="location"))
-            if n_dept > 1:
-                values = self._values(m, both, parts)
-                dept, loc = values[:n_dept], values[n_dept:]
-            else:   # one department is the organisation: its figures are the organisation's, summed alike
-                dept, loc = self._values(m, parts[0]), self._values(m, parts[1])
+            dept, loc = values[1:1 + n_dept], values[1 + n_dept:]
             dept[suppressed(dept_count, self.min_group)] = np.nan
             if self.min_group:
                 # an imported organisation: no breakdown by location. Two overlapping breakdowns can be
@@ -509,11 +538,11 @@ class OutcomeCollector:
                 loc[:] = np.nan
         else:
             dept = np.full((n_dept, len(OUTCOMES)), np.nan)
-            loc = np.full((len(LOCATIONS), len(OUTCOMES)), np.nan)
+            loc = np.full((N_LOC, len(OUTCOMES)), np.nan)
         self.dept.append(dept)
         self.location.append(loc)
         d = m.derived
-        self.skill_prof.append(ratio(d.skill_prof_sum, np.full(len(d.skill_prof_sum), g_org.count[0])))
+        self.skill_prof.append(ratio(d.skill_prof_sum, np.full(len(d.skill_prof_sum), count)))
         self.skill_gap.append(ratio(d.skill_short_sum, d.skill_need.astype(float)))
 
     def latest(self) -> dict[str, float]:

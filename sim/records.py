@@ -24,7 +24,7 @@ from typing import Iterator
 import numpy as np
 
 from . import kernels
-from .outcomes import Groups, row_gap, suppressed
+from .outcomes import Groups, fold_cells, row_gap, suppressed
 from .scenario import BUDGET_ITEMS, MODALITIES
 from .state import LOCATIONS
 
@@ -158,20 +158,13 @@ class Records:
 
     # -- reading -------------------------------------------------------------------------
     def _fold(self, g: Groups, per_cell: np.ndarray) -> np.ndarray:
-        """Values per cell → values per group of ``g``: by department, by location, both (a
-        :class:`~sim.outcomes.Breakdown`), per cell, or the organisation's total."""
+        """Values per cell → values per group of ``g``: by department, by location, per cell,
+        the organisation's total, or all of these at once (:class:`~sim.outcomes.Stacked`)."""
         expected = {"cell": self.n_cells, "org": 1, "dept": self.n_dept, "location": N_LOC,
-                    "breakdown": self.n_dept + N_LOC}[g.axis]
+                    "stacked": 1 + self.n_dept + N_LOC}[g.axis]
         if g.size != expected:
             raise ValueError(f"groups along {g.axis!r} have {g.size} groups; the records have {expected}")
-        if g.axis == "cell":
-            return per_cell
-        if g.axis == "org":
-            return np.array([per_cell.sum()])
-        table = per_cell.reshape(self.n_dept, N_LOC)
-        if g.axis == "breakdown":
-            return np.concatenate([table.sum(axis=1), table.sum(axis=0)])
-        return table.sum(axis=1) if g.axis == "dept" else table.sum(axis=0)
+        return fold_cells(per_cell, self.n_dept, g.axis)
 
     def trailing(self, g: Groups, field: str, weeks: int) -> np.ndarray:
         """Sum over the last ``weeks`` recorded weeks (the last one included)."""

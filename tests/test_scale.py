@@ -164,6 +164,44 @@ def test_a_single_departments_figures_are_the_organisations():
     np.testing.assert_array_equal(dept, org)
 
 
+def test_stacked_figures_are_each_partitions_own():
+    """The collector's one pass per outcome (organisation, departments, locations folded from
+    record cells) gives what each partition computed on its own with numpy gives: sums to the
+    last bits of a different addition order, item use and inequality exactly."""
+    from sim.outcomes import N_LOC, Groups, Stacked, _gini
+
+    sc = make_scenario(weeks=5, organisation={"size": 900, "remote_share": 0.3, "hybrid_share": 0.3}, **TURNOVER)
+    m = LearningEcosystem(sc)
+    for _ in range(5):
+        m.step()
+    s, wf = m.state, m.workforce
+    n_dept = len(s.structure.dept_names)
+    stacked = Stacked(wf.dept, wf.location, wf.occupied, n_dept)
+    assert n_dept > 1 and stacked.size == 1 + n_dept + N_LOC and (~wf.occupied).any()
+    parts = [Groups(np.zeros(wf.n, dtype=np.int64), wf.occupied, 1), Groups(wf.dept.astype(np.int64), wf.occupied,
+                                                                           n_dept),
+             Groups(wf.location.astype(np.int64), wf.occupied, N_LOC, axis="location")]
+    by_name = {o.name: o for o in OUTCOMES}
+    for o in OUTCOMES:
+        own = np.concatenate([o.fn(s, g) for g in parts])
+        got = o.fn(s, stacked)
+        if o.name in ("content_utilisation", "skills_gini"):
+            np.testing.assert_array_equal(got, own, err_msg=o.name)
+        else:
+            np.testing.assert_allclose(got, own, rtol=1e-12, atol=1e-12, err_msg=o.name)
+    # inequality as the textbook computes it, group by group
+    per_row = wf.prof.mean(axis=1)
+    for d in range(n_dept):
+        mine = np.sort(per_row[wf.occupied & (wf.dept == d)])
+        assert by_name["skills_gini"].fn(s, stacked)[1 + d] == _gini(mine, presorted=True)
+    # the collector's rows are the stacked values; the organisation's are the same without the breakdown
+    np.testing.assert_array_equal(m.collector.org[-1], np.array([o.fn(s, stacked)[0] for o in OUTCOMES]))
+    np.testing.assert_array_equal(m.collector.dept[-1][:, 0], by_name["skills_gap"].fn(s, stacked)[1:1 + n_dept])
+    alone = Stacked(wf.dept, wf.location, wf.occupied, n_dept, breakdown=False)
+    for o in OUTCOMES:
+        assert o.fn(s, alone)[0] == o.fn(s, stacked)[0] or np.isnan(o.fn(s, alone)[0]), o.name
+
+
 def test_forgetting_before_the_weeks_demand_is_refused():
     m = LearningEcosystem(make_scenario(weeks=2, organisation={"size": 60}, start={"spin_up_weeks": 0}))
     with pytest.raises(ValueError, match="run the phases in the week's order"):
